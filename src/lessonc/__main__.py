@@ -1,0 +1,5 @@
+"""``python -m lessonc`` runs the command line."""
+
+from lessonc.cli import main
+
+main()

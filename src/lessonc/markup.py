@@ -1,0 +1,127 @@
+"""Lesson text (lessonc's Markdown subset) to safe HTML or plain text: the one place that sanitises.
+
+Every output that shows lesson text as HTML (pages, PDF, Anki fields, quiz
+JSON) goes through :func:`to_html` or :func:`to_inline_html`. Two layers keep
+lesson text inert: markdown-it-py with raw HTML off (so ``<script>`` becomes
+visible text), then nh3 with an allow-list of tags, attributes and URL schemes
+(so nothing a Markdown construct produces can carry script either).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from html import unescape
+from urllib.parse import unquote
+
+import nh3
+from markdown_it import MarkdownIt
+
+ALLOWED_TAGS = frozenset(
+    {
+        "p", "br", "em", "strong", "code", "pre", "a", "ul", "ol", "li",
+        "blockquote", "img", "hr", "h3", "h4", "h5", "h6", "del",
+        "table", "thead", "tbody", "tr", "th", "td",
+    }
+)  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title"},
+    "ol": {"start"},
+    "th": {"style"},
+    "td": {"style"},
+}
+LINK_SCHEMES = frozenset({"http", "https", "mailto"})
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+
+
+def _parser() -> MarkdownIt:
+    # "js-default" is CommonMark plus tables and strikethrough with html=False:
+    # raw HTML in lesson text is escaped, never passed through.
+    md = MarkdownIt("js-default", {"html": False, "linkify": False, "typographer": False})
+    # Headings inside lesson text would break the outline of every output,
+    # where the lesson's own structure owns h1/h2.
+    md.disable(["heading", "lheading"])
+    return md
+
+
+_MD = _parser()  # configured once, never mutated: safe to share
+
+
+def is_safe_link(url: str) -> bool:
+    """Whether ``url`` may be a link target: http(s)/mailto, or a fragment in the page."""
+    decoded = unescape(unquote(unquote(url))).strip()
+    if decoded.startswith("#"):
+        return True
+    match = _SCHEME.match(decoded)
+    return bool(match) and match.group(1).lower() in LINK_SCHEMES
+
+
+def is_safe_relative_path(path: str) -> bool:
+    """Whether ``path`` names a file below the lesson folder: relative, no '..', no scheme."""
+    decoded = unescape(unquote(unquote(path))).strip().replace("\\", "/")
+    if not decoded or decoded.startswith("/") or _SCHEME.match(decoded):
+        return False
+    return all(part not in ("..", "") for part in decoded.split("/"))
+
+
+def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
+    if tag == "a" and attribute == "href":
+        return value if is_safe_link(value) else None
+    if tag == "img" and attribute == "src":
+        return value if is_safe_relative_path(value) else None
+    if attribute == "style":
+        # Tables align cells with style; only that one declaration survives.
+        return value if re.fullmatch(r"text-align:\s*(left|right|center)", value) else None
+    return value
+
+
+def _clean(html: str) -> str:
+    return nh3.clean(
+        html,
+        tags=set(ALLOWED_TAGS),
+        clean_content_tags={"script", "style"},
+        attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
+        attribute_filter=_filter_attribute,
+        url_schemes=set(LINK_SCHEMES),
+        link_rel="noopener noreferrer",
+    )
+
+
+@lru_cache(maxsize=4096)
+def to_html(text: str) -> str:
+    """Render block Markdown (paragraphs, lists …) to sanitised HTML."""
+    return _clean(_MD.render(text)).strip()
+
+
+@lru_cache(maxsize=4096)
+def to_inline_html(text: str) -> str:
+    """Render inline Markdown (emphasis, code, links) to sanitised HTML with no block wrapper."""
+    return _clean(_MD.renderInline(text)).strip()
+
+
+@lru_cache(maxsize=4096)
+def to_plain(text: str) -> str:
+    """Lesson text as plain text: Markdown syntax removed, entities decoded, whitespace folded."""
+    html = _MD.render(text)
+    html = re.sub(r"</(p|li|blockquote|pre|tr|h\d)>", "\n", html)
+    stripped = nh3.clean(html, tags=set(), clean_content_tags={"script", "style"})
+    lines = (" ".join(line.split()) for line in unescape(stripped).splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def image_paths(text: str) -> list[str]:
+    """The image sources a text references, in order (for bundling as media)."""
+    paths: list[str] = []
+
+    def walk(tokens: list) -> None:  # type: ignore[type-arg]
+        for token in tokens:
+            if token.type == "image":
+                src = token.attrGet("src")
+                if isinstance(src, str):
+                    paths.append(src)
+            if token.children:
+                walk(token.children)
+
+    walk(_MD.parse(text))
+    return paths

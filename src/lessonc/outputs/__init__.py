@@ -1,0 +1,100 @@
+"""Output formats: each is one module with one renderer, registered here by name.
+
+A renderer turns a validated :class:`~lessonc.model.Lesson` into artifacts
+(relative paths and bytes). It never writes files itself: the pipeline writes
+every artifact atomically, records it in the manifest and keeps builds
+reproducible in one place. Adding a format means adding one module here and
+one line to :data:`RENDERERS`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from lessonc.diagnostics import Diagnostic
+    from lessonc.model import Lesson
+    from lessonc.source import Located
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """One output file: a path relative to the lesson's output folder, and its bytes."""
+
+    path: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """Settings that change outputs; part of the build cache key."""
+
+    source_date_epoch: int
+    """Timestamp stamped into outputs (PDF dates, Anki note times) for reproducibility."""
+    paper: str = "a4"
+    """PDF page size: 'a4' or 'letter'."""
+    shuffle_seed: int | None = None
+    """When set, the quiz is written with questions and choices shuffled by this seed."""
+    template_dirs: tuple[Path, ...] = ()
+    """User template folders, searched before the built-in templates."""
+
+
+@dataclass
+class BuildContext:
+    """What a renderer may know besides the lesson: where it came from and the options."""
+
+    source: Located
+    """The loaded source, with positions for every node (to locate diagnostics)."""
+    options: BuildOptions
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    """Problems found while rendering; errors stop the lesson's build."""
+
+    @property
+    def source_dir(self) -> Path:
+        """The lesson's folder: the only place a renderer may read lesson files from."""
+        return self.source.path.parent
+
+
+class RenderError(Exception):
+    """Raised by a renderer whose problems are already in ``ctx.diagnostics``."""
+
+
+class Renderer(Protocol):
+    """The interface of one output format."""
+
+    name: str
+    """Format name used with ``--format``."""
+
+    def render(self, lesson: Lesson, ctx: BuildContext) -> Iterable[Artifact]:
+        """Produce the format's files for one lesson."""
+        ...
+
+
+# Module per format, imported lazily so that `--format html` never imports WeasyPrint.
+RENDERERS: dict[str, str] = {
+    "html": "lessonc.outputs.html",
+    "pdf": "lessonc.outputs.pdf",
+    "anki": "lessonc.outputs.anki",
+    "quiz": "lessonc.outputs.quiz",
+}
+
+
+def available_formats() -> list[str]:
+    """Names of the formats whose module is present, in registry order."""
+    found = []
+    for name, module in RENDERERS.items():
+        if importlib.util.find_spec(module) is not None:
+            found.append(name)
+    return found
+
+
+def get_renderer(name: str) -> Renderer:
+    """The renderer registered under ``name``; each module exposes ``RENDERER``."""
+    module = importlib.import_module(RENDERERS[name])
+    renderer: Renderer = module.RENDERER
+    return renderer

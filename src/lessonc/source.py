@@ -1,0 +1,404 @@
+"""Lesson source text to plain data, with a 1-based line and column for every node.
+
+PyYAML's own loaders are not used: they keep the last of two duplicate keys,
+expand aliases without bound, read YAML 1.1 types (``no`` → False, ``1:30`` →
+90) and construct arbitrary tags. Instead the parser's event stream is turned
+into data here, by an explicit stack (deep nesting cannot overflow Python's
+stack), with YAML 1.2 core scalars, rejected tags, counted alias expansion and
+duplicate keys as errors.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from lessonc.diagnostics import Diagnostic, display_path
+
+MAX_SOURCE_BYTES = 4 * 1024 * 1024
+"""Larger sources are refused before they are read; a real lesson is a few tens of KiB."""
+MAX_NODES = 200_000
+"""Nodes after alias expansion; a billion-laughs file reaches this at once and stops."""
+MAX_DEPTH = 64
+"""Nesting depth; the lesson format needs fewer than ten levels."""
+
+PathKey = tuple[str | int, ...]
+
+_CORE_TAG = "tag:yaml.org,2002:"
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+_INT10 = re.compile(r"^[-+]?[0-9]+$")
+_INT8 = re.compile(r"^0o[0-7]+$")
+_INT16 = re.compile(r"^0x[0-9a-fA-F]+$")
+_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+_INF = re.compile(r"^[-+]?\.(?:inf|Inf|INF)$")
+_NAN = re.compile(r"^\.(?:nan|NaN|NAN)$")
+
+
+@dataclass(frozen=True)
+class Position:
+    line: int
+    col: int
+
+
+@dataclass
+class Located:
+    """A loaded source: its data and where each node of it stands in the file."""
+
+    path: Path
+    text: str
+    data: Any
+    sha256: str
+    values: dict[PathKey, Position] = field(default_factory=dict)
+    """Where each value starts, by its path from the root."""
+    keys: dict[PathKey, Position] = field(default_factory=dict)
+    """Where the mapping key that names each value starts."""
+
+    @property
+    def display(self) -> str:
+        return display_path(self.path)
+
+    def nearest(self, loc: tuple[str | int, ...]) -> tuple[PathKey, bool]:
+        """The longest prefix of ``loc`` that exists in the data, and whether it is all of ``loc``.
+
+        Segments that name no node are skipped: Pydantic puts the tag of a
+        union member into an error's ``loc`` ('single_choice', 'basic').
+        """
+        node: Any = self.data
+        path: list[str | int] = []
+        complete = True
+        for segment in loc:
+            if isinstance(node, dict) and isinstance(segment, str) and segment in node:
+                node = node[segment]
+                path.append(segment)
+            elif isinstance(node, list) and isinstance(segment, int) and 0 <= segment < len(node):
+                node = node[segment]
+                path.append(segment)
+            elif isinstance(segment, str) and isinstance(node, dict | list):
+                complete = False  # a union tag or a missing key: keep walking
+            else:
+                complete = False
+                break
+        return tuple(path), complete
+
+    def position(self, path: PathKey, *, key: bool = False) -> Position:
+        """Where the node at ``path`` (or the key naming it) starts; the nearest parent if unknown."""
+        table = self.keys if key else self.values
+        while path not in table and path:
+            path = path[:-1]
+            table = self.values
+        return table.get(path, Position(1, 1))
+
+    def diagnostic(
+        self,
+        path: PathKey,
+        code: str,
+        message: str,
+        hint: str | None = None,
+        *,
+        key: bool = False,
+    ) -> Diagnostic:
+        """A diagnostic pointing at the node at ``path``."""
+        where = self.position(path, key=key)
+        return Diagnostic(self.display, where.line, where.col, code, message, hint)
+
+
+class SourceError(Exception):
+    """The source cannot be read as data; ``diagnostics`` says why and where."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        super().__init__("\n".join(d.format_text() for d in diagnostics))
+        self.diagnostics = diagnostics
+
+
+def load(path: Path) -> Located:
+    """Read and parse one lesson source; raises :class:`SourceError` with every problem found."""
+    shown = display_path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_SOURCE_BYTES:
+            raise SourceError(
+                [
+                    Diagnostic(
+                        shown, 1, 1, "source-too-large",
+                        f"the file is {size:,} bytes; the limit is {MAX_SOURCE_BYTES:,}",
+                        "split the lesson, or move long media into files it references",
+                    )
+                ]
+            )  # fmt: skip
+        raw = path.read_bytes()
+    except OSError as error:
+        raise SourceError(
+            [Diagnostic(shown, 1, 1, "source-unreadable", f"cannot read the file: {error.strerror}")]
+        ) from None
+    return loads(raw, path)
+
+
+def loads(raw: bytes, path: Path) -> Located:
+    """Parse source bytes that came from ``path`` (used in messages)."""
+    text = _decode(raw, display_path(path))
+    builder = _Builder(display_path(path))
+    builder.run(text)
+    if builder.errors:
+        raise SourceError(builder.errors)
+    return Located(
+        path=path,
+        text=text,
+        data=builder.root,
+        sha256=hashlib.sha256(raw).hexdigest(),
+        values=builder.values,
+        keys=builder.keys,
+    )
+
+
+def _decode(raw: bytes, shown: str) -> str:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise SourceError(
+            [Diagnostic(shown, 1, 1, "source-encoding", "the file is UTF-16", "save it as UTF-8")]
+        )
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]  # a UTF-8 byte order mark is harmless; editors on Windows add it
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line, col = _line_col(raw[: error.start].decode("utf-8", "replace"))
+        raise SourceError(
+            [
+                Diagnostic(
+                    shown, line, col, "source-encoding",
+                    f"invalid UTF-8 (byte 0x{raw[error.start]:02X})", "save the file as UTF-8",
+                )
+            ]
+        ) from None  # fmt: skip
+    if "\x00" in text:
+        line, col = _line_col(text[: text.index("\x00")])
+        raise SourceError(
+            [Diagnostic(shown, line, col, "source-encoding", "the file contains a NUL byte")]
+        )
+    # CRLF and lone CR read as LF, so positions are the same on every platform.
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _line_col(before: str) -> tuple[int, int]:
+    line = before.count("\n") + 1
+    return line, len(before) - (before.rfind("\n") + 1) + 1
+
+
+@dataclass
+class _Frame:
+    container: dict[str, Any] | list[Any]
+    path: PathKey
+    anchor: str | None
+    nodes_at_start: int
+    pending_key: str | None = None
+    pending_key_position: Position | None = None
+    skip_value: bool = False
+    key_lines: dict[str, int] = field(default_factory=dict)
+
+
+class _Stop(Exception):
+    """Ends parsing early; the reason is already in the builder's errors."""
+
+
+class _Builder:
+    """Turns parser events into data and positions."""
+
+    def __init__(self, shown: str) -> None:
+        self.shown = shown
+        self.root: Any = None
+        self.values: dict[PathKey, Position] = {}
+        self.keys: dict[PathKey, Position] = {}
+        self.errors: list[Diagnostic] = []
+        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.nodes = 0
+        self.stack: list[_Frame] = []
+        self.documents = 0
+
+    def error(self, position: Position, code: str, message: str, hint: str | None = None) -> None:
+        self.errors.append(Diagnostic(self.shown, position.line, position.col, code, message, hint))
+
+    def run(self, text: str) -> None:
+        try:
+            for event in _events(text):
+                self.handle(event)
+                if len(self.errors) >= 50 or self.nodes > MAX_NODES:
+                    break
+        except yaml.MarkedYAMLError as error:
+            self.errors.append(_syntax_diagnostic(self.shown, error, text))
+        except _Stop:
+            pass
+        if self.nodes > MAX_NODES:
+            self.errors.append(
+                Diagnostic(
+                    self.shown, 1, 1, "yaml-too-large",
+                    f"the document expands to more than {MAX_NODES:,} nodes",
+                    "aliases that repeat aliases multiply; write the content out",
+                )
+            )  # fmt: skip
+
+    def handle(self, event: yaml.Event) -> None:
+        start = Position(event.start_mark.line + 1, event.start_mark.column + 1)
+        if isinstance(event, yaml.DocumentStartEvent):
+            self.documents += 1
+            if self.documents > 1:
+                self.error(start, "yaml-documents", "a lesson file holds one YAML document", "remove '---'")
+        elif isinstance(event, yaml.ScalarEvent):
+            self.scalar(event, start)
+        elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+            is_mapping = isinstance(event, yaml.MappingStartEvent)
+            self.check_tag(event.tag, start, _CORE_TAG + ("map" if is_mapping else "seq"))
+            container: dict[str, Any] | list[Any] = {} if is_mapping else []
+            path = self.place(container, start, event.anchor)
+            if len(self.stack) >= MAX_DEPTH:
+                self.error(start, "yaml-too-deep", f"nesting deeper than {MAX_DEPTH} levels")
+                raise _Stop
+            self.stack.append(_Frame(container, path, event.anchor, self.nodes))
+        elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+            frame = self.stack.pop()
+            if frame.anchor is not None:
+                self.anchors[frame.anchor] = (frame.container, self.nodes - frame.nodes_at_start + 1)
+        elif isinstance(event, yaml.AliasEvent):
+            if event.anchor not in self.anchors:
+                self.error(start, "yaml-alias", f"unknown alias '*{event.anchor}'")
+                return
+            value, count = self.anchors[event.anchor]
+            self.nodes += count - 1  # place() adds one
+            self.place(value, start, None)
+
+    def check_tag(self, tag: str | None, start: Position, natural: str) -> bool:
+        if tag is None or tag == "!" or tag == natural:
+            return True
+        shown = tag.replace(_CORE_TAG, "!!")
+        self.error(
+            start, "yaml-tag", f"tag '{shown}' is not allowed",
+            "lesson sources are plain data: remove the tag",
+        )  # fmt: skip
+        return False
+
+    def scalar(self, event: yaml.ScalarEvent, start: Position) -> None:
+        frame = self.stack[-1] if self.stack else None
+        if frame is not None and isinstance(frame.container, dict) and frame.pending_key is None:
+            self.mapping_key(frame, event, start)
+            return
+        tag = event.tag
+        value: Any
+        core_kind = tag[len(_CORE_TAG) :] if tag and tag.startswith(_CORE_TAG) else None
+        if core_kind in ("str", "int", "float", "bool", "null"):
+            value = _resolve(event.value, core_kind, start, self)
+        elif tag not in (None, "!"):
+            self.check_tag(tag, start, "")
+            value = event.value
+        elif event.implicit[0] and not event.style:
+            value = _resolve_plain(event.value)
+        else:
+            value = event.value
+        self.place(value, start, event.anchor)
+        if event.anchor is not None:
+            self.anchors[event.anchor] = (value, 1)
+
+    def mapping_key(self, frame: _Frame, event: yaml.ScalarEvent, start: Position) -> None:
+        key = event.value
+        if event.anchor is not None or (event.tag not in (None, "!", _CORE_TAG + "str")):
+            self.error(start, "yaml-key", "keys must be plain text, with no tag or anchor")
+        assert isinstance(frame.container, dict)
+        if key in frame.key_lines:
+            self.error(
+                start, "duplicate-key", f"duplicate key '{key}'",
+                f"'{key}' is already set on line {frame.key_lines[key]}; keep one",
+            )  # fmt: skip
+            frame.skip_value = True
+        else:
+            frame.key_lines[key] = start.line
+        frame.pending_key = key
+        frame.pending_key_position = start
+
+    def place(self, value: Any, start: Position, anchor: str | None) -> PathKey:
+        """Attach a value to its parent; returns its path."""
+        self.nodes += 1
+        if not self.stack:
+            self.root = value
+            self.values[()] = start
+            return ()
+        frame = self.stack[-1]
+        if isinstance(frame.container, list):
+            path = (*frame.path, len(frame.container))
+            frame.container.append(value)
+        else:
+            if frame.pending_key is None:
+                # A mapping or sequence used as a key: YAML allows it, a lesson never needs it.
+                self.error(start, "yaml-key", "keys must be plain text")
+                frame.pending_key, frame.skip_value = "", True
+            key = frame.pending_key
+            path = (*frame.path, key)
+            if not frame.skip_value:
+                frame.container[key] = value
+                if frame.pending_key_position is not None:
+                    self.keys[path] = frame.pending_key_position
+            frame.pending_key, frame.pending_key_position, frame.skip_value = None, None, False
+        self.values.setdefault(path, start)
+        return path
+
+
+def _events(text: str) -> Iterator[yaml.Event]:
+    loader_class = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader = loader_class(text)
+    try:
+        while loader.check_event():
+            yield loader.get_event()
+    finally:
+        loader.dispose()
+
+
+def _resolve_plain(value: str) -> Any:
+    """A plain scalar by the YAML 1.2 core schema: 'no', 'on' and '1:30' stay text."""
+    if _NULL.match(value):
+        return None
+    if _BOOL.match(value):
+        return value.lower() == "true"
+    if _INT10.match(value):
+        return int(value)
+    if _INT8.match(value):
+        return int(value[2:], 8)
+    if _INT16.match(value):
+        return int(value[2:], 16)
+    if _FLOAT.match(value):
+        return float(value)
+    if _INF.match(value):
+        return float("-inf") if value.startswith("-") else float("inf")
+    if _NAN.match(value):
+        return float("nan")
+    return value
+
+
+def _resolve(value: str, kind: str, start: Position, builder: _Builder) -> Any:
+    if kind == "str":
+        return value
+    resolved = _resolve_plain(value)
+    expected = {"int": int, "float": float, "bool": bool, "null": type(None)}[kind]
+    if kind == "float" and type(resolved) is int:
+        return float(resolved)
+    if type(resolved) is not expected:
+        builder.error(start, "yaml-tag", f"'{value}' is not a valid !!{kind}")
+    return resolved
+
+
+def _syntax_diagnostic(shown: str, error: yaml.MarkedYAMLError, text: str) -> Diagnostic:
+    mark = error.problem_mark or error.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    lines = text.split("\n")
+    found = lines[line - 1][col - 1 : col] if line <= len(lines) else ""
+    problem = error.problem or "invalid YAML"
+    if error.context:
+        problem = f"{problem} ({error.context})"
+    hint = None
+    if found == "\t" or "\\t" in problem:
+        hint = "indent with spaces; YAML does not allow tabs for indentation"
+    elif "mapping values are not allowed" in problem:
+        hint = "a value that contains ': ' must be quoted or written as a block (|)"
+    return Diagnostic(shown, line, col, "yaml-syntax", problem, hint)
