@@ -81,7 +81,11 @@ RENDERERS: dict[str, str] = {
     "pdf": "lessonc.outputs.pdf",
     "anki": "lessonc.outputs.anki",
     "quiz": "lessonc.outputs.quiz",
+    "gift": "lessonc.outputs.gift",
+    "qti": "lessonc.outputs.qti",
 }
+DEFAULT_FORMATS = ("html", "pdf", "anki", "quiz")
+"""What ``lessonc build`` writes when no ``--format`` is given."""
 
 
 def available_formats() -> list[str]:

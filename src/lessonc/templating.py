@@ -1,0 +1,48 @@
+"""Jinja2 environments for the formats that render templates (HTML pages, PDF handout).
+
+Templates are looked up in the user's folders first (``--templates DIR``), then
+in lessonc's built-in ``templates/``. Autoescaping is always on and undefined
+names are errors, so a template typo fails the build instead of printing
+nothing. Lesson text reaches templates only through the ``md`` filters, which
+sanitise it (see :mod:`lessonc.markup`); it is never compiled as a template.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from lessonc import markup
+
+
+def builtin_templates() -> Path:
+    """lessonc's own templates: inside the installed package, or at the top of a source checkout."""
+    packaged = Path(__file__).parent / "templates"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "templates"
+
+
+def environment(subfolder: str, user_dirs: Sequence[Path] = ()) -> Environment:
+    """An environment for one format's templates (``html``, ``pdf`` …), user folders first."""
+    search = [d / subfolder for d in user_dirs] + [builtin_templates() / subfolder]
+    env = Environment(
+        loader=FileSystemLoader([str(p) for p in search]),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["md"] = lambda text: Markup(markup.to_html(text))
+    env.filters["md_inline"] = lambda text: Markup(markup.to_inline_html(text))
+    env.filters["plain"] = markup.to_plain
+    return env
+
+
+def read_builtin(relative: str) -> str:
+    """A built-in template file's text (CSS, JS or card templates that are not Jinja2 pages)."""
+    return (builtin_templates() / relative).read_text(encoding="utf-8")
