@@ -1,5 +1,5 @@
 """``python -m lessonc`` runs the command line."""
 
-from lessonc.cli import main
+from lessonc.cli import run
 
-main()
+run()

@@ -25,7 +25,7 @@ class OutsideRoot(ValueError):
 
 @dataclass(frozen=True)
 class LessonFile:
-    """A file referenced by lesson text: as written, where it resolved, and which YAML node named it."""
+    """A file lesson text names: as written, where it resolved, and the YAML node naming it."""
 
     reference: str
     path: Path
@@ -57,8 +57,10 @@ def text_fields(node: object, path: PathKey = ()) -> Iterator[tuple[PathKey, str
         yield path, node
 
 
-def referenced_files(lesson: BaseModel, source: Located) -> tuple[list[LessonFile], list[Diagnostic]]:
-    """The images the lesson's text names, resolved; a located error for each that is not allowed."""
+def referenced_files(
+    lesson: BaseModel, source: Located
+) -> tuple[list[LessonFile], list[Diagnostic]]:
+    """The images the lesson's text names, resolved; a located error for each one refused."""
     files: list[LessonFile] = []
     problems: list[Diagnostic] = []
     seen: set[str] = set()

@@ -54,7 +54,7 @@ def is_safe_link(url: str) -> bool:
     if decoded.startswith("#"):
         return True
     match = _SCHEME.match(decoded)
-    return bool(match) and match.group(1).lower() in LINK_SCHEMES
+    return match is not None and match.group(1).lower() in LINK_SCHEMES
 
 
 def is_safe_relative_path(path: str) -> bool:

@@ -117,7 +117,7 @@ class Identified(Strict):
     """A part with an ``id`` that is derived from :meth:`id_source` when not written."""
 
     id: Slug | None = None
-    """Stable identifier. Leave it out to derive it from the text (editing the text then changes it)."""
+    """Stable identifier; left out, it is derived from the text (and changes when the text does)."""
 
     def id_source(self) -> str:
         raise NotImplementedError
@@ -273,7 +273,7 @@ class Story(Strict):
 
 
 class Mnemonic(Strict):
-    """A memory device; when it spells a word, give ``cue`` and ``words`` so the letters are checked."""
+    """A memory device; when it spells a word, give ``cue`` and ``words`` to check the letters."""
 
     kind: Literal["mnemonic"]
     text: Text
@@ -323,7 +323,9 @@ CLOZE_PATTERN = re.compile(r"\{\{c(\d+)::(.+?)(?:::(.+?))?\}\}", re.DOTALL)
 class ClozeCard(Identified):
     """A sentence with gaps written as Anki does: ``{{c1::answer}}`` or ``{{c1::answer::hint}}``."""
 
-    cloze: Text = Field(examples=["Foundation models are {{c1::pre-trained}} on {{c2::massive}} data."])
+    cloze: Text = Field(
+        examples=["Foundation models are {{c1::pre-trained}} on {{c2::massive}} data."]
+    )
     """The sentence with its gaps."""
     extra: Text | None = None
     """Shown on the back after the sentence."""
@@ -465,7 +467,7 @@ class Lesson(Strict):
         json_schema_extra={"$id": "https://lessonc.dev/schema/lesson.schema.json"},
     )
 
-    lessonc: Literal[1] = FORMAT_VERSION
+    lessonc: Literal[1] = 1
     """Version of the lesson format."""
     id: Slug = Field(examples=["foundation-models"])
     """The lesson's identity: names its output folder, Anki notes and quiz ids. Never change it."""

@@ -74,10 +74,9 @@ class Located:
         path: list[str | int] = []
         complete = True
         for segment in loc:
-            if isinstance(node, dict) and isinstance(segment, str) and segment in node:
-                node = node[segment]
-                path.append(segment)
-            elif isinstance(node, list) and isinstance(segment, int) and 0 <= segment < len(node):
+            in_mapping = isinstance(node, dict) and isinstance(segment, str) and segment in node
+            in_list = isinstance(node, list) and isinstance(segment, int)
+            if in_mapping or (in_list and 0 <= int(segment) < len(node)):
                 node = node[segment]
                 path.append(segment)
             elif isinstance(segment, str) and isinstance(node, dict | list):
@@ -88,7 +87,7 @@ class Located:
         return tuple(path), complete
 
     def position(self, path: PathKey, *, key: bool = False) -> Position:
-        """Where the node at ``path`` (or the key naming it) starts; the nearest parent if unknown."""
+        """Where the node at ``path`` (or the key naming it) starts, else its nearest parent."""
         table = self.keys if key else self.values
         while path not in table and path:
             path = path[:-1]
@@ -135,7 +134,11 @@ def load(path: Path) -> Located:
         raw = path.read_bytes()
     except OSError as error:
         raise SourceError(
-            [Diagnostic(shown, 1, 1, "source-unreadable", f"cannot read the file: {error.strerror}")]
+            [
+                Diagnostic(
+                    shown, 1, 1, "source-unreadable", f"cannot read the file: {error.strerror}"
+                )
+            ]
         ) from None
     return loads(raw, path)
 
@@ -243,11 +246,14 @@ class _Builder:
             )  # fmt: skip
 
     def handle(self, event: yaml.Event) -> None:
-        start = Position(event.start_mark.line + 1, event.start_mark.column + 1)
+        mark = event.start_mark
+        start = Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1)
         if isinstance(event, yaml.DocumentStartEvent):
             self.documents += 1
             if self.documents > 1:
-                self.error(start, "yaml-documents", "a lesson file holds one YAML document", "remove '---'")
+                self.error(
+                    start, "yaml-documents", "a lesson file holds one YAML document", "remove '---'"
+                )
         elif isinstance(event, yaml.ScalarEvent):
             self.scalar(event, start)
         elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
@@ -262,7 +268,10 @@ class _Builder:
         elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
             frame = self.stack.pop()
             if frame.anchor is not None:
-                self.anchors[frame.anchor] = (frame.container, self.nodes - frame.nodes_at_start + 1)
+                self.anchors[frame.anchor] = (
+                    frame.container,
+                    self.nodes - frame.nodes_at_start + 1,
+                )
         elif isinstance(event, yaml.AliasEvent):
             if event.anchor not in self.anchors:
                 self.error(start, "yaml-alias", f"unknown alias '*{event.anchor}'")

@@ -1,0 +1,256 @@
+"""The ``lessonc`` command: parses flags, calls the pipeline, prints diagnostics.
+
+Exit codes: 0 success, 1 invalid input (a lesson has errors), 2 usage error
+(unknown flag, missing path), 3 internal error (a bug in lessonc: please report it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from lessonc import __version__
+from lessonc.diagnostics import Diagnostic, format_all
+from lessonc.outputs import DEFAULT_FORMATS, RENDERERS, BuildOptions, available_formats
+
+EXIT_INVALID = 1
+EXIT_INTERNAL = 3
+
+
+def _diagnostic_style(style: str | None) -> str:
+    if style:
+        return style
+    return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+
+
+def _report(diagnostics: Sequence[Diagnostic], style: str) -> None:
+    """Print diagnostics: text to stderr; JSON and GitHub annotations to stdout, for machines."""
+    if style == "json":
+        click.echo(format_all(diagnostics, "json"))
+        return
+    if not diagnostics:
+        return
+    if style == "github":
+        click.echo(format_all(diagnostics, "github"))
+    click.echo(format_all(diagnostics, "text"), err=True)
+
+
+def _formats(value: str) -> list[str]:
+    names = [n.strip() for n in value.split(",") if n.strip()]
+    unknown = [n for n in names if n not in RENDERERS]
+    if unknown or not names:
+        raise click.BadParameter(
+            f"unknown format {', '.join(map(repr, unknown)) or '(none)'}; "
+            f"choose from {', '.join(available_formats())}"
+        )
+    missing = [n for n in names if n not in available_formats()]
+    if missing:
+        raise click.BadParameter(f"format {', '.join(missing)} is not available in this version")
+    return list(dict.fromkeys(names))
+
+
+def _source_date_epoch() -> int | None:
+    value = os.environ.get("SOURCE_DATE_EPOCH")
+    if value is None or value == "":
+        return None
+    if not value.isdigit():
+        raise click.UsageError(
+            f"SOURCE_DATE_EPOCH must be a whole number of seconds, not {value!r}"
+        )
+    return int(value)
+
+
+diagnostics_option = click.option(
+    "--diagnostics",
+    "diagnostics_style",
+    type=click.Choice(["text", "json", "github"]),
+    default=None,
+    help="How to print problems. Default: text, or GitHub annotations when GITHUB_ACTIONS=true.",
+)
+paths_argument = click.argument(
+    "paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path)
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="lessonc")
+def main() -> None:
+    """Compile YAML lessons into HTML pages, a PDF handout, an Anki deck and quiz JSON.
+
+    \b
+    Examples:
+      lessonc validate content/foundation-models.yaml
+      lessonc build content/foundation-models.yaml
+      lessonc build content/ -o site --format html,quiz
+      lessonc schema -o schema/
+    """
+
+
+@main.command()
+@paths_argument
+@diagnostics_option
+def validate(paths: tuple[Path, ...], diagnostics_style: str | None) -> None:
+    """Check lesson files (or folders of them) without writing anything.
+
+    \b
+    Example:
+      lessonc validate content/foundation-models.yaml
+    """
+    from lessonc.pipeline import InvalidLesson, discover, load_lesson
+
+    style = _diagnostic_style(diagnostics_style)
+    files, problems = discover(list(paths))
+    summaries = []
+    for path in files:
+        try:
+            loaded = load_lesson(path)
+        except InvalidLesson as error:
+            problems.extend(error.diagnostics)
+            continue
+        lesson = loaded.lesson
+        turns = sum(len(s.turns) for s in lesson.dialogue.scenes) if lesson.dialogue else 0
+        summaries.append(
+            f"{path}: ok: lesson '{lesson.id}', {turns} dialogue turns, "
+            f"{len(lesson.chapters)} chapters, "
+            f"{len(lesson.flashcards)} flashcards, {len(lesson.glossary)} glossary terms, "
+            f"{len(lesson.practice)} questions"
+        )
+    _report(problems, style)
+    if style != "json":
+        for line in summaries:
+            click.echo(line)
+    errors = sum(d.is_error for d in problems)
+    if errors:
+        if style != "json":
+            click.echo(
+                f"{errors} error(s) in {len(files) - len(summaries)} of {len(files)} file(s)",
+                err=True,
+            )
+        sys.exit(EXIT_INVALID)
+
+
+@main.command()
+@paths_argument
+@click.option(
+    "-o", "--output", "out_root", type=click.Path(file_okay=False, path_type=Path),
+    default=Path("build"), show_default=True, help="Folder that gets one sub-folder per lesson.",
+)  # fmt: skip
+@click.option(
+    "-f", "--format", "formats", default=None,
+    help=f"Comma-separated formats: {', '.join(RENDERERS)}. Default: {','.join(DEFAULT_FORMATS)}.",
+)  # fmt: skip
+@click.option(
+    "--paper",
+    type=click.Choice(["a4", "letter"]),
+    default="a4",
+    show_default=True,
+    help="PDF page size.",
+)
+@click.option(
+    "--shuffle-seed",
+    type=int,
+    default=None,
+    help="Shuffle quiz questions and choices with this seed.",
+)
+@click.option(
+    "--templates", "template_dirs", multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A folder of templates searched before the built-in ones (repeatable).",
+)  # fmt: skip
+@diagnostics_option
+def build(
+    paths: tuple[Path, ...],
+    out_root: Path,
+    formats: str | None,
+    paper: str,
+    shuffle_seed: int | None,
+    template_dirs: tuple[Path, ...],
+    diagnostics_style: str | None,
+) -> None:
+    """Build lessons into OUTPUT/<lesson id>/: index.html, handout.pdf, deck.apkg, quiz.json.
+
+    Outputs are stamped with SOURCE_DATE_EPOCH when it is set (byte-identical
+    rebuilds), else with each source file's modification time. A lesson with
+    errors leaves its previous outputs untouched.
+
+    \b
+    Examples:
+      lessonc build content/foundation-models.yaml
+      lessonc build content/ -o site --format html,anki
+      SOURCE_DATE_EPOCH=1700000000 lessonc build lesson.yaml
+    """
+    from lessonc.pipeline import build as run_build
+
+    try:
+        chosen = _formats(formats or ",".join(DEFAULT_FORMATS))
+    except click.BadParameter as error:
+        error.param_hint = "'--format'"
+        raise
+    epoch = _source_date_epoch()
+    options = BuildOptions(
+        source_date_epoch=epoch or 0,
+        paper=paper,
+        shuffle_seed=shuffle_seed,
+        template_dirs=tuple(template_dirs),
+    )
+    style = _diagnostic_style(diagnostics_style)
+    report = run_build(list(paths), out_root, chosen, options, epoch_from_sources=epoch is None)
+    _report(report.all_diagnostics, style)
+    if style != "json":
+        for result in report.results:
+            if result.ok and result.lesson_id:
+                where = out_root / result.lesson_id
+                click.echo(f"{result.path}: built {len(result.outputs)} file(s) in {where}")
+    if not report.ok:
+        failed = sum(not r.ok for r in report.results)
+        if style != "json":
+            click.echo(
+                f"{failed} of {len(report.results)} lesson(s) failed; "
+                "their outputs were not changed",
+                err=True,
+            )
+        sys.exit(EXIT_INVALID)
+
+
+@main.command()
+@click.option(
+    "-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+    default=Path("schema"), show_default=True, help="Folder for the *.schema.json files.",
+)  # fmt: skip
+def schema(out_dir: Path) -> None:
+    """Write the JSON Schemas (2020-12) of the lesson format (and the quiz format).
+
+    \b
+    Example:
+      lessonc schema -o schema/
+    """
+    from lessonc.schemas import all_schemas
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name, document in all_schemas().items():
+        target = out_dir / name
+        target.write_text(
+            json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        click.echo(f"wrote {target}")
+
+
+def run() -> None:
+    """Entry point that turns an unexpected exception into a short message and exit 3."""
+    try:
+        main(standalone_mode=True)
+    except Exception as error:  # a bug in lessonc: no traceback for authors, unless asked
+        if os.environ.get("LESSONC_DEBUG"):
+            traceback.print_exc()
+        click.echo(
+            f"lessonc: internal error: {type(error).__name__}: {error}\n"
+            "  hint: this is a bug in lessonc; rerun with LESSONC_DEBUG=1 and report the traceback",
+            err=True,
+        )
+        sys.exit(EXIT_INTERNAL)

@@ -1,0 +1,213 @@
+"""Pydantic's validation errors turned into diagnostics that point at YAML nodes."""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from lessonc.diagnostics import Diagnostic
+from lessonc.model import (
+    Acronym,
+    Lesson,
+    Mnemonic,
+    MultipleChoice,
+    Rhyme,
+    ShortAnswer,
+    SingleChoice,
+    Story,
+    TrueFalse,
+)
+from lessonc.source import Located
+
+
+def validate(source: Located) -> tuple[Lesson | None, list[Diagnostic]]:
+    """The lesson in ``source``, or None and a located diagnostic for every problem."""
+    if not isinstance(source.data, dict):
+        found = _describe(source.data)
+        return None, [
+            source.diagnostic(
+                (), "not-a-lesson", f"a lesson is a mapping of keys, but this file holds {found}",
+                "start with 'id:', 'title:' and the other lesson keys (see `lessonc new`)",
+            )
+        ]  # fmt: skip
+    try:
+        return Lesson.model_validate(source.data), []
+    except ValidationError as error:
+        diagnostics = [_diagnostic(source, detail) for detail in error.errors(include_url=False)]
+        return None, _dedupe(diagnostics)
+
+
+def _dedupe(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    # A union reports one error per member for the same node; keep one per place and code.
+    seen: set[tuple[int, int, str]] = set()
+    unique = []
+    for diagnostic in diagnostics:
+        key = (diagnostic.line, diagnostic.col, diagnostic.code)
+        if key not in seen:
+            seen.add(key)
+            unique.append(diagnostic)
+    return unique
+
+
+def _diagnostic(source: Located, detail: ErrorDetails) -> Diagnostic:
+    loc = tuple(detail["loc"])
+    path, complete = source.nearest(loc)
+    kind = detail["type"]
+    value = detail.get("input")
+    message = detail["msg"].removeprefix("Value error, ")
+    field = loc[-1] if loc else "lesson"
+
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(loc[:-1])
+        close = difflib.get_close_matches(str(field), allowed, n=1, cutoff=0.6)
+        hint = f"did you mean '{close[0]}'?" if close else _list_hint(allowed)
+        return source.diagnostic(path, "unknown-key", f"unknown key '{field}'", hint, key=True)
+    if kind == "missing":
+        where = "lesson" if len(path) == 0 else f"'{_name(path)}'"
+        return source.diagnostic(
+            path, "missing-key", f"missing required key '{field}' in {where}",
+            _field_hint(loc),
+        )  # fmt: skip
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        context = detail.get("ctx", {})
+        discriminator = str(context.get("discriminator", "'type'")).strip("'")
+        tags = context.get("expected_tags") or _DISCRIMINATOR_VALUES.get(discriminator, "")
+        if kind == "union_tag_not_found":
+            return source.diagnostic(
+                path, "missing-key", f"missing required key '{discriminator}'", f"one of: {tags}"
+            )
+        got = value.get(discriminator) if isinstance(value, dict) else value
+        return source.diagnostic(
+            (*path, discriminator), "invalid-value",
+            f"unknown {discriminator} '{got}'", f"one of: {tags}",
+        )  # fmt: skip
+    if kind == "flashcard_kind":
+        return source.diagnostic(path, "invalid-value", message)
+
+    hint = _value_hint(kind, field, value)
+    code = "wrong-type" if kind.endswith("_type") or kind == "model_type" else "invalid-value"
+    if kind == "model_type":
+        message = f"expected a mapping of keys, got {_describe(value)}"
+    elif kind == "list_type":
+        message = f"expected a list, got {_describe(value)}"
+    elif kind.endswith("_type"):
+        message = f"{message}, got {_describe(value)}"
+    elif kind in ("literal_error", "string_pattern_mismatch"):
+        message = f"{message}, got {value!r}"
+    if not complete and kind != "model_type":
+        hint = hint or f"at '{'.'.join(str(s) for s in loc)}'"
+    return source.diagnostic(path, code, f"'{field}': {message}", hint)
+
+
+_DISCRIMINATOR_VALUES = {
+    "type": ", ".join(
+        repr(t)
+        for q in (SingleChoice, MultipleChoice, TrueFalse, ShortAnswer)
+        for t in typing.get_args(q.model_fields["type"].annotation)
+    ),
+    "kind": ", ".join(
+        repr(t)
+        for m in (Rhyme, Story, Mnemonic, Acronym)
+        for t in typing.get_args(m.model_fields["kind"].annotation)
+    ),
+}
+
+
+def _value_hint(kind: str, field: object, value: Any) -> str | None:
+    if kind == "string_type" and isinstance(value, int | float) and not isinstance(value, bool):
+        return f'quote it to keep it as text: "{value}"'
+    if kind == "string_type" and isinstance(value, bool):
+        return "YAML reads true/false as booleans: quote it to keep it as text"
+    if kind == "bool_type" and isinstance(value, str):
+        return "write true or false (yes/no/on/off are text in YAML 1.2)"
+    if kind == "int_type" and isinstance(value, str):
+        return "write a whole number without quotes"
+    if kind == "string_pattern_mismatch" and field == "url":
+        return "write an absolute http:// or https:// URL"
+    if kind == "string_pattern_mismatch" and field in ("id", "speaker", "tags"):
+        return "ids use lower-case letters, digits and single hyphens, e.g. 'fm-definition'"
+    if kind == "string_too_short" and isinstance(value, str):
+        return "write the text, or remove the key if it is optional"
+    return None
+
+
+def _list_hint(allowed: list[str]) -> str | None:
+    return f"allowed keys: {', '.join(allowed)}" if allowed else None
+
+
+def _field_hint(loc: tuple[int | str, ...]) -> str | None:
+    model = _model_at(loc[:-1])
+    if model is None or not isinstance(loc[-1], str):
+        return None
+    field = model.model_fields.get(loc[-1])
+    if field is None or not field.description:
+        return None
+    return f"{loc[-1]}: {field.description}"
+
+
+def _name(path: tuple[str | int, ...]) -> str:
+    return ".".join(str(s) if isinstance(s, str) else f"[{s}]" for s in path).replace(".[", "[")
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    text = str(value)
+    return f"the text {text[:40]!r}" + ("…" if len(text) > 40 else "")
+
+
+def _allowed_keys(loc: tuple[int | str, ...]) -> list[str]:
+    model = _model_at(loc)
+    return list(model.model_fields) if model is not None else []
+
+
+def _members(annotation: Any) -> list[Any]:
+    """The types an annotation may hold, with Annotated/Optional/Union unwrapped."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _members(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        return [m for arg in typing.get_args(annotation) for m in _members(arg)]
+    return [annotation]
+
+
+def _tag_of(model: type[BaseModel]) -> set[str]:
+    tags: set[str] = set()
+    for name in ("type", "kind"):
+        field = model.model_fields.get(name)
+        if field is not None:
+            tags.update(str(a) for a in typing.get_args(field.annotation))
+    tags.add("cloze" if "cloze" in model.model_fields else "basic")
+    return tags
+
+
+def _model_at(loc: tuple[int | str, ...]) -> type[BaseModel] | None:
+    """The model class that validates the node at ``loc`` (union tags in it pick the member)."""
+    candidates: list[Any] = [Lesson]
+    for segment in loc:
+        models = [c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)]
+        lists = [c for c in candidates if typing.get_origin(c) is list]
+        if isinstance(segment, int) and lists:
+            candidates = _members(typing.get_args(lists[0])[0])
+        elif isinstance(segment, str) and len(models) > 1:
+            chosen = [m for m in models if segment in _tag_of(m)]
+            candidates = chosen or models
+        elif isinstance(segment, str) and models and segment in models[0].model_fields:
+            candidates = _members(models[0].model_fields[segment].annotation)
+        else:
+            return None
+    models = [c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)]
+    return models[0] if len(models) == 1 else None
