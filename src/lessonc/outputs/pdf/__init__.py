@@ -1,0 +1,119 @@
+"""The PDF handout format: ``handout.pdf``, laid out by print templates and WeasyPrint.
+
+Order of work: check every image the lesson names (a URL or a path outside
+the lesson folder is a located error, and nothing is fetched), build the print
+HTML, then render it in a child process with a time limit and a fetcher that
+serves only the files checked here. A refused fetch or any WeasyPrint warning
+fails the build: a handout silently missing an image is worse than none.
+
+Importing this package is cheap: templates, the model and WeasyPrint load
+inside :meth:`PdfRenderer.render`, so ``--format html`` never imports
+WeasyPrint, and the fork server that renders PDFs loads only what it needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import unquote
+
+from lessonc.outputs import Artifact, BuildContext, RenderError
+
+if TYPE_CHECKING:
+    from lessonc.assets import LessonFile
+    from lessonc.diagnostics import Diagnostic
+    from lessonc.model import Lesson
+    from lessonc.outputs.pdf.worker import RenderResult
+
+OUTPUT_PATH = "handout.pdf"
+PDF_VARIANT = "pdf/ua-1"
+"""PDF/UA-1: tagged (structure tree, MarkInfo, language); renders correctly with WeasyPrint 70."""
+
+
+class PdfRenderer:
+    """Writes the lesson's printable handout."""
+
+    name = "pdf"
+
+    def render(self, lesson: Lesson, ctx: BuildContext) -> Iterable[Artifact]:
+        """One artifact, ``handout.pdf``; raises :class:`RenderError` with located diagnostics."""
+        from lessonc.assets import referenced_files
+        from lessonc.outputs.pdf import process
+        from lessonc.outputs.pdf.handout import handout_html
+        from lessonc.outputs.pdf.worker import RenderRequest
+
+        process.warm_up()  # WeasyPrint loads in the fork server while the HTML is built
+        files, problems = referenced_files(lesson, ctx.source)
+        if problems:
+            ctx.diagnostics.extend(problems)
+            raise RenderError(f"{len(problems)} image reference(s) not allowed in the handout")
+        html = handout_html(
+            lesson,
+            paper=ctx.options.paper,
+            source_date_epoch=ctx.options.source_date_epoch,
+            template_dirs=ctx.options.template_dirs,
+        )
+        folder = ctx.source_dir.absolute()
+        allowed = {_allow_key(folder, f.reference): f.path.read_bytes() for f in files}
+        request = RenderRequest(
+            html=html, base_url=folder.as_uri() + "/", files=allowed, pdf_variant=PDF_VARIANT
+        )
+        try:
+            result = process.render_isolated(request)
+        except process.RenderTimeout as timeout:
+            ctx.diagnostics.append(
+                ctx.source.diagnostic(
+                    (), "pdf-timeout", f"the handout could not be rendered: {timeout}",
+                    "a template or stylesheet in a --templates folder may make layout loop",
+                )
+            )  # fmt: skip
+            raise RenderError(str(timeout)) from None
+        if result.pdf is None:
+            ctx.diagnostics.extend(_failure_diagnostics(result, files, ctx))
+            raise RenderError("the handout could not be rendered")
+        return [Artifact(OUTPUT_PATH, result.pdf)]
+
+
+def _allow_key(folder: Path, reference: str) -> str:
+    """How the child will spell the path of an image the HTML names as ``reference``."""
+    from lessonc.outputs.pdf.worker import normalise_path
+
+    return normalise_path(str(folder / unquote(reference)))
+
+
+def _failure_diagnostics(
+    result: RenderResult, files: list[LessonFile], ctx: BuildContext
+) -> list[Diagnostic]:
+    """Located errors for a render that produced no PDF, pointing at the image's node when known."""
+    from lessonc.outputs.pdf.worker import path_of_file_url
+
+    folder = ctx.source_dir.absolute()
+    node_of = {_allow_key(folder, f.reference): f.yaml_path for f in files}
+    found: list[Diagnostic] = []
+    for url in result.refused:
+        path = path_of_file_url(url)
+        found.append(
+            ctx.source.diagnostic(
+                node_of.get(path or "", ()), "pdf-fetch-refused",
+                f"the handout tried to load '{url}', not one of the lesson's checked files",
+                "images must be files in the lesson's folder; templates may not load other files",
+            )
+        )  # fmt: skip
+    for warning in result.warnings:
+        found.append(
+            ctx.source.diagnostic(
+                (), "pdf-warning", f"WeasyPrint: {warning}",
+                "the handout is not written while WeasyPrint reports a problem",
+            )
+        )  # fmt: skip
+    if result.error and not found:
+        found.append(
+            ctx.source.diagnostic(
+                (), "pdf-render-failed", f"the handout could not be rendered: {result.error}"
+            )
+        )
+    return found
+
+
+RENDERER = PdfRenderer()

@@ -1,0 +1,133 @@
+"""The handout as print HTML: the lesson laid out by lessonc's own print templates.
+
+The screen page is not reused: paper needs a title block, a table of contents
+with page numbers, running headers, a fold-and-cut flashcard table, room to
+write answers and an answer key at the end. Lesson text reaches the template
+only through the sanitising ``md`` filters; the CSS is lessonc's (or the
+user's template folder's), never the lesson's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from markupsafe import Markup
+
+from lessonc import __version__, markup
+from lessonc.model import (
+    CLOZE_PATTERN,
+    BasicCard,
+    ClozeCard,
+    Lesson,
+    MultipleChoice,
+    Question,
+    SingleChoice,
+    TrueFalse,
+)
+from lessonc.templating import environment
+
+TEMPLATE = "handout.html.j2"
+STYLESHEET = "handout.css"
+PAGE_SIZES = {"a4": "A4", "letter": "letter"}
+"""``--paper`` values and the CSS page size each stands for."""
+
+
+@dataclass(frozen=True)
+class PrintedCard:
+    """A flashcard as printed: Markdown for the front and for the back."""
+
+    front: str
+    back: str
+
+
+@dataclass(frozen=True)
+class AnswerKeyEntry:
+    """One question's answer as printed in the key."""
+
+    number: int
+    answer: Markup
+    explanation: str
+
+
+def choice_label(index: int) -> str:
+    """A, B, … Z, then AA, AB …: the label printed before a choice."""
+    label = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        label = chr(ord("A") + remainder) + label
+    return label
+
+
+def printed_card(card: BasicCard | ClozeCard) -> PrintedCard:
+    """Front and back of a card; a cloze shows its gaps (or hints) in front, the answers behind."""
+    if isinstance(card, BasicCard):
+        return PrintedCard(card.front, card.back)
+
+    def gap(match: object) -> str:
+        hint = match.group(3)  # type: ignore[attr-defined]
+        return f"[{hint}]" if hint else "[…]"
+
+    def filled(match: object) -> str:
+        return f"**{match.group(2)}**"  # type: ignore[attr-defined]
+
+    back = CLOZE_PATTERN.sub(filled, card.cloze)
+    if card.extra:
+        back = f"{back}\n\n{card.extra}"
+    return PrintedCard(CLOZE_PATTERN.sub(gap, card.cloze), back)
+
+
+def answer_entry(number: int, question: Question) -> AnswerKeyEntry:
+    """What the key prints for one question: the right choice letters, true/false or the answer."""
+    if isinstance(question, SingleChoice | MultipleChoice):
+        parts = [
+            Markup("<strong>{}</strong> {}").format(
+                choice_label(i), Markup(markup.to_inline_html(c.text))
+            )
+            for i, c in enumerate(question.choices)
+            if c.correct
+        ]
+        answer = Markup("<br>").join(parts)
+    elif isinstance(question, TrueFalse):
+        answer = Markup("<strong>{}</strong>").format("True" if question.answer else "False")
+    else:
+        answer = Markup("<strong>{}</strong>").format(question.accepted[0])
+        if len(question.accepted) > 1:
+            answer += Markup(" (also accepted: {})").format(", ".join(question.accepted[1:]))
+    return AnswerKeyEntry(number, answer, question.explanation)
+
+
+def w3c_date(epoch: int) -> str:
+    """The timestamp as WeasyPrint's ``dcterms`` metas expect it (UTC, second precision)."""
+    return datetime.fromtimestamp(epoch, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def handout_html(
+    lesson: Lesson, *, paper: str, source_date_epoch: int, template_dirs: Sequence[Path] = ()
+) -> str:
+    """The complete, self-contained print HTML of the handout (CSS inline, images relative)."""
+    if paper not in PAGE_SIZES:
+        raise ValueError(f"paper must be one of {', '.join(PAGE_SIZES)}, not {paper!r}")
+    env = environment("pdf", template_dirs)
+    # The stylesheet is read raw (not rendered) so CSS braces never meet Jinja syntax.
+    loader = env.loader
+    assert loader is not None
+    stylesheet, _, _ = loader.get_source(env, STYLESHEET)
+    speakers = {}
+    if lesson.dialogue is not None:
+        speakers = {s.id: s.name for s in lesson.dialogue.speakers}
+    template = env.get_template(TEMPLATE)
+    return template.render(
+        lesson=lesson,
+        stylesheet=Markup(stylesheet),
+        page_size=PAGE_SIZES[paper],
+        created=w3c_date(source_date_epoch),
+        generator=f"lessonc {__version__}",
+        speakers=speakers,
+        cards=[printed_card(card) for card in lesson.flashcards],
+        answers=[answer_entry(n, q) for n, q in enumerate(lesson.practice, start=1)],
+        choice_label=choice_label,
+    )
