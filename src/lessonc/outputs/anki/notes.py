@@ -1,0 +1,229 @@
+"""A lesson's parts as Anki notes: fields, identity (GUID), tags and deck name.
+
+A note's GUID comes from the lesson id, the part it came from and the item's
+id, never from its text, so an edited card updates the note already in a
+learner's collection (keeping its review history) instead of adding a copy.
+Key concepts and memory aids have no ``id`` field yet; theirs is derived from
+their term or cue (see :func:`memory_aid_id`), so editing that changes the note.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from html import escape
+
+from lessonc import markup
+from lessonc.model import (
+    Acronym,
+    BasicCard,
+    ClozeCard,
+    GlossaryEntry,
+    KeyConcept,
+    Lesson,
+    MemoryAid,
+    Mnemonic,
+    MultipleChoice,
+    Question,
+    Rhyme,
+    ShortAnswer,
+    SingleChoice,
+    Story,
+    TrueFalse,
+    slugify,
+)
+from lessonc.outputs.anki.notetypes import (
+    BASIC,
+    CLOZE,
+    GLOSSARY,
+    KEY_CONCEPT,
+    MEMORY_AID,
+    PRACTICE,
+    NoteTypeSpec,
+)
+from lessonc.source import PathKey
+
+FIELD_SEPARATOR = "\x1f"
+_TAG_LENGTH = 64
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+# Anki turns these bracket tags in a field into sound playback or TTS; lesson
+# text must only ever show them, so their opening bracket becomes an entity.
+_MEDIA_TAG = re.compile(r"\[(?=sound:|anki:)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class NoteData:
+    """One note to write: its type, identity, field HTML, tags and the YAML node it came from."""
+
+    note_type: NoteTypeSpec
+    guid: str
+    fields: tuple[str, ...]
+    tags: tuple[str, ...]
+    yaml_path: PathKey
+
+
+def note_guid(lesson_id: str, part: str, item_id: str) -> str:
+    """The GUID of an item's note: a hash of lesson id, part and item id (64 bits, hex)."""
+    key = FIELD_SEPARATOR.join(("lessonc", lesson_id, part, item_id))
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+def deck_name(lesson: Lesson) -> str:
+    """``Course::N. Chapter::N.M Lesson title``: each course becomes one tree of subdecks."""
+    parts = (
+        lesson.course,
+        f"{lesson.chapter.number}. {lesson.chapter.title}",
+        f"{lesson.number} {lesson.title}",
+    )
+    return "::".join(_deck_component(p) for p in parts)
+
+
+def _deck_component(text: str) -> str:
+    # '::' inside a title would open a further level of subdecks.
+    return " ".join(text.replace("::", ":").split())
+
+
+def lesson_tags(lesson: Lesson) -> tuple[str, ...]:
+    """Tags every note of the lesson carries: course, chapter, lesson and the lesson's keywords."""
+    chapter = slugify(f"{lesson.chapter.number} {lesson.chapter.title}", _TAG_LENGTH)
+    tags = [
+        f"course::{slugify(lesson.course, _TAG_LENGTH)}",
+        f"chapter::{chapter}",
+        f"lesson::{lesson.id}",
+        *lesson.tags,
+    ]
+    return tuple(dict.fromkeys(tags))
+
+
+def clean(html: str) -> str:
+    """Field HTML made safe for Anki's field syntax: no separator, no sound or TTS tags."""
+    return _MEDIA_TAG.sub("&#91;", html.replace(FIELD_SEPARATOR, ""))
+
+
+def block(text: str) -> str:
+    """Block Markdown as field HTML."""
+    return clean(markup.to_html(text))
+
+
+def inline(text: str) -> str:
+    """Plain text (titles, terms, choices' letters) as field HTML."""
+    return clean(escape(text))
+
+
+def lesson_notes(lesson: Lesson) -> Iterator[NoteData]:
+    """Every note of the lesson, in lesson order: flashcards, glossary, concepts, aids, practice."""
+    common = lesson_tags(lesson)
+    for spec, part, item_id, fields, path in _items(lesson):
+        guid = note_guid(lesson.id, part, item_id)
+        yield NoteData(spec, guid, fields, (*common, f"part::{part}"), path)
+
+
+_Item = tuple[NoteTypeSpec, str, str, tuple[str, ...], PathKey]
+
+
+def _items(lesson: Lesson) -> Iterator[_Item]:
+    """Note type, part, item id, fields and YAML path of every item that becomes a note."""
+    for index, card in enumerate(lesson.flashcards):
+        if isinstance(card, ClozeCard):
+            fields: tuple[str, ...] = (block(card.cloze), block(card.extra) if card.extra else "")
+            yield CLOZE, "flashcard", card.key, fields, ("flashcards", index)
+        else:
+            yield BASIC, "flashcard", card.key, _basic_fields(card), ("flashcards", index)
+    for index, entry in enumerate(lesson.glossary):
+        yield GLOSSARY, "glossary", entry.key, _glossary_fields(entry), ("glossary", index)
+    for index, concept in enumerate(lesson.key_concepts):
+        concept_id = slugify(concept.term)
+        path: PathKey = ("key_concepts", index)
+        yield KEY_CONCEPT, "key-concept", concept_id, _concept_fields(concept), path
+    for index, aid in enumerate(lesson.memory_aids):
+        fields = _memory_aid_fields(aid, lesson.title)
+        yield MEMORY_AID, "memory-aid", memory_aid_id(aid), fields, ("memory_aids", index)
+    for index, question in enumerate(lesson.practice):
+        fields = practice_fields(question)
+        yield PRACTICE, "practice", question.key, fields, ("practice", index)
+
+
+def _basic_fields(card: BasicCard) -> tuple[str, ...]:
+    return (block(card.front), block(card.back))
+
+
+def _glossary_fields(entry: GlossaryEntry) -> tuple[str, ...]:
+    return (inline(entry.term), block(entry.definition), inline(", ".join(entry.aliases)))
+
+
+def _concept_fields(concept: KeyConcept) -> tuple[str, ...]:
+    return (inline(concept.term), block(concept.explanation))
+
+
+def memory_aid_id(aid: MemoryAid) -> str:
+    """A memory aid's identity: its kind and its acronym, cue, title or (last resort) text."""
+    if isinstance(aid, Acronym):
+        name = aid.acronym
+    elif isinstance(aid, Mnemonic) and aid.cue:
+        name = aid.cue
+    elif isinstance(aid, Story) and aid.title:
+        name = aid.title
+    else:
+        name = markup.to_plain(aid.text)
+    return f"{aid.kind}-{slugify(name)}"
+
+
+def _memory_aid_fields(aid: MemoryAid, lesson_title: str) -> tuple[str, ...]:
+    """Cue, answer, notes, kind: an acronym or cue asks for its words; other aids for their text."""
+    kind = aid.kind.capitalize()
+    if isinstance(aid, Acronym):
+        notes = block(aid.text) if aid.text else ""
+        return (inline(aid.acronym), _word_list(aid.words), notes, kind)
+    if isinstance(aid, Mnemonic) and aid.cue and aid.words:
+        return (inline(aid.cue), _word_list(aid.words), block(aid.text), kind)
+    if isinstance(aid, Story) and aid.title:
+        return (inline(aid.title), block(aid.text), "", kind)
+    assert isinstance(aid, Rhyme | Story | Mnemonic)
+    return (inline(lesson_title), block(aid.text), "", kind)
+
+
+def _word_list(words: list[str]) -> str:
+    items = "".join(
+        f'<li><span class="letter">{inline(word[:1])}</span>{inline(word[1:])}</li>'
+        for word in words
+    )
+    return f'<ol class="words">{items}</ol>'
+
+
+def practice_fields(question: Question) -> tuple[str, ...]:
+    """Question, instructions, choices, answer, explanation, feedback: static HTML, no script."""
+    explanation = block(question.explanation)
+    prompt = block(question.prompt)
+    if isinstance(question, SingleChoice | MultipleChoice):
+        instructions = (
+            "Choose one." if isinstance(question, SingleChoice) else "Select all that apply."
+        )
+        lettered = [(_label(i), choice) for i, choice in enumerate(question.choices)]
+        choices = _choice_list((letter, block(c.text)) for letter, c in lettered)
+        answer = _choice_list((letter, block(c.text)) for letter, c in lettered if c.correct)
+        feedback = _choice_list((letter, block(c.feedback)) for letter, c in lettered if c.feedback)
+        return (prompt, instructions, choices, answer, explanation, feedback)
+    if isinstance(question, TrueFalse):
+        lines = [("True", question.feedback_true), ("False", question.feedback_false)]
+        feedback = _choice_list((label, block(text)) for label, text in lines if text)
+        answer = "True" if question.answer else "False"
+        return (prompt, "True or false?", "", answer, explanation, feedback)
+    assert isinstance(question, ShortAnswer)
+    answer = inline(question.accepted[0])
+    if len(question.accepted) > 1:
+        others = ", ".join(question.accepted[1:])
+        answer += f'<div class="notes">Also accepted: {inline(others)}</div>'
+    return (prompt, "Answer in a word or two.", "", answer, explanation, "")
+
+
+def _label(index: int) -> str:
+    return _LETTERS[index] if index < len(_LETTERS) else str(index + 1)
+
+
+def _choice_list(items: Iterable[tuple[str, str]]) -> str:
+    rows = "".join(
+        f'<li><span class="letter">{escape(label)}</span> {html}</li>' for label, html in items
+    )
+    return f'<ol class="answer-list">{rows}</ol>' if rows else ""

@@ -1,0 +1,96 @@
+"""Media and the .apkg file itself, written so that the same input gives the same bytes."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import itertools
+import json
+import re
+import sqlite3
+import tempfile
+import time
+import zipfile
+from collections.abc import Mapping
+from html import escape, unescape
+from pathlib import Path
+
+import genanki
+
+MEDIA_HASH_LENGTH = 20
+"""Hex digits of a media file's SHA-256 in its bundled name: 80 bits, collision-free in practice."""
+_ZIP_EPOCH_FLOOR = 315_532_800  # 1980-01-01, the earliest date a zip entry can hold
+_SAFE_SUFFIX = re.compile(r"^\.[a-z0-9]{1,8}$")
+_IMG_SRC = re.compile(r'(<img\b[^>]*?\bsrc=")([^"]*)(")')
+
+
+def media_name(data: bytes, suffix: str) -> str:
+    """A flat media file name from the content: same bytes, same name; other bytes, other name.
+
+    Anki keeps all media of a collection in one folder, so a name like
+    ``diagram.png`` from two lessons would clash; a content hash cannot.
+    """
+    digest = hashlib.sha256(data).hexdigest()[:MEDIA_HASH_LENGTH]
+    suffix = suffix.lower()
+    return f"lessonc-{digest}{suffix if _SAFE_SUFFIX.match(suffix) else ''}"
+
+
+def rewrite_image_sources(html: str, names: Mapping[str, str]) -> str:
+    """Point every ``<img src>`` at its bundled media name; a source not bundled loses its src."""
+
+    def swap(match: re.Match[str]) -> str:
+        bundled = names.get(unescape(match.group(2)), "")
+        return f"{match.group(1)}{escape(bundled)}{match.group(3)}"
+
+    return _IMG_SRC.sub(swap, html)
+
+
+def zip_time(source_date_epoch: int) -> tuple[int, int, int, int, int, int]:
+    """The zip entry date for a build: the source date in UTC, no earlier than 1980."""
+    moment = time.gmtime(max(source_date_epoch, _ZIP_EPOCH_FLOOR))
+    return (
+        moment.tm_year, moment.tm_mon, moment.tm_mday,
+        moment.tm_hour, moment.tm_min, moment.tm_sec - moment.tm_sec % 2,
+    )  # fmt: skip
+
+
+def write_apkg(package: genanki.Package, media: Mapping[str, bytes], timestamp: int) -> bytes:
+    """The package as .apkg bytes: genanki's database, then a zip with fixed dates and order.
+
+    genanki's own ``write_to_file`` leaves its database in the system temp
+    folder and stamps the zip entries with the current time; so the database
+    is written here, into a temporary folder that is always removed, and the
+    zip is assembled with the build's date.
+    """
+    with tempfile.TemporaryDirectory(prefix="lessonc-anki-") as folder:
+        db_path = Path(folder) / "collection.anki2"
+        connection = sqlite3.connect(db_path)
+        try:
+            # Note and card ids count up from the timestamp in milliseconds, as genanki does.
+            ids = itertools.count(timestamp * 1000)
+            package.write_to_db(connection.cursor(), timestamp, ids)
+            connection.commit()
+        finally:
+            connection.close()
+        database = db_path.read_bytes()
+
+    names = sorted(media)
+    index = {str(i): name for i, name in enumerate(names)}
+    entries = [
+        ("collection.anki2", database),
+        ("media", json.dumps(index, sort_keys=True, separators=(",", ":")).encode("utf-8")),
+        *((str(i), media[name]) for i, name in enumerate(names)),
+    ]
+    return _zip(sorted(entries), zip_time(timestamp))
+
+
+def _zip(entries: list[tuple[str, bytes]], date: tuple[int, int, int, int, int, int]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in entries:
+            info = zipfile.ZipInfo(name, date_time=date)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3  # the platform byte would otherwise differ on Windows
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, data, compresslevel=6)
+    return buffer.getvalue()
