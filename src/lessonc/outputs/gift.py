@@ -1,0 +1,182 @@
+"""The ``gift`` format: the lesson's practice questions as Moodle GIFT (``quiz.gift``).
+
+GIFT is Moodle's plain-text question format (Moodle docs, "GIFT format").
+What this writer relies on, checked against Moodle's importer
+(``question/format/gift/format.php``):
+
+- ``~ = # { } :`` are escaped with a backslash and a backslash itself as
+  ``\\\\``; the importer swaps ``\\\\`` out first, so every other escape is
+  unambiguous. A newline in plain text is written as the ``\\n`` escape; in
+  HTML text as the entity ``&#10;`` (its ``#`` escaped), which means the same
+  in HTML and keeps each question's text on one line, so no blank line can
+  split a question.
+- Question text is marked ``[html]`` and is lessonc's sanitised HTML; answers
+  and feedback inherit that format. Short answers are compared with what the
+  learner types, so they are plain text, and a ``*`` in them (a wildcard to
+  Moodle) is escaped as ``\\*`` for the short-answer grader.
+- Multiple choice gives right answers equal weights summing to 100 and wrong
+  ones equal negative weights summing to -100 (ticking every box scores 0).
+  Moodle accepts only weights from its list of grade fractions, so a share
+  that is not on the list (more than 10 right or wrong choices) is rounded to
+  the nearest one, with a warning.
+- A wrong answer whose text starts with ``%`` is written with an explicit
+  ``%0%`` weight, or Moodle would read its text as a weight.
+- True/false feedback: the first ``#`` is shown for a wrong answer and the
+  second for a right one.
+
+Every question type maps, with one loss: GIFT cannot make a short answer
+case-sensitive (Moodle imports it ignoring case), which is reported as a
+warning located at the question.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator, Sequence
+
+from lessonc import quiz
+from lessonc.diagnostics import Severity
+from lessonc.model import Lesson
+from lessonc.outputs import Artifact, BuildContext
+
+GIFT_FILE = "quiz.gift"
+_SPECIAL = "~=#{}:"
+# Moodle's question_bank::fraction_options_full(), as percentages: the only
+# weights its importer accepts (5 decimals are within its tolerance).
+MOODLE_WEIGHTS = (
+    100.0, 90.0, 83.33333, 80.0, 75.0, 70.0, 66.66667, 60.0, 50.0, 40.0, 33.33333,
+    30.0, 25.0, 20.0, 16.66667, 14.28571, 12.5, 11.11111, 10.0, 5.0,
+)  # fmt: skip
+
+
+def escape(text: str) -> str:
+    """Text as a GIFT string: backslash first, then ``~ = # { } :``; newlines as ``\\n``."""
+    escaped = text.replace("\\", "\\\\")
+    for char in _SPECIAL:
+        escaped = escaped.replace(char, "\\" + char)
+    return escaped.replace("\n", "\\n")
+
+
+def escape_html(html: str) -> str:
+    """Sanitised HTML as a GIFT string on one line (newlines become ``&#10;``)."""
+    return escape(html.replace("\n", "&#10;"))
+
+
+def moodle_weight(share: float) -> tuple[float, bool]:
+    """The Moodle grade weight nearest to ``share`` (a percentage) and whether it is exact."""
+    nearest = min(MOODLE_WEIGHTS, key=lambda weight: abs(weight - abs(share)))
+    exact = abs(nearest - abs(share)) < 0.00001
+    return (nearest if share >= 0 else -nearest), exact
+
+
+def format_weight(weight: float) -> str:
+    """``%50%``, ``%-33.33333%``: no trailing zeros, five decimals at most."""
+    number = f"{weight:.5f}".rstrip("0").rstrip(".")
+    return f"%{number}%"
+
+
+def _feedback(text: quiz.RichText | None) -> str:
+    return "" if text is None else "#" + escape_html(text.html)
+
+
+def _answer_text(choice: quiz.QuizChoice) -> str:
+    return escape_html(choice.text.html) + _feedback(choice.feedback)
+
+
+class GiftRenderer:
+    """Writes ``quiz.gift``, one ``$CATEGORY`` per lesson, questions in source order."""
+
+    name = "gift"
+
+    def render(self, lesson: Lesson, ctx: BuildContext) -> Iterator[Artifact]:
+        """One artifact; questions GIFT cannot carry faithfully add warnings to ``ctx``."""
+        # LMSs shuffle on their own; an export in source order stays reviewable.
+        built = quiz.from_lesson(lesson)
+        title = " ".join(f"{lesson.title} ({lesson.id})".split())
+        blocks = [
+            f"// lessonc quiz export: {title}\n$CATEGORY: $course$/top/{lesson.id}\n",
+        ]
+        for index, question in enumerate(built.questions):
+            blocks.append(self.question(question, index, ctx))
+        yield Artifact(GIFT_FILE, "\n".join(blocks).encode())
+
+    def question(self, question: quiz.QuizQuestion, index: int, ctx: BuildContext) -> str:
+        """One question: ``::id::[html]prompt{answers ####explanation}`` and a final newline."""
+        head = f"::{escape(question.id)}::[html]{escape_html(question.prompt.html)}"
+        general = "\t####" + escape_html(question.explanation.html)
+        if isinstance(question, quiz.SingleChoiceQuestion):
+            lines = [self.single(choice) for choice in question.choices]
+        elif isinstance(question, quiz.MultipleChoiceQuestion):
+            lines = self.multiple(question.choices, index, ctx)
+        elif isinstance(question, quiz.TrueFalseQuestion):
+            return f"{head}{{{self.true_false(question)}{general.strip()}}}\n"
+        else:
+            lines = self.short_answer(question, index, ctx)
+        body = "\n".join("\t" + line for line in lines)
+        return f"{head}{{\n{body}\n{general}\n}}\n"
+
+    @staticmethod
+    def single(choice: quiz.QuizChoice) -> str:
+        """``=right#feedback`` or ``~wrong#feedback``."""
+        if choice.correct:
+            return "=" + _answer_text(choice)
+        weight = "%0%" if choice.text.html.startswith("%") else ""
+        return "~" + weight + _answer_text(choice)
+
+    @staticmethod
+    def multiple(choices: Sequence[quiz.QuizChoice], index: int, ctx: BuildContext) -> list[str]:
+        """``~%50%right#feedback`` and ``~%-100%wrong#feedback`` lines."""
+        right = sum(choice.correct for choice in choices)
+        wrong = len(choices) - right
+        lines = []
+        inexact = False
+        for choice in choices:
+            share = 100 / right if choice.correct else -100 / max(wrong, 1)
+            weight, exact = moodle_weight(share)
+            inexact = inexact or not exact
+            lines.append("~" + format_weight(weight) + _answer_text(choice))
+        if inexact:
+            _warn(
+                ctx, index, "gift-weights",
+                "Moodle accepts only fixed answer weights; this question's weights were rounded, "
+                "so its right answers may not add up to exactly 100%",
+                "keep a multiple_choice question to at most 10 right and 10 wrong choices",
+            )  # fmt: skip
+        return lines
+
+    @staticmethod
+    def true_false(question: quiz.TrueFalseQuestion) -> str:
+        """``T#wrong feedback#right feedback`` (Moodle's order), empty parts left out at the end."""
+        right, wrong = (
+            (question.feedback_true, question.feedback_false)
+            if question.answer
+            else (question.feedback_false, question.feedback_true)
+        )
+        text = "T" if question.answer else "F"
+        if right is not None:
+            text += _feedback(wrong) or "#"
+            text += _feedback(right)
+        elif wrong is not None:
+            text += _feedback(wrong)
+        return text
+
+    @staticmethod
+    def short_answer(
+        question: quiz.ShortAnswerQuestion, index: int, ctx: BuildContext
+    ) -> list[str]:
+        """``=answer`` lines; warns that GIFT drops case sensitivity."""
+        if question.case_sensitive:
+            _warn(
+                ctx, index, "gift-case-sensitive",
+                "GIFT cannot mark a short answer case-sensitive: Moodle will accept any case",
+                "set the question's case sensitivity in Moodle after importing",
+            )  # fmt: skip
+        return ["=" + escape(answer.replace("*", "\\*")) for answer in question.accepted]
+
+
+def _warn(ctx: BuildContext, index: int, code: str, message: str, hint: str) -> None:
+    diagnostic = ctx.source.diagnostic(("practice", index), code, message, hint)
+    ctx.diagnostics.append(dataclasses.replace(diagnostic, severity=Severity.WARNING))
+
+
+RENDERER = GiftRenderer()

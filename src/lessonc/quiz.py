@@ -1,0 +1,315 @@
+"""The quiz format: ``quiz.json``, its models, its JSON Schema, and reading it back.
+
+``lessonc build --format quiz`` writes a lesson's practice questions as
+``quiz.json`` for other programs (a web quiz, an LMS importer, a grader). The
+models here define that file: :func:`json_schema` publishes them as JSON
+Schema 2020-12 (``schema/quiz.schema.json``) and :func:`load` reads a file back
+into them. The LMS exports (GIFT, QTI) render from the same models, so every
+format agrees on ids, text and answers.
+
+Compatibility rule: ``version`` changes only when a consumer of version 1
+would misread a file; new optional fields do not change it.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from os import PathLike
+from pathlib import Path
+from typing import Annotated, Any, Final, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from lessonc import markup
+from lessonc.model import (
+    Choice,
+    Lesson,
+    MultipleChoice,
+    ShortAnswer,
+    SingleChoice,
+    TrueFalse,
+)
+from lessonc.model import Question as LessonQuestion
+
+QUIZ_FORMAT: Final = "lessonc-quiz"
+QUIZ_VERSION: Final = 1
+SCHEMA_ID = "https://lessonc.dev/schema/quiz.schema.json"
+JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+QuestionType = Literal["single_choice", "multiple_choice", "true_false", "short_answer"]
+
+
+class _Part(BaseModel):
+    """Base of every part: unknown keys are errors, no coercion, no NaN, immutable."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        allow_inf_nan=False,
+        frozen=True,
+        use_attribute_docstrings=True,
+    )
+
+
+class RichText(_Part):
+    """Lesson text in the two forms a consumer needs."""
+
+    text: str = Field(min_length=1)
+    """Plain text: Markdown removed, entities decoded (for terminals, search, screen readers)."""
+    html: str = Field(min_length=1)
+    """Sanitised HTML made by lessonc's one sanitiser: safe to insert into a page as is."""
+
+
+class QuizChoice(_Part):
+    """One option of a choice question."""
+
+    id: str = Field(min_length=1, examples=["pre-trained-on-broad-data"])
+    """The choice's id from the lesson: stable across builds and shuffles."""
+    text: RichText
+    """The option as shown (``html`` is inline: no paragraph wrapper)."""
+    correct: bool
+    """Whether choosing it is right."""
+    feedback: RichText | None
+    """Shown when this option is picked, if the lesson gives any."""
+
+
+class _QuestionBase(_Part):
+    id: str = Field(min_length=1, examples=["what-is-a-foundation-model"])
+    """The question's id from the lesson: stable across builds and shuffles."""
+    type: QuestionType
+    """What kind of question it is; decides which of the fields below it has."""
+    prompt: RichText
+    """The question."""
+    explanation: RichText
+    """Why the answer is what it is; shown after answering."""
+    points: int = Field(ge=0, le=1000)
+    """Weight in a score."""
+    tags: list[str]
+    """Labels for filtering in an LMS."""
+
+
+class SingleChoiceQuestion(_QuestionBase):
+    """Exactly one choice is correct."""
+
+    type: Literal["single_choice"]
+    choices: list[QuizChoice] = Field(min_length=2)
+    """The options in the order to show them."""
+
+
+class MultipleChoiceQuestion(_QuestionBase):
+    """One or more choices are correct; the learner picks all that apply."""
+
+    type: Literal["multiple_choice"]
+    choices: list[QuizChoice] = Field(min_length=2)
+    """The options in the order to show them."""
+
+
+class TrueFalseQuestion(_QuestionBase):
+    """A statement that is true or false."""
+
+    type: Literal["true_false"]
+    answer: bool
+    """The right answer."""
+    feedback_true: RichText | None
+    """Shown when the learner answers true."""
+    feedback_false: RichText | None
+    """Shown when the learner answers false."""
+
+
+class ShortAnswerQuestion(_QuestionBase):
+    """The learner types a short answer, compared with the accepted ones."""
+
+    type: Literal["short_answer"]
+    accepted: list[str] = Field(min_length=1)
+    """Every answer counted as right, as plain text; the first is the model answer."""
+    case_sensitive: bool
+    """Whether 'GPT' and 'gpt' differ."""
+
+
+QuizQuestion = Annotated[
+    SingleChoiceQuestion | MultipleChoiceQuestion | TrueFalseQuestion | ShortAnswerQuestion,
+    Field(discriminator="type"),
+]
+
+
+class QuizLesson(_Part):
+    """The lesson the questions come from."""
+
+    id: str = Field(min_length=1, examples=["foundation-models"])
+    """The lesson's id."""
+    title: str
+    """Lesson title."""
+    course: str
+    """The course the lesson is part of."""
+    chapter_number: int = Field(ge=0)
+    """Number of the course chapter."""
+    chapter_title: str
+    """Title of the course chapter."""
+    number: str = Field(examples=["15.1"])
+    """The lesson number within the course."""
+    language: str = Field(examples=["en"])
+    """BCP 47 language tag of the text."""
+    level: Literal["beginner", "intermediate", "advanced"]
+    """Who the lesson is pitched at."""
+    authors: list[str]
+    """Names of the lesson's authors."""
+    license: str
+    """SPDX identifier of the content licence."""
+    tags: list[str]
+    """The lesson's keywords."""
+
+
+class Quiz(_Part):
+    """A lesson's practice questions: the root of ``quiz.json``."""
+
+    model_config = ConfigDict(
+        title="lessonc quiz",
+        json_schema_extra={"$id": SCHEMA_ID},
+        # Every field is always written, so the published schema requires each one.
+        json_schema_serialization_defaults_required=True,
+    )
+
+    format: Literal["lessonc-quiz"] = QUIZ_FORMAT
+    """Always 'lessonc-quiz': tells this file from other JSON."""
+    version: Literal[1] = QUIZ_VERSION
+    """Version of the quiz format."""
+    shuffle_seed: int | None = None
+    """The seed questions and choices were shuffled with; null when they are in source order."""
+    lesson: QuizLesson
+    """The lesson the questions come from."""
+    questions: list[QuizQuestion]
+    """The questions, in source order unless ``shuffle_seed`` is set."""
+
+    @property
+    def total_points(self) -> int:
+        """The most a learner can score."""
+        return sum(question.points for question in self.questions)
+
+
+# --- from a lesson -----------------------------------------------------------------------------
+
+
+def rich(text: str, *, inline: bool = False) -> RichText:
+    """Lesson text as plain text and sanitised HTML (inline HTML for short parts like choices)."""
+    html = markup.to_inline_html(text) if inline else markup.to_html(text)
+    # Text made only of Markdown syntax can render to nothing; keep the source then, escaped.
+    plain = markup.to_plain(text) or text.strip()
+    return RichText(text=plain, html=html or markup.to_inline_html(plain) or plain)
+
+
+def _optional(text: str | None) -> RichText | None:
+    return None if text is None else rich(text)
+
+
+def _choice(choice: Choice) -> QuizChoice:
+    return QuizChoice(
+        id=choice.key,
+        text=rich(choice.text, inline=True),
+        correct=choice.correct,
+        feedback=_optional(choice.feedback),
+    )
+
+
+def _question(question: LessonQuestion) -> QuizQuestion:
+    common: dict[str, Any] = {
+        "id": question.key,
+        "prompt": rich(question.prompt),
+        "explanation": rich(question.explanation),
+        "points": question.points,
+        "tags": list(question.tags),
+    }
+    if isinstance(question, SingleChoice):
+        choices = [_choice(choice) for choice in question.choices]
+        return SingleChoiceQuestion(type="single_choice", choices=choices, **common)
+    if isinstance(question, MultipleChoice):
+        choices = [_choice(choice) for choice in question.choices]
+        return MultipleChoiceQuestion(type="multiple_choice", choices=choices, **common)
+    if isinstance(question, TrueFalse):
+        return TrueFalseQuestion(
+            type="true_false",
+            answer=question.answer,
+            feedback_true=_optional(question.feedback_true),
+            feedback_false=_optional(question.feedback_false),
+            **common,
+        )
+    assert isinstance(question, ShortAnswer)
+    return ShortAnswerQuestion(
+        type="short_answer",
+        accepted=list(question.accepted),
+        case_sensitive=question.case_sensitive,
+        **common,
+    )
+
+
+def from_lesson(lesson: Lesson, shuffle_seed: int | None = None) -> Quiz:
+    """The quiz of a lesson: its practice questions in source order, or shuffled by a seed.
+
+    The shuffle uses its own ``random.Random(seed)``, never the global generator,
+    so the same seed gives the same order on every run and machine (Python
+    keeps ``Random.shuffle`` stable across versions for integer seeds).
+    """
+    questions = [_question(question) for question in lesson.practice]
+    if shuffle_seed is not None:
+        questions = _shuffled(questions, random.Random(shuffle_seed))
+    info = QuizLesson(
+        id=lesson.id,
+        title=lesson.title,
+        course=lesson.course,
+        chapter_number=lesson.chapter.number,
+        chapter_title=lesson.chapter.title,
+        number=lesson.number,
+        language=lesson.language,
+        level=lesson.level,
+        authors=[author.name for author in lesson.authors],
+        license=lesson.license,
+        tags=list(lesson.tags),
+    )
+    return Quiz(shuffle_seed=shuffle_seed, lesson=info, questions=questions)
+
+
+def _shuffled(questions: list[QuizQuestion], rng: random.Random) -> list[QuizQuestion]:
+    # Questions first, then each question's choices in the new order: this
+    # order of draws is part of the format's promise that a seed reproduces.
+    order = list(questions)
+    rng.shuffle(order)
+    result: list[QuizQuestion] = []
+    for question in order:
+        if isinstance(question, SingleChoiceQuestion | MultipleChoiceQuestion):
+            choices = list(question.choices)
+            rng.shuffle(choices)
+            question = question.model_copy(update={"choices": choices})
+        result.append(question)
+    return result
+
+
+# --- JSON --------------------------------------------------------------------------------------
+
+
+def dumps(quiz: Quiz) -> bytes:
+    """``quiz.json`` bytes: the models' key order, UTF-8 unescaped, indented, final newline."""
+    data = quiz.model_dump(mode="json")
+    return (json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n").encode()
+
+
+def load(path_or_text: str | bytes | PathLike[str]) -> Quiz:
+    """Read a ``quiz.json`` back into the models, validating it on the way.
+
+    Accepts a path (``Path`` or a string naming a file) or the JSON itself (a
+    string or bytes whose first non-blank character is ``{``). Raises
+    ``pydantic.ValidationError`` when the data is not a valid quiz.
+    """
+    if isinstance(path_or_text, bytes):
+        raw = path_or_text
+    elif isinstance(path_or_text, str) and path_or_text.lstrip().startswith("{"):
+        raw = path_or_text.encode()
+    else:
+        raw = Path(path_or_text).read_bytes()
+    return Quiz.model_validate_json(raw)
+
+
+def json_schema() -> dict[str, Any]:
+    """JSON Schema 2020-12 of ``quiz.json`` (with ``$schema`` and ``$id``), from the models."""
+    document = Quiz.model_json_schema(mode="serialization")
+    document.pop("$id", None)
+    return {"$schema": JSON_SCHEMA_DIALECT, "$id": SCHEMA_ID, **document}
