@@ -1,0 +1,174 @@
+"""The lesson as a self-contained web page: ``index.html`` plus local CSS, JS and media.
+
+The page reads without JavaScript (every answer sits behind a disclosure, the
+summary switch is radio buttons and CSS) and gains the quiz, the flashcard deck
+and click-to-load videos with it. A Content-Security-Policy allows only the
+page's own files, and frames only from the video hosts the lesson uses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from jinja2 import Environment
+from markupsafe import Markup
+
+from lessonc import markup, templating
+from lessonc.model import ClozeCard, Lesson
+from lessonc.outputs import Artifact, BuildContext
+from lessonc.outputs.html.fragments import MediaRewriter, TermLinker, cloze_faces
+from lessonc.outputs.html.media import collect_media
+from lessonc.outputs.html.video import VideoEmbed, embed_for
+
+PAGE = "index.html"
+ASSETS = ("assets/lesson.css", "assets/lesson.js")
+"""Static files beside the page; looked up like templates, so a user folder can replace them."""
+_RTL_LANGUAGES = frozenset({"ar", "dv", "fa", "he", "ku", "ps", "sd", "ug", "ur", "yi"})
+
+
+def term_anchor(key: str) -> str:
+    """The id of a glossary term's ``<dt>``."""
+    return f"term-{key}"
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    """One line of the table of contents, with the lines nested under it."""
+
+    anchor: str
+    title: str
+    children: tuple[TocEntry, ...] = ()
+
+
+@dataclass(frozen=True)
+class VideoView:
+    title: str
+    url: str
+    embed: VideoEmbed | None
+
+
+@dataclass(frozen=True)
+class CardView:
+    key: str
+    kind: str
+    front: Markup
+    back: Markup
+
+
+@dataclass
+class PageView:
+    """Everything the templates show besides the lesson itself, computed once."""
+
+    toc: list[TocEntry]
+    videos: list[VideoView]
+    cards: list[CardView]
+    csp: str
+    text_direction: str
+    speakers: dict[str, object] = field(default_factory=dict)
+
+
+def content_security_policy(frame_origins: Iterable[str]) -> str:
+    """The page's CSP: its own files only; frames only from the given video origins."""
+    frames = " ".join(sorted(set(frame_origins))) or "'none'"
+    return (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+        f"frame-src {frames}; base-uri 'none'; form-action 'none'"
+    )
+
+
+def table_of_contents(lesson: Lesson) -> list[TocEntry]:
+    """The lesson's parts in reading order, only those it has."""
+    toc: list[TocEntry] = []
+    if lesson.dialogue is not None:
+        scenes = tuple(
+            TocEntry(f"scene-{n}", scene.title) for n, scene in enumerate(lesson.dialogue.scenes, 1)
+        )
+        toc.append(TocEntry("dialogue", "Dialogue", scenes))
+    toc.append(TocEntry("summary", "Summary"))
+    if lesson.videos:
+        toc.append(TocEntry("videos", "Videos"))
+    chapters = tuple(
+        TocEntry(f"chapter-{n}", chapter.title) for n, chapter in enumerate(lesson.chapters, 1)
+    )
+    toc.append(TocEntry("chapters", "Chapters", chapters))
+    optional = (
+        ("key-concepts", "Key concepts", lesson.key_concepts),
+        ("examples", "Examples", lesson.examples),
+        ("memory-aids", "Memory aids", lesson.memory_aids),
+        ("flashcards", "Flashcards", lesson.flashcards),
+        ("glossary", "Glossary", lesson.glossary),
+        ("practice", "Practice", lesson.practice),
+        ("references", "References", lesson.references),
+    )
+    toc.extend(TocEntry(anchor, title) for anchor, title, items in optional if items)
+    return toc
+
+
+def _cards(
+    lesson: Lesson, block: Callable[[str], Markup], finish: Callable[[str], str]
+) -> list[CardView]:
+    cards: list[CardView] = []
+    for card in lesson.flashcards:
+        if isinstance(card, ClozeCard):
+            front, back = cloze_faces(card.cloze, finish)
+            if card.extra is not None:
+                extra = Markup('<div class="card-extra">{}</div>').format(block(card.extra))
+                back = Markup(back + extra)
+            cards.append(CardView(card.key, "cloze", front, back))
+        else:
+            cards.append(CardView(card.key, "basic", block(card.front), block(card.back)))
+    return cards
+
+
+class HtmlRenderer:
+    """Renders ``index.html`` from ``templates/html/lesson.html.j2`` and its partials."""
+
+    name = "html"
+
+    def render(self, lesson: Lesson, ctx: BuildContext) -> Iterable[Artifact]:
+        """The page, its CSS and JS, and the images its text shows."""
+        media_artifacts, media_paths = collect_media(lesson, ctx)
+        env = templating.environment("html", ctx.options.template_dirs)
+        finish = MediaRewriter(media_paths)
+
+        def block(text: str) -> Markup:
+            return Markup(finish(markup.to_html(text)))
+
+        def inline(text: str) -> Markup:
+            return Markup(finish(markup.to_inline_html(text)))
+
+        _install_filters(env, block, inline, TermLinker(lesson.glossary, term_anchor))
+        videos = [VideoView(v.title, v.url, embed_for(v.url)) for v in lesson.videos]
+        page = PageView(
+            toc=table_of_contents(lesson),
+            videos=videos,
+            cards=_cards(lesson, block, finish),
+            csp=content_security_policy(v.embed.origin for v in videos if v.embed),
+            text_direction="rtl" if lesson.language.split("-")[0] in _RTL_LANGUAGES else "ltr",
+            speakers={s.id: s for s in lesson.dialogue.speakers} if lesson.dialogue else {},
+        )
+        html = env.get_template("lesson.html.j2").render(lesson=lesson, page=page, assets=ASSETS)
+        yield Artifact(PAGE, html.encode("utf-8"))
+        for asset in ASSETS:
+            source, _, _ = env.loader.get_source(env, asset)  # type: ignore[union-attr]
+            yield Artifact(asset, source.encode("utf-8"))
+        yield from media_artifacts
+
+
+def _install_filters(
+    env: Environment,
+    block: Callable[[str], Markup],
+    inline: Callable[[str], Markup],
+    linker: TermLinker,
+) -> None:
+    # The page's own md filters add media paths to templating's sanitised
+    # output; the linker is per page because it remembers what it linked.
+    env.filters["md"] = block
+    env.filters["md_inline"] = inline
+    env.filters["link_terms"] = linker
+    env.filters["term_anchor"] = term_anchor
+    env.filters["is_safe_link"] = markup.is_safe_link
+
+
+RENDERER = HtmlRenderer()

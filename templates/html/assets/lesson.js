@@ -1,0 +1,335 @@
+/* lessonc lesson page: quiz, flashcard deck, click-to-load videos.
+ * The page works without this file; it only adds interaction. It reads all
+ * data from data- attributes (the Content-Security-Policy allows no inline
+ * script) and writes lesson text only through textContent or by moving nodes
+ * that are already in the page, never through innerHTML.
+ */
+(function () {
+  "use strict";
+
+  function each(root, selector, callback) {
+    Array.prototype.forEach.call(root.querySelectorAll(selector), callback);
+  }
+
+  function reveal(root, selector) {
+    each(root, selector, function (element) {
+      element.hidden = false;
+    });
+  }
+
+  /* --- summary depth: remembered between visits when storage allows --- */
+  var DEPTH_KEY = "lessonc.summary-depth";
+
+  function setupSummary() {
+    var saved = null;
+    try {
+      saved = window.localStorage.getItem(DEPTH_KEY);
+    } catch (error) {
+      saved = null; // storage can be disabled (file:// in some browsers, privacy modes)
+    }
+    each(document, 'input[name="summary-depth"]', function (input) {
+      if (saved && input.value === saved) {
+        input.checked = true;
+      }
+      input.addEventListener("change", function () {
+        try {
+          window.localStorage.setItem(DEPTH_KEY, input.value);
+        } catch (error) {
+          /* remembering is a nicety */
+        }
+      });
+    });
+  }
+
+  /* --- videos: no request to a video host until the reader asks --- */
+  function setupVideos() {
+    each(document, "[data-embed-src]", function (player) {
+      var button = player.querySelector(".video-load");
+      if (!button) {
+        return;
+      }
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var frame = document.createElement("iframe");
+        frame.src = player.getAttribute("data-embed-src");
+        frame.title = player.getAttribute("data-embed-title") || "Video";
+        frame.allow = "encrypted-media; picture-in-picture; fullscreen";
+        frame.setAttribute("allowfullscreen", "");
+        // The page sends no referrer; YouTube's player needs the origin to start.
+        frame.referrerPolicy = "strict-origin-when-cross-origin";
+        var box = document.createElement("div");
+        box.className = "video-frame";
+        box.appendChild(frame);
+        player.replaceChildren(box);
+        frame.focus();
+      });
+    });
+  }
+
+  /* --- flashcards --- */
+  function setupDeck(deck) {
+    var list = deck.querySelector(".cards");
+    var cards = Array.prototype.slice.call(list.children);
+    if (cards.length === 0) {
+      return;
+    }
+    var progress = deck.querySelector(".deck-progress");
+    var labels = deck.dataset;
+    var index = 0;
+    deck.classList.add("is-enhanced");
+    reveal(deck, ".deck-toolbar, .deck-help");
+
+    function isFlipped() {
+      return cards[index].classList.contains("is-flipped");
+    }
+
+    function announce() {
+      var text = labels.labelCard + " " + (index + 1) + " " + labels.labelOf + " " + cards.length;
+      progress.textContent = isFlipped() ? text + ", " + labels.labelAnswer : text;
+    }
+
+    function setFlipped(card, flipped) {
+      card.classList.toggle("is-flipped", flipped);
+      var answer = card.querySelector("details");
+      if (answer) {
+        answer.open = flipped;
+      }
+    }
+
+    function show(next, focus) {
+      index = (next + cards.length) % cards.length;
+      cards.forEach(function (card, position) {
+        card.hidden = position !== index;
+        setFlipped(card, false);
+      });
+      announce();
+      if (focus) {
+        cards[index].focus();
+      }
+    }
+
+    function flip() {
+      setFlipped(cards[index], !isFlipped());
+      announce();
+    }
+
+    function shuffle() {
+      // Fisher–Yates; the order lives only in this page view.
+      for (var i = cards.length - 1; i > 0; i -= 1) {
+        var j = Math.floor(Math.random() * (i + 1));
+        var held = cards[i];
+        cards[i] = cards[j];
+        cards[j] = held;
+      }
+      cards.forEach(function (card) {
+        list.appendChild(card);
+      });
+      show(0, false);
+    }
+
+    cards.forEach(function (card) {
+      card.tabIndex = 0;
+      card.addEventListener("click", function (event) {
+        if (!event.target.closest("a")) {
+          flip();
+        }
+      });
+    });
+
+    var actions = { previous: function () { show(index - 1, false); }, next: function () { show(index + 1, false); }, flip: flip, shuffle: shuffle };
+    each(deck, "[data-deck-action]", function (button) {
+      button.addEventListener("click", function () {
+        actions[button.getAttribute("data-deck-action")]();
+      });
+    });
+
+    deck.addEventListener("keydown", function (event) {
+      if (event.altKey || event.ctrlKey || event.metaKey || event.target.closest("input, textarea, select")) {
+        return;
+      }
+      var onCard = event.target.classList && event.target.classList.contains("card");
+      if (onCard && (event.key === " " || event.key === "Enter")) {
+        event.preventDefault();
+        flip();
+      } else if (event.key === "ArrowRight" || event.key === "ArrowDown") {
+        event.preventDefault();
+        show(index + 1, onCard);
+      } else if (event.key === "ArrowLeft" || event.key === "ArrowUp") {
+        event.preventDefault();
+        show(index - 1, onCard);
+      }
+    });
+
+    show(0, false);
+  }
+
+  /* --- practice quiz --- */
+  function normalise(text, caseSensitive) {
+    var folded = text.normalize("NFC").trim().replace(/\s+/g, " ");
+    return caseSensitive ? folded : folded.toLowerCase();
+  }
+
+  function markChoice(choice, right, label) {
+    var mark = document.createElement("span");
+    mark.className = "choice-mark";
+    mark.textContent = label;
+    choice.classList.add(right ? "is-right" : "is-wrong");
+    choice.querySelector("label").after(mark);
+  }
+
+  function checkChoices(question, labels, spoken) {
+    var picked = 0;
+    var rightPicked = 0;
+    var wrongPicked = 0;
+    var rightTotal = 0;
+    each(question, "[data-choice]", function (choice) {
+      var input = choice.querySelector("input");
+      var correct = choice.getAttribute("data-correct") === "true";
+      var feedback = choice.querySelector(".choice-feedback");
+      rightTotal += correct ? 1 : 0;
+      if (!input.checked) {
+        return;
+      }
+      picked += 1;
+      rightPicked += correct ? 1 : 0;
+      wrongPicked += correct ? 0 : 1;
+      markChoice(choice, correct, correct ? labels.labelMarkRight : labels.labelMarkWrong);
+      if (feedback) {
+        feedback.hidden = false;
+        spoken.push(feedback.textContent.trim());
+      }
+    });
+    if (picked === 0) {
+      return "empty";
+    }
+    if (wrongPicked === 0 && rightPicked === rightTotal) {
+      return "correct";
+    }
+    return rightPicked > 0 ? "partly" : "wrong";
+  }
+
+  function checkShortAnswer(question, labels, spoken) {
+    var input = question.querySelector('input[type="text"]');
+    var caseSensitive = question.getAttribute("data-case-sensitive") === "true";
+    var given = normalise(input.value, caseSensitive);
+    if (!given) {
+      return "empty";
+    }
+    var accepted = JSON.parse(question.getAttribute("data-accepted"));
+    var right = accepted.some(function (answer) {
+      return normalise(answer, caseSensitive) === given;
+    });
+    input.setAttribute("aria-invalid", right ? "false" : "true");
+    if (!right) {
+      spoken.push(labels.labelExpected + " " + accepted[0]);
+    }
+    return right ? "correct" : "wrong";
+  }
+
+  function clearMarks(question) {
+    each(question, ".choice-mark", function (mark) {
+      mark.remove();
+    });
+    each(question, "[data-choice]", function (choice) {
+      choice.classList.remove("is-right", "is-wrong");
+    });
+    each(question, ".choice-feedback", function (feedback) {
+      feedback.hidden = true;
+    });
+  }
+
+  function setupQuiz(quiz) {
+    var labels = quiz.dataset;
+    var score = quiz.querySelector(".quiz-score");
+    var questions = quiz.querySelectorAll("[data-question]");
+    var earned = {};
+
+    function updateScore() {
+      var points = 0;
+      var answered = 0;
+      Object.keys(earned).forEach(function (key) {
+        points += earned[key];
+        answered += 1;
+      });
+      score.textContent = labels.labelScore + ": " + points + " " + labels.labelOf + " " +
+        labels.totalPoints + " " + labels.labelPoints + " · " + answered + " " + labels.labelOf + " " +
+        questions.length + " " + labels.labelAnswered;
+    }
+
+    function check(question) {
+      var spoken = [];
+      clearMarks(question);
+      var outcome = question.getAttribute("data-type") === "short_answer"
+        ? checkShortAnswer(question, labels, spoken)
+        : checkChoices(question, labels, spoken);
+      var verdict = question.querySelector(".verdict");
+      verdict.className = "verdict verdict-" + outcome;
+      verdict.replaceChildren();
+      var headline = document.createElement("p");
+      var strong = document.createElement("strong");
+      strong.textContent = labels["label" + outcome.charAt(0).toUpperCase() + outcome.slice(1)];
+      headline.appendChild(strong);
+      if (spoken.length) {
+        headline.appendChild(document.createTextNode(" " + spoken.join(" ")));
+      }
+      verdict.appendChild(headline);
+      if (outcome === "empty") {
+        return;
+      }
+      question.querySelector(".explanation").hidden = false;
+      earned[question.id] = outcome === "correct" ? Number(question.getAttribute("data-points")) : 0;
+      updateScore();
+    }
+
+    Array.prototype.forEach.call(questions, function (question) {
+      reveal(question, ".question-actions");
+      question.querySelector("form").addEventListener("submit", function (event) {
+        event.preventDefault();
+        check(question);
+      });
+    });
+    score.hidden = false;
+    updateScore();
+  }
+
+  /* --- printing: every disclosure open on paper --- */
+  function setupPrinting() {
+    var opened = [];
+    window.addEventListener("beforeprint", function () {
+      each(document, "details:not([open])", function (details) {
+        details.open = true;
+        opened.push(details);
+      });
+    });
+    window.addEventListener("afterprint", function () {
+      opened.forEach(function (details) {
+        details.open = false;
+      });
+      opened = [];
+    });
+  }
+
+  function setupContents() {
+    var toc = document.querySelector(".toc-details");
+    // On a phone the open contents would push the lesson a screen down.
+    if (toc && window.matchMedia("(max-width: 63.99em)").matches) {
+      toc.open = false;
+    }
+  }
+
+  function start() {
+    document.documentElement.classList.add("js");
+    setupContents();
+    setupSummary();
+    setupVideos();
+    each(document, "[data-deck]", setupDeck);
+    each(document, "[data-quiz]", setupQuiz);
+    setupPrinting();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
