@@ -177,7 +177,7 @@ class Quiz(_Part):
     shuffle_seed: int | None = None
     """The seed questions and choices were shuffled with; null when they are in source order."""
     lesson: QuizLesson
-    """The lesson the questions come from."""
+    """Metadata of the lesson the questions come from."""
     questions: list[QuizQuestion]
     """The questions, in source order unless ``shuffle_seed`` is set."""
 
