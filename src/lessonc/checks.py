@@ -36,6 +36,8 @@ def _unique_ids(
 ) -> Iterator[Diagnostic]:
     first: dict[str, int] = {}
     for index, item in enumerate(items):
+        if item is None:  # an item that failed validation (see validation._partial_lesson)
+            continue
         if item.key in first:
             earlier = source.position(_id_path(source, (*base, first[item.key])))
             derived = (*base, index, "id") not in source.values
@@ -179,9 +181,10 @@ def check_flashcards(lesson: Lesson, source: Located) -> Iterator[Diagnostic]:
                     "a cloze card needs at least one gap",
                     "write the hidden part as {{c1::answer}}",
                 )
-        else:
-            assert isinstance(card, BasicCard)
+        elif isinstance(card, BasicCard):
             asked = card.front
+        else:
+            continue
         normal = " ".join(asked.casefold().split())
         if normal in seen:
             yield source.diagnostic(
@@ -197,6 +200,8 @@ def check_glossary(lesson: Lesson, source: Located) -> Iterator[Diagnostic]:
     """Glossary terms (and their aliases) are unique, ignoring case."""
     seen: dict[str, int] = {}
     for index, entry in enumerate(lesson.glossary):
+        if entry is None:
+            continue
         for name_index, name in enumerate([entry.term, *entry.aliases]):
             normal = " ".join(name.casefold().split())
             if normal in seen and seen[normal] != index:

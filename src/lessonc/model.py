@@ -258,6 +258,7 @@ class Rhyme(Strict):
     """A rhyme to remember the idea by."""
 
     kind: Literal["rhyme"]
+    """Which kind of memory aid this is."""
     text: Text
     """The rhyme."""
 
@@ -266,6 +267,7 @@ class Story(Strict):
     """A short story or picture that carries the idea."""
 
     kind: Literal["story"]
+    """Which kind of memory aid this is."""
     title: PlainText | None = None
     """Optional title."""
     text: Text
@@ -276,6 +278,7 @@ class Mnemonic(Strict):
     """A memory device; when it spells a word, give ``cue`` and ``words`` to check the letters."""
 
     kind: Literal["mnemonic"]
+    """Which kind of memory aid this is."""
     text: Text
     """The mnemonic as it is taught."""
     cue: PlainText | None = Field(default=None, examples=["DATS"])
@@ -288,6 +291,7 @@ class Acronym(Strict):
     """An acronym; each letter must start the word it stands for."""
 
     kind: Literal["acronym"]
+    """Which kind of memory aid this is."""
     acronym: PlainText = Field(examples=["FARM"])
     """The acronym itself."""
     words: list[PlainText] = Field(min_length=1)
@@ -403,6 +407,7 @@ class SingleChoice(QuestionBase):
     """Exactly one choice is correct."""
 
     type: Literal["single_choice"]
+    """Which kind of question this is."""
     choices: list[Choice] = Field(min_length=2)
     """The options, in the order shown."""
 
@@ -411,6 +416,7 @@ class MultipleChoice(QuestionBase):
     """One or more choices are correct; the learner picks all that apply."""
 
     type: Literal["multiple_choice"]
+    """Which kind of question this is."""
     choices: list[Choice] = Field(min_length=2)
     """The options, in the order shown."""
 
@@ -419,6 +425,7 @@ class TrueFalse(QuestionBase):
     """A statement that is true or false."""
 
     type: Literal["true_false"]
+    """Which kind of question this is."""
     answer: bool
     """Write ``true`` or ``false`` (``yes``/``no`` are strings, not booleans)."""
     feedback_true: Text | None = None
@@ -431,6 +438,7 @@ class ShortAnswer(QuestionBase):
     """The learner types a short answer, compared with the accepted ones."""
 
     type: Literal["short_answer"]
+    """Which kind of question this is."""
     accepted: list[PlainText] = Field(min_length=1)
     """Every answer counted as right; the first is shown as the model answer."""
     case_sensitive: bool = False

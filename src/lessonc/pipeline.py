@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
-from lessonc import __version__, checks
+from lessonc import __version__
 from lessonc.diagnostics import Diagnostic, Severity, display_path
 from lessonc.model import Lesson
 from lessonc.outputs import Artifact, BuildContext, BuildOptions, RenderError, get_renderer
@@ -50,9 +50,6 @@ def load_lesson(path: Path) -> LoadedLesson:
         raise InvalidLesson(error.diagnostics) from None
     lesson, problems = validate(source)
     if lesson is None:
-        raise InvalidLesson(problems)
-    problems = checks.run(lesson, source)
-    if any(p.is_error for p in problems):
         raise InvalidLesson(problems)
     return LoadedLesson(lesson, source)
 

@@ -1,16 +1,23 @@
-"""Pydantic's validation errors turned into diagnostics that point at YAML nodes."""
+"""Validation of a loaded source: Pydantic's errors and the semantic checks, as located diagnostics.
+
+Every problem is reported in one run. When the types fail, the semantic checks
+still run on the parts that did validate (each list item on its own), so a
+duplicate id is reported together with a misspelt key elsewhere.
+"""
 
 from __future__ import annotations
 
 import difflib
+import functools
 import types
 import typing
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
 
-from lessonc.diagnostics import Diagnostic
+from lessonc import checks
+from lessonc.diagnostics import Diagnostic, sort_key
 from lessonc.model import (
     Acronym,
     Lesson,
@@ -36,10 +43,69 @@ def validate(source: Located) -> tuple[Lesson | None, list[Diagnostic]]:
             )
         ]  # fmt: skip
     try:
-        return Lesson.model_validate(source.data), []
+        lesson = Lesson.model_validate(source.data)
     except ValidationError as error:
-        diagnostics = [_diagnostic(source, detail) for detail in error.errors(include_url=False)]
-        return None, _dedupe(diagnostics)
+        details = _without_misspelt_missing(error.errors(include_url=False))
+        diagnostics = [_diagnostic(source, detail) for detail in details]
+        diagnostics += checks.run(_partial_lesson(source.data), source)
+        return None, sorted(_dedupe(diagnostics), key=sort_key)
+    problems = checks.run(lesson, source)
+    return (None if any(p.is_error for p in problems) else lesson), problems
+
+
+def _without_misspelt_missing(details: list[ErrorDetails]) -> list[ErrorDetails]:
+    """Drop "missing 'definition'" where the same mapping has an unknown key 'defintion'.
+
+    The unknown key's message already suggests the right name; two messages
+    for one typo would make authors hunt for a second mistake.
+    """
+    unknown: dict[tuple[int | str, ...], list[str]] = {}
+    for detail in details:
+        if detail["type"] == "extra_forbidden":
+            unknown.setdefault(tuple(detail["loc"][:-1]), []).append(str(detail["loc"][-1]))
+    kept = []
+    for detail in details:
+        loc = tuple(detail["loc"])
+        if detail["type"] == "missing" and difflib.get_close_matches(
+            str(loc[-1]), unknown.get(loc[:-1], []), n=1, cutoff=0.6
+        ):
+            continue
+        kept.append(detail)
+    return kept
+
+
+def _partial_lesson(data: dict[str, Any]) -> Lesson:
+    """A lesson of the parts that validate on their own; list items that fail become None.
+
+    Only for the semantic checks after a failed validation: keeping failed
+    items as None keeps every valid item at its index, so locations stay right.
+    """
+    parts: dict[str, Any] = {}
+    for name, info in Lesson.model_fields.items():
+        if name not in data:
+            continue
+        value = data[name]
+        if typing.get_origin(info.annotation) is list and isinstance(value, list):
+            adapter = _adapter(name, each_item=True)
+            parts[name] = [_try(adapter, item) for item in value]
+        else:
+            parts[name] = _try(_adapter(name, each_item=False), value)
+    # A part that failed whole keeps its default (an empty list, None) for the checks.
+    return Lesson.model_construct(**{k: v for k, v in parts.items() if v is not None})
+
+
+@functools.cache
+def _adapter(field_name: str, *, each_item: bool) -> TypeAdapter[Any]:
+    # Building a TypeAdapter compiles a validator: do it once per field, not per lesson.
+    annotation = Lesson.model_fields[field_name].annotation
+    return TypeAdapter(typing.get_args(annotation)[0] if each_item else annotation)
+
+
+def _try(adapter: TypeAdapter[Any], value: Any) -> Any:
+    try:
+        return adapter.validate_python(value)
+    except ValidationError:
+        return None
 
 
 def _dedupe(diagnostics: list[Diagnostic]) -> list[Diagnostic]:

@@ -1,0 +1,82 @@
+"""The command line: exit codes, output styles and the one-line summary."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import EXAMPLE, FIXTURES, ROOT, run_cli
+
+FIVE = str(FIXTURES / "errors" / "five-mistakes.yaml")
+
+
+def test_validate_example_exits_0_with_one_line_summary() -> None:
+    result = run_cli(["validate", str(EXAMPLE)])
+    assert result.exit_code == 0
+    assert result.stderr == ""
+    (line,) = result.stdout.splitlines()
+    assert "ok: lesson 'foundation-models'" in line and "15 questions" in line
+
+
+def test_validate_five_mistakes_exits_1_with_five_errors() -> None:
+    result = run_cli(["validate", FIVE])
+    assert result.exit_code == 1
+    located = [line for line in result.stderr.splitlines() if ": error[" in line]
+    assert len(located) == 5
+    assert located[0].endswith("five-mistakes.yaml:5:9: error[wrong-type]: 'number': "
+                               "Input should be a valid string, got the number 1.1")  # fmt: skip
+    assert "  hint: did you mean 'definition'?" in result.stderr
+
+
+def test_json_diagnostics() -> None:
+    result = run_cli(["validate", "--diagnostics", "json", FIVE])
+    assert result.exit_code == 1
+    problems = json.loads(result.stdout)
+    assert [(p["line"], p["col"], p["code"]) for p in problems][0] == (5, 9, "wrong-type")
+    assert {p["severity"] for p in problems} == {"error"}
+
+
+def test_github_annotations_when_in_actions() -> None:
+    result = run_cli(["validate", FIVE], env={"GITHUB_ACTIONS": "true"})
+    annotations = [line for line in result.stdout.splitlines() if line.startswith("::error ")]
+    assert len(annotations) == 5
+    assert ",line=15,col=5," in annotations[1]
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    assert run_cli(["validate", str(tmp_path / "missing.yaml")]).exit_code == 2
+    assert run_cli(["build", str(EXAMPLE), "--format", "docx"]).exit_code == 2
+    assert run_cli(["frobnicate"]).exit_code == 2
+
+
+def test_bad_source_date_epoch_is_a_usage_error(tmp_path: Path) -> None:
+    result = run_cli(["build", str(EXAMPLE), "-o", str(tmp_path), "--format", "quiz"],
+                     env={"SOURCE_DATE_EPOCH": "yesterday"})  # fmt: skip
+    assert result.exit_code == 2
+
+
+def test_folder_of_lessons_is_validated(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "b.yaml").write_text("id: [\n", encoding="utf-8")
+    result = run_cli(["validate", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "b.yaml:" in result.stderr and "a.yaml: ok" in result.stdout
+
+
+def test_help_has_examples() -> None:
+    result = run_cli(["build", "--help"])
+    assert result.exit_code == 0 and "lessonc build content/foundation-models.yaml" in result.stdout
+
+
+def test_python_dash_m_runs_without_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_bytes(b"a: !!python/object:os.system x\n")
+    completed = subprocess.run(
+        [sys.executable, "-m", "lessonc", "validate", str(bad)],
+        capture_output=True, text=True, cwd=ROOT, check=False,
+    )  # fmt: skip
+    assert completed.returncode == 1
+    assert "Traceback" not in completed.stderr
+    assert "bad.yaml:1:4: error[yaml-tag]" in completed.stderr

@@ -1,0 +1,89 @@
+"""Lesson text renders to safe HTML: nothing in it can become script."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+
+from lessonc import markup
+
+PAYLOADS = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "[x](javascript:alert(1))",
+    "[x](JaVaScRiPt:alert(1))",
+    "[x](java&#x09;script:alert(1))",
+    "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "![x](javascript:alert(1))",
+    '<a href="javascript:alert(1)">x</a>',
+    "<svg onload=alert(1)>",
+    "<iframe src=https://evil.example></iframe>",
+    '[x](https://ok.example "title" onclick=alert(1))',
+]
+
+
+class ActiveParts(HTMLParser):
+    """Collects every tag and attribute an HTML parser (like a browser's) sees."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.attributes: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.attributes.extend((name, value or "") for name, value in attrs)
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_payloads_never_become_active(payload: str) -> None:
+    for html in (markup.to_html(payload), markup.to_inline_html(payload)):
+        parts = ActiveParts()
+        parts.feed(html)
+        assert set(parts.tags) <= markup.ALLOWED_TAGS
+        assert not {"script", "iframe", "svg"} & set(parts.tags)
+        for name, value in parts.attributes:
+            assert not name.startswith("on"), html
+            if name in ("href", "src"):
+                assert value.startswith(
+                    ("https://", "http://", "#")
+                ) or markup.is_safe_relative_path(value), html
+
+
+def test_markdown_subset_renders() -> None:
+    html = markup.to_html(
+        "Some *em*, **strong**, `code` and [a link](https://example.org).\n\n- one\n- two"
+    )
+    assert (
+        "<em>em</em>" in html and "<strong>strong</strong>" in html and "<code>code</code>" in html
+    )
+    assert '<a href="https://example.org" rel="noopener noreferrer">a link</a>' in html
+    assert "<ul>" in html and "<li>one</li>" in html
+
+
+def test_raw_html_is_shown_as_text() -> None:
+    assert markup.to_inline_html("<b>bold</b>") == "&lt;b&gt;bold&lt;/b&gt;"
+
+
+def test_headings_stay_text() -> None:
+    assert "<h1" not in markup.to_html("# Not a heading")
+
+
+def test_plain_text() -> None:
+    assert (
+        markup.to_plain("Use **GPT** & <b>BERT</b>\n\n- one\n- two")
+        == "Use GPT & <b>BERT</b>\none\ntwo"
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "safe"),
+    [
+        ("images/a.png", True), ("a.png", True), ("../a.png", False), ("/etc/passwd", False),
+        ("images/../../a.png", False), ("%2e%2e/a.png", False), ("%252e%252e/a.png", False),
+        ("https://x.org/a.png", False), ("file:///etc/passwd", False), ("images\\..\\a.png", False),
+    ],
+)  # fmt: skip
+def test_relative_path_rule(path: str, safe: bool) -> None:
+    assert markup.is_safe_relative_path(path) is safe

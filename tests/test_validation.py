@@ -1,0 +1,77 @@
+"""Type errors become diagnostics at the YAML node that caused them, with hints."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import EXAMPLE, FIXTURES
+from lessonc.source import load, loads
+from lessonc.validation import validate
+
+
+def diagnose(text: str) -> list[tuple[int, int, str, str, str | None]]:
+    lesson, problems = validate(loads(text.encode(), Path("l.yaml")))
+    assert lesson is None
+    return [(d.line, d.col, d.code, d.message, d.hint) for d in problems]
+
+
+def test_example_lesson_is_valid() -> None:
+    lesson, problems = validate(load(EXAMPLE))
+    assert problems == []
+    assert lesson is not None and lesson.id == "foundation-models"
+
+
+def test_five_mistakes_on_five_lines_give_five_located_errors() -> None:
+    _, problems = validate(load(FIXTURES / "errors" / "five-mistakes.yaml"))
+    assert [(d.line, d.col, d.code) for d in problems] == [
+        (5, 9, "wrong-type"),
+        (15, 5, "unknown-key"),
+        (21, 13, "wrong-type"),
+        (27, 9, "duplicate-id"),
+        (35, 5, "unknown-key"),
+    ]
+    hints = {d.line: d.hint for d in problems}
+    assert hints[5] == 'quote it to keep it as text: "1.1"'
+    assert hints[15] == "did you mean 'definition'?"
+    assert "true or false" in (hints[21] or "")
+
+
+def valid_source(example_text: str, old: str, new: str) -> str:
+    assert old in example_text
+    return example_text.replace(old, new, 1)
+
+
+def test_unknown_key_points_at_the_key(example_text: str) -> None:
+    text = valid_source(example_text, "estimated_minutes:", "estimated_minutse:")
+    line = text.splitlines().index(next(x for x in text.splitlines() if "minutse" in x)) + 1
+    problems = diagnose(text)
+    assert (line, 1, "unknown-key") in [(p[0], p[1], p[2]) for p in problems]
+    assert any(p[4] == "did you mean 'estimated_minutes'?" for p in problems)
+
+
+def test_missing_key_points_at_the_mapping() -> None:
+    problems = diagnose("id: x\n")
+    assert ("missing-key", "missing required key 'title' in lesson") in [
+        (p[2], p[3]) for p in problems
+    ]
+
+
+def test_unknown_question_type_lists_the_types(example_text: str) -> None:
+    text = valid_source(example_text, "type: true_false", "type: essay")
+    (problem,) = [p for p in diagnose(text) if p[2] == "invalid-value"]
+    assert "essay" in problem[3] and problem[4] is not None and "true_false" in problem[4]
+
+
+def test_nan_is_refused() -> None:
+    text = (FIXTURES / "errors" / "five-mistakes.yaml").read_text()
+    problems = diagnose(text.replace("estimated_minutes: 10", "estimated_minutes: .nan"))
+    assert (6, 20, "wrong-type") in [(p[0], p[1], p[2]) for p in problems]
+
+
+def test_blank_text_is_refused(example_text: str) -> None:
+    text = valid_source(example_text, 'title: "What are Foundation Models?"', 'title: "  "')
+    assert any("must not be empty" in p[3] for p in diagnose(text))
+
+
+def test_not_a_mapping() -> None:
+    assert [p[2] for p in diagnose("- a\n- b\n")] == ["not-a-lesson"]
