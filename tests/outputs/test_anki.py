@@ -178,6 +178,17 @@ def test_two_items_with_one_identity_are_a_located_error(lesson_copy: Path) -> N
     assert "memory_aids.2" in ctx.diagnostics[0].message
 
 
+def test_a_lesson_without_study_items_warns(lesson_copy: Path) -> None:
+    text = lesson_copy.read_text(encoding="utf-8")
+    lesson_copy.write_text(text[: text.index("flashcards:")], encoding="utf-8")
+    loaded = load_lesson(lesson_copy)
+    ctx = BuildContext(source=loaded.source, options=BuildOptions(source_date_epoch=EPOCH))
+    [artifact] = RENDERER.render(loaded.lesson, ctx)
+    assert [(d.code, d.is_error) for d in ctx.diagnostics] == [("anki-empty", False)]
+    with zipfile.ZipFile(io.BytesIO(artifact.data)) as archive:
+        assert archive.namelist() == ["collection.anki2", "media"]
+
+
 @settings(max_examples=150, deadline=None)
 @given(st.text(min_size=1, max_size=200))
 def test_any_text_becomes_an_inert_field(text: str) -> None:

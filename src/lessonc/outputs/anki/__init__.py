@@ -23,11 +23,12 @@ Identity rules (a learner's review history depends on them; never change them):
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import genanki
 
 from lessonc.assets import referenced_files
-from lessonc.diagnostics import Diagnostic
+from lessonc.diagnostics import Diagnostic, Severity
 from lessonc.model import Lesson
 from lessonc.outputs import Artifact, BuildContext, RenderError
 from lessonc.outputs.anki.notes import NoteData, block, deck_name, lesson_notes
@@ -47,6 +48,17 @@ class AnkiRenderer:
         sources, media = _bundle_media(lesson, ctx)
         notes = list(lesson_notes(lesson))
         _check_unique(notes, ctx)
+        if not notes:
+            ctx.diagnostics.append(
+                replace(
+                    ctx.source.diagnostic(
+                        (), "anki-empty",
+                        "the deck has no cards: the lesson has no flashcards, glossary, key "
+                        "concepts, memory aids or practice questions",
+                    ),
+                    severity=Severity.WARNING,
+                )
+            )  # fmt: skip
 
         name = deck_name(lesson)
         deck = genanki.Deck(stable_id("deck", name), name, block(lesson.summary.quick))

@@ -186,7 +186,7 @@ def _memory_aid_fields(aid: MemoryAid, lesson_title: str) -> tuple[str, ...]:
 
 def _word_list(words: list[str]) -> str:
     items = "".join(
-        f'<li><span class="letter">{inline(word[:1])}</span>{inline(word[1:])}</li>'
+        f'<li><strong class="initial">{inline(word[:1])}</strong>{inline(word[1:])}</li>'
         for word in words
     )
     return f'<ol class="words">{items}</ol>'
