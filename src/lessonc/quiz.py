@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import random
+from html import escape
 from os import PathLike
 from pathlib import Path
 from typing import Annotated, Any, Final, Literal
@@ -193,9 +194,9 @@ class Quiz(_Part):
 def rich(text: str, *, inline: bool = False) -> RichText:
     """Lesson text as plain text and sanitised HTML (inline HTML for short parts like choices)."""
     html = markup.to_inline_html(text) if inline else markup.to_html(text)
-    # Text made only of Markdown syntax can render to nothing; keep the source then, escaped.
+    # Text made only of Markdown syntax could render to nothing; keep the source then, escaped.
     plain = markup.to_plain(text) or text.strip()
-    return RichText(text=plain, html=html or markup.to_inline_html(plain) or plain)
+    return RichText(text=plain, html=html or escape(plain))
 
 
 def _optional(text: str | None) -> RichText | None:
