@@ -9,6 +9,8 @@ from pathlib import Path
 import jsonschema
 import pydantic
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from conftest import EXAMPLE, FIXTURES, ROOT
 from lessonc import markup, quiz
@@ -165,3 +167,13 @@ def test_special_characters_survive_in_quiz_json() -> None:
 def test_total_points_adds_up() -> None:
     built = quiz.from_lesson(_lesson(SPECIAL))
     assert built.total_points == 2 + 5
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs")), min_size=1))
+def test_rich_text_is_never_empty_and_never_live_html(text: str) -> None:
+    assume(text.strip())
+    rich = quiz.rich(text)
+    assert rich.text
+    assert rich.html
+    assert "<script" not in rich.html.lower()
