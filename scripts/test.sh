@@ -12,7 +12,7 @@ if [ ! -f node_modules/axe-core/axe.min.js ]; then
   npm install --no-save --no-package-lock --no-audit --no-fund --silent axe-core@4
 fi
 export PATH="$PWD/.venv/bin:$PATH"
-ruff check src tests bench
-ruff format --check src tests bench
+ruff check .
+ruff format --check .
 mypy src
 pytest "$@"

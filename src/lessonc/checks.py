@@ -61,6 +61,8 @@ def check_unique_ids(lesson: Lesson, source: Located) -> Iterator[Diagnostic]:
     yield from _unique_ids(lesson.flashcards, ("flashcards",), "flashcard", source)
     yield from _unique_ids(lesson.glossary, ("glossary",), "glossary", source)
     yield from _unique_ids(lesson.practice, ("practice",), "question", source)
+    yield from _unique_ids(lesson.key_concepts, ("key_concepts",), "key concept", source)
+    yield from _unique_ids(lesson.memory_aids, ("memory_aids",), "memory aid", source)
     for index, question in enumerate(lesson.practice):
         if isinstance(question, SingleChoice | MultipleChoice):
             yield from _unique_ids(

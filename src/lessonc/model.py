@@ -233,13 +233,16 @@ class Chapter(Strict):
     """Examples & analogies that make the idea concrete."""
 
 
-class KeyConcept(Strict):
+class KeyConcept(Identified):
     """A term with a short explanation."""
 
     term: PlainText
     """The concept's name."""
     explanation: Text
     """One or two sentences."""
+
+    def id_source(self) -> str:
+        return self.term
 
 
 class Example(Strict):
@@ -254,7 +257,7 @@ class Example(Strict):
 # --- memory aids ------------------------------------------------------------------
 
 
-class Rhyme(Strict):
+class Rhyme(Identified):
     """A rhyme to remember the idea by."""
 
     kind: Literal["rhyme"]
@@ -262,8 +265,11 @@ class Rhyme(Strict):
     text: Text
     """The rhyme."""
 
+    def id_source(self) -> str:
+        return f"rhyme {self.text}"
 
-class Story(Strict):
+
+class Story(Identified):
     """A short story or picture that carries the idea."""
 
     kind: Literal["story"]
@@ -273,8 +279,11 @@ class Story(Strict):
     text: Text
     """The story."""
 
+    def id_source(self) -> str:
+        return f"story {self.title or self.text}"
 
-class Mnemonic(Strict):
+
+class Mnemonic(Identified):
     """A memory device; when it spells a word, give ``cue`` and ``words`` to check the letters."""
 
     kind: Literal["mnemonic"]
@@ -286,8 +295,11 @@ class Mnemonic(Strict):
     words: list[PlainText] | None = None
     """The words behind ``cue``, one per letter."""
 
+    def id_source(self) -> str:
+        return f"mnemonic {self.cue or self.text}"
 
-class Acronym(Strict):
+
+class Acronym(Identified):
     """An acronym; each letter must start the word it stands for."""
 
     kind: Literal["acronym"]
@@ -298,6 +310,9 @@ class Acronym(Strict):
     """The words it stands for, one per letter, in order."""
     text: Text | None = None
     """How to read it, optional."""
+
+    def id_source(self) -> str:
+        return f"acronym {self.acronym}"
 
 
 MemoryAid = Annotated[

@@ -29,7 +29,7 @@ from lessonc.outputs import BuildContext, BuildOptions, RenderError
 from lessonc.outputs.anki import RENDERER
 from lessonc.outputs.anki.notes import block, clean, deck_name, lesson_tags, note_guid
 from lessonc.outputs.anki.notetypes import NOTE_TYPES, stable_id
-from lessonc.pipeline import build, load_lesson
+from lessonc.pipeline import InvalidLesson, build, load_lesson
 
 if TYPE_CHECKING:
     from anki.cards import Card
@@ -170,12 +170,9 @@ def test_image_outside_the_lesson_folder_is_a_located_error(lesson_copy: Path) -
 def test_two_items_with_one_identity_are_a_located_error(lesson_copy: Path) -> None:
     rhyme = '  - kind: rhyme\n    text: "Paris in France, Berlin to dance."\n'
     edit(lesson_copy, rhyme, rhyme + rhyme)
-    loaded = load_lesson(lesson_copy)
-    ctx = BuildContext(source=loaded.source, options=BuildOptions(source_date_epoch=EPOCH))
-    with pytest.raises(RenderError):
-        list(RENDERER.render(loaded.lesson, ctx))
-    assert [d.code for d in ctx.diagnostics] == ["anki-duplicate-note"]
-    assert "memory_aids.2" in ctx.diagnostics[0].message
+    with pytest.raises(InvalidLesson) as caught:
+        load_lesson(lesson_copy)
+    assert [d.code for d in caught.value.diagnostics] == ["duplicate-id"]
 
 
 def test_a_lesson_without_study_items_warns(lesson_copy: Path) -> None:

@@ -3,8 +3,8 @@
 A note's GUID comes from the lesson id, the part it came from and the item's
 id, never from its text, so an edited card updates the note already in a
 learner's collection (keeping its review history) instead of adding a copy.
-Key concepts and memory aids have no ``id`` field yet; theirs is derived from
-their term or cue (see :func:`memory_aid_id`), so editing that changes the note.
+Items without a written ``id`` get one derived from their text (see
+lessonc.model), so editing that text then changes the note.
 """
 
 from __future__ import annotations
@@ -134,12 +134,11 @@ def _items(lesson: Lesson) -> Iterator[_Item]:
     for index, entry in enumerate(lesson.glossary):
         yield GLOSSARY, "glossary", entry.key, _glossary_fields(entry), ("glossary", index)
     for index, concept in enumerate(lesson.key_concepts):
-        concept_id = slugify(concept.term)
         path: PathKey = ("key_concepts", index)
-        yield KEY_CONCEPT, "key-concept", concept_id, _concept_fields(concept), path
+        yield KEY_CONCEPT, "key-concept", concept.key, _concept_fields(concept), path
     for index, aid in enumerate(lesson.memory_aids):
         fields = _memory_aid_fields(aid, lesson.title)
-        yield MEMORY_AID, "memory-aid", memory_aid_id(aid), fields, ("memory_aids", index)
+        yield MEMORY_AID, "memory-aid", aid.key, fields, ("memory_aids", index)
     for index, question in enumerate(lesson.practice):
         fields = practice_fields(question)
         yield PRACTICE, "practice", question.key, fields, ("practice", index)
@@ -155,19 +154,6 @@ def _glossary_fields(entry: GlossaryEntry) -> tuple[str, ...]:
 
 def _concept_fields(concept: KeyConcept) -> tuple[str, ...]:
     return (inline(concept.term), block(concept.explanation))
-
-
-def memory_aid_id(aid: MemoryAid) -> str:
-    """A memory aid's identity: its kind and its acronym, cue, title or (last resort) text."""
-    if isinstance(aid, Acronym):
-        name = aid.acronym
-    elif isinstance(aid, Mnemonic) and aid.cue:
-        name = aid.cue
-    elif isinstance(aid, Story) and aid.title:
-        name = aid.title
-    else:
-        name = markup.to_plain(aid.text)
-    return f"{aid.kind}-{slugify(name)}"
 
 
 def _memory_aid_fields(aid: MemoryAid, lesson_title: str) -> tuple[str, ...]:
