@@ -31,6 +31,17 @@ PDF_VARIANT = "pdf/ua-1"
 """PDF/UA-1: tagged (structure tree, MarkInfo, language); renders correctly with WeasyPrint 70."""
 
 
+def prepare() -> None:
+    """Start loading WeasyPrint in the background; a build that will write PDFs may call it first.
+
+    The fork server imports WeasyPrint (about a second) while the caller goes
+    on validating the lesson and writing other formats, on another core.
+    """
+    from lessonc.outputs.pdf import process
+
+    process.warm_up()
+
+
 class PdfRenderer:
     """Writes the lesson's printable handout."""
 
@@ -43,7 +54,7 @@ class PdfRenderer:
         from lessonc.outputs.pdf.handout import handout_html
         from lessonc.outputs.pdf.worker import RenderRequest
 
-        process.warm_up()  # WeasyPrint loads in the fork server while the HTML is built
+        prepare()  # WeasyPrint loads in the fork server while the HTML is built
         files, problems = referenced_files(lesson, ctx.source)
         if problems:
             ctx.diagnostics.extend(problems)

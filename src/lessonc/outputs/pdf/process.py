@@ -8,6 +8,11 @@ method is used with WeasyPrint preloaded: the server imports it once and each
 render is a cheap fork of that clean, single-threaded server (never of the
 caller, which may run threads). Elsewhere 'spawn' is used: slower, same
 isolation. The caller itself never imports WeasyPrint.
+
+As with any multiprocessing start method but 'fork', a script that renders
+PDFs through lessonc's API must guard its entry point with
+``if __name__ == "__main__":`` (the child re-imports the main script); the
+``lessonc`` command and ``python -m lessonc`` already do.
 """
 
 from __future__ import annotations
