@@ -208,7 +208,7 @@
     return rightPicked > 0 ? "partly" : "wrong";
   }
 
-  function checkShortAnswer(question, labels, spoken) {
+  function checkShortAnswer(question, labels, shown) {
     var input = question.querySelector('input[type="text"]');
     var caseSensitive = question.getAttribute("data-case-sensitive") === "true";
     var given = normalise(input.value, caseSensitive);
@@ -221,7 +221,7 @@
     });
     input.setAttribute("aria-invalid", right ? "false" : "true");
     if (!right) {
-      spoken.push(labels.labelExpected + " " + accepted[0]);
+      shown.push(labels.labelExpected + " " + accepted[0]);
     }
     return right ? "correct" : "wrong";
   }
@@ -257,10 +257,11 @@
     }
 
     function check(question) {
-      var spoken = [];
+      var spoken = []; // already on screen beside the choices: for screen readers only
+      var shown = [];
       clearMarks(question);
       var outcome = question.getAttribute("data-type") === "short_answer"
-        ? checkShortAnswer(question, labels, spoken)
+        ? checkShortAnswer(question, labels, shown)
         : checkChoices(question, labels, spoken);
       var verdict = question.querySelector(".verdict");
       verdict.className = "verdict verdict-" + outcome;
@@ -269,8 +270,14 @@
       var strong = document.createElement("strong");
       strong.textContent = labels["label" + outcome.charAt(0).toUpperCase() + outcome.slice(1)];
       headline.appendChild(strong);
+      if (shown.length) {
+        headline.appendChild(document.createTextNode(" " + shown.join(" ")));
+      }
       if (spoken.length) {
-        headline.appendChild(document.createTextNode(" " + spoken.join(" ")));
+        var aside = document.createElement("span");
+        aside.className = "visually-hidden";
+        aside.textContent = " " + spoken.join(" ");
+        headline.appendChild(aside);
       }
       verdict.appendChild(headline);
       if (outcome === "empty") {

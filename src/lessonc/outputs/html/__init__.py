@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from jinja2 import Environment
 from markupsafe import Markup
@@ -24,7 +25,16 @@ from lessonc.outputs.html.video import VideoEmbed, embed_for
 PAGE = "index.html"
 ASSETS = ("assets/lesson.css", "assets/lesson.js")
 """Static files beside the page; looked up like templates, so a user folder can replace them."""
+_URL_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
 _RTL_LANGUAGES = frozenset({"ar", "dv", "fa", "he", "ku", "ps", "sd", "ug", "ur", "yi"})
+
+
+def link_target(url: str) -> str | None:
+    """An author's http(s) URL as a valid ``href`` (percent-encoded), or None if it is not safe."""
+    if not markup.is_safe_link(url):
+        return None
+    # The model only asks for no whitespace; '"', '<' or '{' are still invalid in an href.
+    return quote(url, safe=_URL_SAFE)
 
 
 def term_anchor(key: str) -> str:
@@ -168,7 +178,7 @@ def _install_filters(
     env.filters["md_inline"] = inline
     env.filters["link_terms"] = linker
     env.filters["term_anchor"] = term_anchor
-    env.filters["is_safe_link"] = markup.is_safe_link
+    env.filters["link_target"] = link_target
 
 
 RENDERER = HtmlRenderer()

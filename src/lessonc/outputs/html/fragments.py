@@ -151,5 +151,9 @@ def _fill_gaps(
     for index, piece in enumerate(pieces):
         # A gap inside an attribute (a link target, say) may only become text.
         fill = in_attribute if index % 2 else in_text
-        pieces[index] = _GAP.sub(lambda m, fill=fill: fill(int(m.group(1))), piece)  # type: ignore[misc]
+        pieces[index] = _GAP.sub(_gap_filler(fill), piece)
     return "".join(pieces)
+
+
+def _gap_filler(fill: Callable[[int], str]) -> Callable[[re.Match[str]], str]:
+    return lambda match: fill(int(match.group(1)))
