@@ -241,6 +241,35 @@ def schema(out_dir: Path) -> None:
         click.echo(f"wrote {target}")
 
 
+EXIT_USAGE = 2
+
+
+@main.command()
+@click.argument("lesson_id", metavar="ID")
+@click.option(
+    "-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."), show_default=True, help="Folder for the new ID.yaml.",
+)  # fmt: skip
+def new(lesson_id: str, out_dir: Path) -> None:
+    """Write a commented starter lesson ID.yaml that shows every part of the format.
+
+    It validates and builds as it is; an existing file is never overwritten.
+
+    \b
+    Example:
+      lessonc new photosynthesis -o content/
+    """
+    from lessonc.scaffold import ScaffoldError, write_starter
+
+    try:
+        target = write_starter(lesson_id, out_dir)
+    except ScaffoldError as error:
+        click.echo(f"lessonc new: {error}", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(f"wrote {target}")
+    click.echo(f"next: edit it, then `lessonc serve {target}` to see it as you write")
+
+
 def run() -> None:
     """Entry point that turns an unexpected exception into a short message and exit 3."""
     try:
