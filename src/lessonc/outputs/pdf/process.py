@@ -4,9 +4,10 @@ Layout of crafted CSS can take very long or loop, and a thread cannot be
 stopped, so rendering happens in a child process that is killed at the
 deadline. Starting a fresh interpreter per PDF costs about a second (importing
 WeasyPrint dominates), so on platforms that have it the 'forkserver' start
-method is used with WeasyPrint preloaded: the server imports it once and each
-render is a cheap fork of that clean, single-threaded server (never of the
-caller, which may run threads). Elsewhere 'spawn' is used: slower, same
+method is used with WeasyPrint preloaded and warmed up (see
+:mod:`lessonc.outputs.pdf.preload`): the server loads it once and each render
+is a cheap fork of that clean, single-threaded server (never of the caller,
+which may run threads). Elsewhere 'spawn' is used: slower, same
 isolation. The caller itself never imports WeasyPrint.
 
 As with any multiprocessing start method but 'fork', a script that renders
@@ -26,7 +27,7 @@ from lessonc.outputs.pdf.worker import RenderRequest, RenderResult, render
 RENDER_TIMEOUT_SECONDS = 120.0
 """A handout renders in seconds; past this the child is killed and the build fails."""
 
-_PRELOAD = ["lessonc.outputs.pdf.process", "weasyprint"]
+_PRELOAD = ["lessonc.outputs.pdf.process", "lessonc.outputs.pdf.preload"]
 
 
 class RenderTimeout(Exception):
