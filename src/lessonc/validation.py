@@ -97,7 +97,7 @@ def _partial_lesson(data: dict[str, Any]) -> Lesson:
 @functools.cache
 def _adapter(field_name: str, *, each_item: bool) -> TypeAdapter[Any]:
     # Building a TypeAdapter compiles a validator: do it once per field, not per lesson.
-    annotation = Lesson.model_fields[field_name].annotation
+    annotation: Any = Lesson.model_fields[field_name].annotation
     return TypeAdapter(typing.get_args(annotation)[0] if each_item else annotation)
 
 
