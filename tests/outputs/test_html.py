@@ -253,7 +253,7 @@ VIEWS = [(width, scheme) for width in (360, 1280) for scheme in ("light", "dark"
 def check_answer(page: Page, question: str, *choices: str) -> str:
     """Pick ``choices`` (choice ids) in a question, press its check button, return the verdict."""
     for choice in choices:
-        page.check(f"#q-{question}-{choice}")
+        page.check(f"#q-{question}--{choice}")
     page.click(f"#q-{question} button[type=submit]")
     # The text a screen reader gets from the live region, visually hidden parts included.
     return " ".join((page.text_content(f"#q-{question} .verdict") or "").split())
@@ -285,9 +285,9 @@ def test_quiz_gives_feedback_explanation_and_score(browser: Browser, example_pag
 
         assert check_answer(page, "characteristics-of-foundation-models", "diverse-data", "adaptable") == "Partly right."  # fmt: skip
         assert check_answer(page, "any-task-without-adaptation", "true").startswith("Not quite. Not quite: foundation models are very adaptable")  # fmt: skip
-        page.fill("#q-name-the-adaptation-process-input", "  Fine-Tuning ")
+        page.fill("#q-name-the-adaptation-process--input", "  Fine-Tuning ")
         assert check_answer(page, "name-the-adaptation-process") == "Correct."
-        page.fill("#q-who-developed-claude-input", "OpenAI")
+        page.fill("#q-who-developed-claude--input", "OpenAI")
         assert check_answer(page, "who-developed-claude") == "Not quite. Expected answer: Anthropic"
 
         score = page.inner_text(".quiz-score")
@@ -358,7 +358,7 @@ def test_no_script_from_lesson_text_ever_runs(browser: Browser, xss_page: Path) 
             for choice in page.locator(f"#q-{question} input[type=radio]").all():
                 choice.check()
                 page.click(f"#q-{question} button[type=submit]")
-        page.fill("#q-short-input", "</script><script>alert(1)</script>")
+        page.fill("#q-short--input", "</script><script>alert(1)</script>")
         for button in page.locator("button[type=submit]").all():
             button.click()
         card = page.locator(".card:not([hidden])")
