@@ -2,11 +2,19 @@
 
 Every output that reads a file the lesson names goes through
 :func:`resolve_inside`, so no lesson can make lessonc read outside its own
-folder: not with '..', an absolute path, a URL, percent-encoding or a symlink.
+folder: not with '..', an absolute path, a URL, percent-encoding (once or
+twice), a backslash, a NUL byte or a symlink. The gate also refuses what would
+build on one machine and fail on another (a name that differs in case from the
+file on disk) and what is no image at all (hidden files such as ``.git/config``,
+other suffixes, devices, huge files), so a pull request cannot smuggle the
+repository's private files into a published page.
 """
 
 from __future__ import annotations
 
+import os
+import stat
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +25,11 @@ from pydantic import BaseModel
 from lessonc import markup
 from lessonc.diagnostics import Diagnostic
 from lessonc.source import Located, PathKey
+
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif"})
+"""What a lesson may name as an image; anything else is refused before it is opened."""
+MAX_FILE_BYTES = 32 * 1024 * 1024
+"""Larger files are refused: an image in a lesson is a few hundred KiB."""
 
 
 class OutsideRoot(ValueError):
@@ -33,16 +46,82 @@ class LessonFile:
 
 
 def resolve_inside(root: Path, reference: str) -> Path:
-    """The real path of ``reference`` below ``root``; raises :class:`OutsideRoot` otherwise."""
+    """The real path of ``reference`` below ``root``; raises :class:`OutsideRoot` otherwise.
+
+    ``reference`` is a URL path as Markdown leaves it (percent-encoded); it is
+    decoded once, as a browser would. Each segment must name an entry of its
+    folder exactly (case included) and is resolved at once, so a symlink that
+    leaves ``root`` is refused before anything past it is even listed.
+    """
+    real_root = root.resolve()
+    current = real_root
+    for part in _relative_parts(reference):
+        _check_name_on_disk(current, part, reference)
+        try:
+            current = (current / part).resolve()
+        except (OSError, RuntimeError):  # a symlink loop: RuntimeError before Python 3.13
+            raise OutsideRoot(f"'{reference}' goes round a loop of symlinks") from None
+        if not current.is_relative_to(real_root):
+            raise OutsideRoot(f"'{reference}' leads outside the lesson folder")
+    return _checked_file(current, reference)
+
+
+def _relative_parts(reference: str) -> list[str]:
+    """The folder and file names ``reference`` spells, decoded; refuses every ambiguous form."""
     if not markup.is_safe_relative_path(reference):
         raise OutsideRoot(f"'{reference}' is not a relative path inside the lesson folder")
-    real_root = root.resolve()
-    target = (real_root / unquote(reference)).resolve()  # resolve() follows symlinks
-    if not target.is_relative_to(real_root):
-        raise OutsideRoot(f"'{reference}' leads outside the lesson folder")
-    if not target.is_file():
+    try:
+        decoded = unquote(reference, errors="strict")
+    except UnicodeDecodeError:
+        raise OutsideRoot(f"'{reference}' is percent-encoded but not UTF-8") from None
+    if unquote(decoded) != decoded:
+        # A browser decodes once; a second layer (%252e%252e) only hides what is meant.
+        raise OutsideRoot(f"'{reference}' is percent-encoded twice")
+    if "\\" in decoded:
+        raise OutsideRoot(f"'{reference}' uses '\\'; separate folders with '/'")
+    if any(unicodedata.category(c) == "Cc" for c in decoded):
+        raise OutsideRoot(f"'{reference}' contains a control character")
+    parts = [p for p in decoded.split("/") if p != "."]
+    if not parts or any(p in ("", "..") for p in parts):
+        raise OutsideRoot(f"'{reference}' is not a relative path inside the lesson folder")
+    if any(p.startswith(".") for p in parts):
+        raise OutsideRoot(f"'{reference}' names a hidden file or folder")
+    suffix = os.path.splitext(parts[-1])[1].lower()
+    if suffix not in IMAGE_SUFFIXES:
+        allowed = ", ".join(sorted(IMAGE_SUFFIXES))
+        raise OutsideRoot(f"'{reference}' is not an image file ({allowed})")
+    return parts
+
+
+def _check_name_on_disk(folder: Path, name: str, reference: str) -> None:
+    """``name`` is an entry of ``folder`` spelt exactly so: a case-insensitive disk must not
+    let a lesson build on one machine that fails on the next."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        raise OutsideRoot(f"'{reference}' is not a file in the lesson folder") from None
+    if name in names:
+        return
+    same_but_case = [n for n in names if n.casefold() == name.casefold()]
+    if same_but_case:
+        raise OutsideRoot(
+            f"'{reference}': '{name}' differs in case from '{same_but_case[0]}' on disk"
+        )
+    raise OutsideRoot(f"'{reference}' is not a file in the lesson folder")
+
+
+def _checked_file(path: Path, reference: str) -> Path:
+    try:
+        status = path.stat()
+    except OSError:
+        raise OutsideRoot(f"'{reference}' is not a file in the lesson folder") from None
+    if not stat.S_ISREG(status.st_mode):
         raise OutsideRoot(f"'{reference}' is not a file in the lesson folder")
-    return target
+    if status.st_size > MAX_FILE_BYTES:
+        raise OutsideRoot(
+            f"'{reference}' is {status.st_size:,} bytes; the limit is {MAX_FILE_BYTES:,}"
+        )
+    return path
 
 
 def text_fields(node: object, path: PathKey = ()) -> Iterator[tuple[PathKey, str]]:
