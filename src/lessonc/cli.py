@@ -270,6 +270,63 @@ def new(lesson_id: str, out_dir: Path) -> None:
     click.echo(f"next: edit it, then `lessonc serve {target}` to see it as you write")
 
 
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--strict", is_flag=True, help="Treat warnings as errors (exit 1 when there are any), for CI."
+)
+@click.option(
+    "--disable", "disabled", multiple=True, metavar="CODE",
+    help="Switch a rule off for this run (repeatable), e.g. --disable L104.",
+)  # fmt: skip
+@click.option("--list-rules", is_flag=True, help="List the rules and their codes, then exit.")
+@diagnostics_option
+def lint(
+    paths: tuple[Path, ...],
+    strict: bool,
+    disabled: tuple[str, ...],
+    list_rules: bool,
+    diagnostics_style: str | None,
+) -> None:
+    """Validate lessons and warn about what is valid but probably unintended.
+
+    Each warning has a code (L101 …). Switch rules off for one lesson with a
+    comment line at the top of its source, `# lessonc: disable=L101,L104`, or
+    for a run with --disable. Exit 0 unless there are errors (or, with
+    --strict, warnings).
+
+    \b
+    Examples:
+      lessonc lint content/
+      lessonc lint --strict --disable L104 content/foundation-models.yaml
+      lessonc lint --list-rules
+    """
+    from lessonc.lint import lint_paths, rules_table, unknown_codes
+
+    if list_rules:
+        click.echo(rules_table())
+        return
+    if not paths:
+        raise click.UsageError("give at least one lesson file or folder (or --list-rules)")
+    unknown = unknown_codes(disabled)
+    if unknown:
+        raise click.BadParameter(
+            f"no rule has the code {', '.join(unknown)}; see --list-rules",
+            param_hint="'--disable'",
+        )
+    style = _diagnostic_style(diagnostics_style)
+    report = lint_paths(list(paths), disabled, strict=strict)
+    _report(report.diagnostics, style)
+    if style != "json":
+        click.echo(
+            f"{report.files} lesson(s) checked: {report.errors} error(s), "
+            f"{report.warnings} warning(s)",
+            err=True,
+        )
+    if report.errors:
+        sys.exit(EXIT_INVALID)
+
+
 def run() -> None:
     """Entry point that turns an unexpected exception into a short message and exit 3."""
     try:
