@@ -1,0 +1,123 @@
+"""Building blocks of the lesson models: text types, the strict base class and the identity rule.
+
+Identity rule (used by the Anki deck, quiz JSON and HTML anchors): every
+flashcard, glossary term, key concept, memory aid, question and choice has an
+``id``. Write it explicitly for anything you expect to edit. When it is left
+out it is derived from the item's own text (see :func:`slugify`), never from
+its position, so inserting an item never renumbers the others; but then
+editing that text gives the item a new identity (a new Anki note, a new quiz id).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+FORMAT_VERSION = 1
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+_SLUG_MAX = 48
+
+
+def slugify(text: str, max_length: int = _SLUG_MAX) -> str:
+    """Turn text into an id: ASCII lower case, words joined by '-', cut at a word boundary."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
+    slug = ""
+    for word in words:
+        candidate = f"{slug}-{word}" if slug else word
+        if len(candidate) > max_length:
+            break
+        slug = candidate
+    if not slug and words:
+        slug = words[0][:max_length]
+    return slug or "item"
+
+
+def _require_text(value: str) -> str:
+    if not value.strip():
+        raise ValueError("text must not be empty")
+    return value
+
+
+def _no_control_chars(value: str) -> str:
+    # U+001F separates Anki fields and NUL ends C strings in WeasyPrint's
+    # dependencies: both would corrupt an output silently.
+    bad = next((c for c in value if unicodedata.category(c) == "Cc" and c not in "\n\t"), None)
+    if bad is not None:
+        raise ValueError(f"control character U+{ord(bad):04X} is not allowed in text")
+    return value
+
+
+Text = Annotated[
+    str,
+    AfterValidator(_no_control_chars),
+    AfterValidator(_require_text),
+    # Editors learn from contentMediaType that the string is Markdown; the
+    # field's own docstring stays its description.
+    Field(min_length=1, json_schema_extra={"contentMediaType": "text/markdown"}),
+]
+"""Required text in lessonc's Markdown subset (see markup.py); blank text is an error."""
+
+PlainText = Annotated[
+    str,
+    AfterValidator(_no_control_chars),
+    AfterValidator(_require_text),
+    Field(min_length=1, max_length=500),
+]
+"""A short plain-text line (a title, a name, a term); no Markdown."""
+
+Slug = Annotated[
+    str,
+    Field(
+        pattern=SLUG_PATTERN,
+        max_length=64,
+        description="An identifier: lower-case letters, digits and single hyphens.",
+        examples=["foundation-models"],
+    ),
+]
+
+Url = Annotated[
+    str,
+    Field(
+        pattern=r"^https?://[^\s/$.?#][^\s]*$",
+        max_length=2048,
+        description="An absolute http(s) URL.",
+        examples=["https://www.youtube.com/watch?v=dQw4w9WgXcQ"],
+    ),
+]
+
+
+class Strict(BaseModel):
+    """Base for every part: unknown keys are errors, no silent type coercion, no NaN."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        allow_inf_nan=False,
+        use_attribute_docstrings=True,
+    )
+
+
+class Identified(Strict):
+    """A part with an ``id`` that is derived from :meth:`id_source` when not written."""
+
+    id: Slug | None = None
+    """Stable identifier; left out, it is derived from the text (and changes when the text does)."""
+
+    def id_source(self) -> str:
+        raise NotImplementedError
+
+    @model_validator(mode="after")
+    def _derive_id(self) -> Identified:
+        if self.id is None:
+            self.id = slugify(self.id_source())
+        return self
+
+    @property
+    def key(self) -> str:
+        """The id, always set after validation."""
+        assert self.id is not None
+        return self.id
