@@ -17,8 +17,11 @@ import pytest
 import yaml
 from playwright.sync_api import Browser, Page
 
+from lessonc import markup
+from lessonc.model import GlossaryEntry
 from lessonc.outputs import BuildContext, BuildOptions, RenderError
 from lessonc.outputs.html import RENDERER
+from lessonc.outputs.html.fragments import TermLinker, cloze_faces
 from lessonc.outputs.html.video import embed_for
 from lessonc.pipeline import load_lesson
 from outputs.html_support import (
@@ -133,6 +136,25 @@ def test_glossary_terms_are_linked_once_from_their_first_use(example_html: str) 
         assert links[0] < glossary_at
     # The alias 'fine-tune' stands for the term 'Finetuning'.
     assert '<a class="term" href="#term-finetuning">fine-tune</a>' in example_html
+
+
+def test_term_links_skip_code_and_links_and_match_whole_words() -> None:
+    entries = [GlossaryEntry(term="Gadget", definition="A thing.", aliases=["gizmo"])]
+    link = TermLinker(entries, lambda key: f"term-{key}")
+    first = link(markup.to_html("`gadget` and [gadget](https://example.org) and gadgets"))
+    assert 'class="term"' not in first
+    second = link(markup.to_html("A GIZMO, then a gadget."))
+    assert second == '<p>A <a class="term" href="#term-gadget">GIZMO</a>, then a gadget.</p>'
+    assert link(markup.to_html("gadget")) == "<p>gadget</p>"  # linked once per page
+
+
+def test_cloze_hints_show_on_the_front_and_answers_only_on_the_back() -> None:
+    front, back = cloze_faces("The capital is {{c1::Paris::a city}} on the {{c2::Seine}}.", str)
+    assert front == (
+        '<p>The capital is <span class="cloze-gap">[a city]</span> on the '
+        '<span class="cloze-gap">[…]</span>.</p>'
+    )
+    assert '<mark class="cloze-answer">Paris</mark>' in back and "a city" not in back
 
 
 def test_content_security_policy_allows_only_the_page_files(example_html: str) -> None:
