@@ -12,18 +12,25 @@ import os
 import shutil
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from lessonc import __version__
+from lessonc.course import COURSE_FILES
 from lessonc.diagnostics import Diagnostic, Severity, display_path
-from lessonc.model import Lesson
 from lessonc.outputs import Artifact, BuildContext, BuildOptions, RenderError, get_renderer
-from lessonc.source import Located, SourceError, load
-from lessonc.validation import validate
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    from lessonc.model import Lesson
+    from lessonc.source import Located
 
 LESSON_SUFFIXES = (".yaml", ".yml")
 MANIFEST = "manifest.json"
+COURSE_MANIFEST = "course-manifest.json"
+"""The course-level outputs' manifest, at the output root."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,11 @@ class InvalidLesson(Exception):
 
 def load_lesson(path: Path) -> LoadedLesson:
     """Load, validate and check one lesson source."""
+    # Imported on use: the models cost most of lessonc's start-up, and a
+    # build whose outputs are all current never needs them.
+    from lessonc.source import SourceError, load
+    from lessonc.validation import validate
+
     try:
         source = load(path)
     except SourceError as error:
@@ -61,7 +73,9 @@ def discover(paths: Sequence[Path]) -> tuple[list[Path], list[Diagnostic]]:
     for path in paths:
         if path.is_dir():
             lessons = sorted(
-                p for p in path.rglob("*") if p.suffix in LESSON_SUFFIXES and p.is_file()
+                p
+                for p in path.rglob("*")
+                if p.suffix in LESSON_SUFFIXES and p.name not in COURSE_FILES and p.is_file()
             )
             if not lessons:
                 problems.append(
@@ -95,6 +109,8 @@ class LessonResult:
     lesson_id: str | None
     outputs: list[str] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    status: str = "built"
+    """'built', 'skipped' (outputs were current) or 'failed'."""
 
     @property
     def ok(self) -> bool:
@@ -107,6 +123,10 @@ class BuildReport:
 
     results: list[LessonResult] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    course_outputs: list[str] = field(default_factory=list)
+    """Course-level files written this time (home page, course deck, combined quiz)."""
+    removed: list[str] = field(default_factory=list)
+    """Lesson folders removed because their lesson left the course."""
 
     @property
     def all_diagnostics(self) -> list[Diagnostic]:
@@ -143,56 +163,35 @@ def build(
     options: BuildOptions,
     *,
     epoch_from_sources: bool = False,
+    jobs: int = 1,
+    force: bool = False,
+    fail_fast: bool = False,
+    progress: Callable[[LessonResult], None] | None = None,
 ) -> BuildReport:
     """Build every lesson named by ``paths`` into ``out_root/<lesson id>/``.
 
-    With ``epoch_from_sources`` each lesson is stamped with its source's
-    modification time instead of ``options.source_date_epoch`` (used when
-    SOURCE_DATE_EPOCH is not set, so an edited lesson always gets a newer stamp).
+    One folder or one course file makes a course: its lessons, plus the course
+    home page, deck and quiz at ``out_root``, and lesson folders of lessons no
+    longer in the course removed. Lessons whose outputs are current are
+    skipped unless ``force``; ``jobs`` > 1 renders in worker processes (same
+    bytes). With ``epoch_from_sources`` each lesson is stamped with its
+    source's modification time instead of ``options.source_date_epoch`` (used
+    when SOURCE_DATE_EPOCH is not set, so an edited lesson gets a newer stamp).
+    ``progress`` is called once per lesson as it finishes.
     """
-    report = BuildReport()
-    files, report.diagnostics = discover(paths)
-    first_source: dict[str, LessonResult] = {}
-    for path in files:
-        result = LessonResult(path, None)
-        report.results.append(result)
-        try:
-            loaded = load_lesson(path)
-        except InvalidLesson as error:
-            result.diagnostics.extend(error.diagnostics)
-            continue
-        result.lesson_id = loaded.lesson.id
-        if loaded.lesson.id in first_source:
-            other = first_source[loaded.lesson.id].path
-            result.diagnostics.append(
-                loaded.source.diagnostic(
-                    ("id",), "duplicate-lesson",
-                    f"lesson id '{loaded.lesson.id}' is also used by {display_path(other)}",
-                    "every lesson needs its own id: it names the output folder",
-                )
-            )  # fmt: skip
-            continue
-        first_source[loaded.lesson.id] = result
-        lesson_options = options
-        if epoch_from_sources:
-            lesson_options = replace(options, source_date_epoch=source_mtime(path))
-        artifacts, problems = render(loaded, formats, lesson_options)
-        result.diagnostics.extend(problems)
-        if not result.ok:
-            continue
-        try:
-            result.outputs = write_lesson(
-                out_root / loaded.lesson.id, artifacts, loaded, formats, lesson_options
-            )
-        except OSError as error:
-            result.diagnostics.append(
-                Diagnostic(
-                    display_path(out_root / loaded.lesson.id), 1, 1, "write-failed",
-                    f"cannot write the outputs: {error.strerror or error}",
-                    "check free disk space and permissions of the output folder",
-                )
-            )  # fmt: skip
-    return report
+    from lessonc.build_run import BuildRun
+
+    run = BuildRun(
+        out_root=out_root,
+        formats=tuple(formats),
+        options=options,
+        epoch_from_sources=epoch_from_sources,
+        jobs=max(1, jobs),
+        force=force,
+        fail_fast=fail_fast,
+        progress=progress,
+    )
+    return run.execute(paths)
 
 
 def _safe_relative(path: str) -> PurePosixPath:
@@ -212,18 +211,49 @@ def write_lesson(
     loaded: LoadedLesson,
     formats: Sequence[str],
     options: BuildOptions,
+    *,
+    cache_keys: Mapping[str, str] | None = None,
 ) -> list[str]:
     """Write a lesson's outputs beside ``target``, then swap them in; returns the written paths.
 
     Outputs of formats not rebuilt this time are carried over from the
-    previous build, so `--format html` does not delete the PDF.
+    previous build, so `--format html` does not delete the PDF. ``cache_keys``
+    (format → key) are recorded so the next build can skip current outputs.
     """
+    identity = SourceIdentity(loaded.lesson.id, loaded.source.path.name, loaded.source.sha256)
+    return write_outputs(target, artifacts, identity, formats, options, cache_keys=cache_keys)
+
+
+@dataclass(frozen=True)
+class SourceIdentity:
+    """What the manifest records about where a lesson's outputs came from."""
+
+    lesson_id: str
+    file_name: str
+    sha256: str
+
+
+def write_outputs(
+    target: Path,
+    artifacts: list[tuple[str, Artifact]],
+    identity: SourceIdentity,
+    formats: Sequence[str],
+    options: BuildOptions,
+    *,
+    cache_keys: Mapping[str, str] | None = None,
+) -> list[str]:
+    """:func:`write_lesson` for a lesson known by its identity (as worker processes report it)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     entries: dict[str, dict[str, object]] = {}
+    keys: dict[str, str] = {}
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
     try:
-        for previous in _previous_outputs(target):
+        previous_outputs, previous_keys = _previous_outputs(target)
+        for previous in previous_outputs:
             if previous["format"] not in formats:
+                format_name = str(previous["format"])
+                if format_name in previous_keys:
+                    keys[format_name] = previous_keys[format_name]
                 relative = str(previous["path"])
                 destination = staging / relative
                 destination.parent.mkdir(parents=True, exist_ok=True)
@@ -242,10 +272,11 @@ def write_lesson(
             }
         manifest = {
             "lessonc": __version__,
-            "lesson": loaded.lesson.id,
-            "source": {"file": loaded.source.path.name, "sha256": loaded.source.sha256},
+            "lesson": identity.lesson_id,
+            "source": {"file": identity.file_name, "sha256": identity.sha256},
             "source_date_epoch": options.source_date_epoch,
             "outputs": [entries[k] for k in sorted(entries)],
+            "cache": dict(sorted({**keys, **(cache_keys or {})}.items())),
         }
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         _swap_in(staging, target)
@@ -255,16 +286,59 @@ def write_lesson(
     return sorted(entries)
 
 
-def _previous_outputs(target: Path) -> list[dict[str, object]]:
+def write_course_outputs(out_root: Path, artifacts: list[Artifact], cache_key: str) -> list[str]:
+    """Write the course-level files at ``out_root``, each atomically; returns their paths.
+
+    Files the previous course build wrote and this one does not (the
+    navigation page of a lesson that left the course) are removed; the course
+    manifest is written last, so a crash leaves it stale and the next build redoes the work.
+    """
+    out_root.mkdir(parents=True, exist_ok=True)
+    entries: dict[str, dict[str, object]] = {}
+    for artifact in artifacts:
+        relative = _safe_relative(artifact.path)
+        destination = out_root / relative
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        temporary = destination.with_name(f".{destination.name}.new")
+        temporary.write_bytes(artifact.data)
+        os.replace(temporary, destination)
+        entries[str(relative)] = {
+            "path": str(relative),
+            "size": len(artifact.data),
+            "sha256": _sha256(artifact.data),
+        }
+    manifest_path = out_root / COURSE_MANIFEST
+    old, _ = _previous_outputs(out_root, COURSE_MANIFEST)
+    for entry in old:
+        if str(entry["path"]) not in entries:
+            (out_root / _safe_relative(str(entry["path"]))).unlink(missing_ok=True)
+    manifest = {
+        "lessonc": __version__,
+        "outputs": [entries[k] for k in sorted(entries)],
+        "cache": cache_key,
+    }
+    temporary = manifest_path.with_name(f".{COURSE_MANIFEST}.new")
+    temporary.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    os.replace(temporary, manifest_path)
+    return sorted(entries)
+
+
+def _previous_outputs(
+    target: Path, name: str = MANIFEST
+) -> tuple[list[dict[str, object]], dict[str, str]]:
+    """The previous build's output entries whose files still exist, and its cache keys."""
     try:
-        manifest = json.loads((target / MANIFEST).read_text(encoding="utf-8"))
+        manifest = json.loads((target / name).read_text(encoding="utf-8"))
         outputs = manifest["outputs"]
-        return [
+        kept = [
             o for o in outputs
             if isinstance(o, dict) and (target / _safe_relative(str(o["path"]))).is_file()
         ]  # fmt: skip
-    except (OSError, ValueError, KeyError, TypeError):
-        return []
+        cache = manifest.get("cache", {})
+        keys = {str(k): str(v) for k, v in cache.items()} if isinstance(cache, dict) else {}
+        return kept, keys
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return [], {}
 
 
 def _swap_in(staging: Path, target: Path) -> None:

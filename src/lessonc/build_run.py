@@ -1,0 +1,371 @@
+"""One ``lessonc build``: plan from the cache, render what is stale (in worker processes), write.
+
+Split from :mod:`lessonc.pipeline`, which keeps loading, rendering and the
+atomic writes; this module decides what to do and in which process. Workers
+return artifacts rather than writing, so the parent can refuse a second lesson
+with an id already taken before anything lands in its folder, and writes in
+course order whatever the order workers finish in.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Callable, Generator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lessonc import __version__
+from lessonc.cache import (
+    KeyInputs,
+    combined_key,
+    file_sha256,
+    is_current,
+    lesson_folders,
+    source_index,
+    templates_digest,
+)
+from lessonc.course import (
+    Course,
+    CourseLesson,
+    InvalidCourse,
+    course_file_in,
+    folder_course,
+    is_course_file,
+    load_course,
+)
+from lessonc.diagnostics import Diagnostic, display_path
+from lessonc.outputs import Artifact, BuildOptions
+from lessonc.pipeline import (
+    COURSE_MANIFEST,
+    BuildReport,
+    InvalidLesson,
+    LessonResult,
+    SourceIdentity,
+    discover,
+    load_lesson,
+    render,
+    write_course_outputs,
+    write_outputs,
+)
+
+if TYPE_CHECKING:
+    from lessonc.course_outputs.summary import LessonSummary
+
+
+@dataclass(frozen=True)
+class LessonTask:
+    """Work for one process: render ``formats`` (maybe none) and maybe summarise for the course."""
+
+    path: Path
+    formats: tuple[str, ...]
+    options: BuildOptions
+    summary_formats: tuple[str, ...] | None
+
+
+@dataclass
+class TaskOutcome:
+    """What a worker sends back: small except for the artifacts."""
+
+    result: LessonResult
+    artifacts: list[tuple[str, Artifact]] = field(default_factory=list)
+    source_sha256: str = ""
+    id_position: tuple[int, int] = (1, 1)
+    summary: LessonSummary | None = None
+
+
+def run_task(task: LessonTask) -> TaskOutcome:
+    """Load, render and summarise one lesson (in a worker process or in this one)."""
+    result = LessonResult(task.path, None)
+    try:
+        loaded = load_lesson(task.path)
+    except InvalidLesson as error:
+        result.diagnostics.extend(error.diagnostics)
+        result.status = "failed"
+        return TaskOutcome(result)
+    result.lesson_id = loaded.lesson.id
+    artifacts: list[tuple[str, Artifact]] = []
+    if task.formats:
+        artifacts, problems = render(loaded, task.formats, task.options)
+        result.diagnostics.extend(problems)
+    summary = None
+    if task.summary_formats is not None and result.ok:
+        from lessonc.course_outputs.summary import summarise
+
+        summary = summarise(loaded, task.summary_formats)
+    where = loaded.source.position(("id",))
+    return TaskOutcome(
+        result, artifacts if result.ok else [], loaded.source.sha256, (where.line, where.col),
+        summary,
+    )  # fmt: skip
+
+
+@dataclass
+class LessonPlan:
+    path: Path
+    sha256: str
+    options: BuildOptions
+    current_id: str | None
+    task: LessonTask | None = None
+
+
+@dataclass
+class BuildRun:
+    """The settings of one build; :meth:`execute` runs it."""
+
+    out_root: Path
+    formats: tuple[str, ...]
+    options: BuildOptions
+    epoch_from_sources: bool = False
+    jobs: int = 1
+    force: bool = False
+    fail_fast: bool = False
+    progress: Callable[[LessonResult], None] | None = None
+
+    def execute(self, paths: Sequence[Path]) -> BuildReport:
+        """Build ``paths``; see :func:`lessonc.pipeline.build`."""
+        report = BuildReport()
+        course, files = self._plan_sources(paths, report)
+        if not report.ok:
+            return report
+        inputs = KeyInputs(
+            templates_digest(self.options.template_dirs),
+            self.options.paper,
+            self.options.shuffle_seed,
+        )
+        previous = lesson_folders(self.out_root)
+        plans = self._plan_lessons(files, inputs, previous)
+        course_key = self._course_key(course, plans, inputs) if course else None
+        course_stale = course is not None and (
+            self.force or not _course_current(self.out_root, course_key)
+        )
+        summary_formats = self.formats if course_stale else None
+        for plan in plans:
+            stale = plan.current_id is None
+            if stale or course_stale:
+                plan.task = LessonTask(
+                    plan.path, self.formats if stale else (), plan.options, summary_formats
+                )
+        summaries = self._run(plans, inputs, previous, report, course)
+        if course is None or not report.ok or len(report.results) < len(plans):
+            return report
+        built = {r.lesson_id for r in report.results}
+        for lesson_id, (folder, _) in previous.items():
+            if lesson_id not in built:
+                shutil.rmtree(folder)
+                report.removed.append(lesson_id)
+        if course_stale and course_key is not None:
+            from lessonc.course_outputs import course_artifacts, ordered_chapters
+
+            timestamp = max(
+                [p.options.source_date_epoch for p in plans] + [self._course_epoch(course)]
+            )
+            chapters = ordered_chapters(course, summaries)
+            artifacts = course_artifacts(
+                course, chapters, self.formats, timestamp, self.options.template_dirs
+            )
+            report.course_outputs = write_course_outputs(self.out_root, artifacts, course_key)
+        return report
+
+    def _plan_sources(
+        self, paths: Sequence[Path], report: BuildReport
+    ) -> tuple[Course | None, list[Path]]:
+        if len(paths) == 1 and (paths[0].is_dir() or is_course_file(paths[0])):
+            path = paths[0]
+            try:
+                if path.is_dir():
+                    course_file = course_file_in(path)
+                    course = load_course(course_file) if course_file else folder_course(path)
+                else:
+                    course = load_course(path)
+            except InvalidCourse as error:
+                report.diagnostics.extend(error.diagnostics)
+                return None, []
+            return course, [entry.path for entry in course.lessons]
+        files, report.diagnostics = discover(paths)
+        return None, files
+
+    def _lesson_options(self, path: Path) -> BuildOptions:
+        if not self.epoch_from_sources:
+            return self.options
+        return replace(self.options, source_date_epoch=int(path.stat().st_mtime))
+
+    def _course_epoch(self, course: Course) -> int:
+        if self.epoch_from_sources and course.source is not None:
+            return int(course.source.path.stat().st_mtime)
+        return self.options.source_date_epoch
+
+    def _plan_lessons(
+        self,
+        files: list[Path],
+        inputs: KeyInputs,
+        previous: dict[str, tuple[Path, dict[str, Any]]],
+    ) -> list[LessonPlan]:
+        index = source_index(previous)
+        claimed: set[str] = set()
+        plans: list[LessonPlan] = []
+        for path in files:
+            try:
+                sha, options = file_sha256(path), self._lesson_options(path)
+            except OSError:
+                plans.append(LessonPlan(path, "", self.options, None))
+                continue
+            current_id = index.get((path.name, sha))
+            if current_id is not None and (
+                self.force
+                or current_id in claimed
+                or not is_current(
+                    *previous[current_id],
+                    inputs.keys(sha, self.formats, options.source_date_epoch),
+                )
+            ):
+                current_id = None
+            if current_id is not None:
+                claimed.add(current_id)
+            plans.append(LessonPlan(path, sha, options, current_id))
+        return plans
+
+    def _course_key(self, course: Course, plans: list[LessonPlan], inputs: KeyInputs) -> str:
+        return combined_key(
+            {
+                "lessonc": __version__,
+                "course": course.source.sha256 if course.source else None,
+                "lessons": [[p.path.name, p.sha256, p.options.source_date_epoch] for p in plans],
+                "epoch": self._course_epoch(course),
+                "formats": list(self.formats),
+                "templates": inputs.templates,
+                "paper": inputs.paper,
+                "shuffle_seed": inputs.shuffle_seed,
+            }
+        )
+
+    def _run(
+        self,
+        plans: list[LessonPlan],
+        inputs: KeyInputs,
+        previous: dict[str, tuple[Path, dict[str, Any]]],
+        report: BuildReport,
+        course: Course | None,
+    ) -> dict[Path, LessonSummary]:
+        """Run the tasks, then write and report each lesson in plan order."""
+        entries = {e.path: e for e in course.lessons} if course else {}
+        claimed = {p.current_id: p.path for p in plans if p.current_id}
+        summaries: dict[Path, LessonSummary] = {}
+        outcomes = self._outcomes([p.task for p in plans if p.task])
+        try:
+            for plan in plans:
+                outcome = next(outcomes) if plan.task else None
+                if outcome is not None and outcome.summary is not None:
+                    summaries[plan.path] = outcome.summary
+                if plan.current_id is not None:
+                    _, manifest = previous[plan.current_id]
+                    result = LessonResult(plan.path, plan.current_id, status="skipped")
+                    result.outputs = sorted(str(o["path"]) for o in manifest["outputs"])
+                else:
+                    assert outcome is not None
+                    result = outcome.result
+                    self._finish(plan, outcome, inputs, claimed, course, entries.get(plan.path))
+                report.results.append(result)
+                if self.progress is not None:
+                    self.progress(result)
+                if self.fail_fast and not result.ok:
+                    break
+        finally:
+            outcomes.close()
+        return summaries
+
+    def _finish(
+        self,
+        plan: LessonPlan,
+        outcome: TaskOutcome,
+        inputs: KeyInputs,
+        claimed: dict[str, Path],
+        course: Course | None,
+        entry: CourseLesson | None,
+    ) -> None:
+        """Refuse a taken id, else write the lesson's outputs; fills in the result."""
+        result = outcome.result
+        lesson_id = result.lesson_id
+        if lesson_id is not None and claimed.get(lesson_id, plan.path) != plan.path:
+            message = f"lesson id '{lesson_id}' is also used by {display_path(claimed[lesson_id])}"
+            hint = "every lesson needs its own id: it names the output folder"
+            if course is not None and entry is not None and course.source is not None:
+                problem = course.diagnostic(entry, "course-duplicate-id", message, hint)
+            else:
+                line, col = outcome.id_position
+                problem = Diagnostic(
+                    display_path(plan.path), line, col, "duplicate-lesson", message, hint
+                )
+            result.diagnostics.append(problem)
+        if lesson_id is None or not result.ok:
+            result.status = "failed"
+            return
+        claimed[lesson_id] = plan.path
+        target = self.out_root / lesson_id
+        try:
+            result.outputs = write_outputs(
+                target,
+                outcome.artifacts,
+                SourceIdentity(lesson_id, plan.path.name, outcome.source_sha256),
+                self.formats,
+                plan.options,
+                cache_keys=inputs.keys(
+                    outcome.source_sha256, self.formats, plan.options.source_date_epoch
+                ),
+            )
+        except OSError as error:
+            result.status = "failed"
+            result.diagnostics.append(
+                Diagnostic(
+                    display_path(target), 1, 1, "write-failed",
+                    f"cannot write the outputs: {error.strerror or error}",
+                    "check free disk space and permissions of the output folder",
+                )
+            )  # fmt: skip
+
+    def _outcomes(self, tasks: list[LessonTask]) -> Generator[TaskOutcome, None, None]:
+        """Each task's outcome, in task order; in worker processes when jobs > 1."""
+        if self.jobs == 1 or len(tasks) < 2:
+            for task in tasks:
+                yield run_task(task)
+            return
+        if any("pdf" in t.formats for t in tasks):
+            # Start the PDF fork server before forking workers, so they share one
+            # warm WeasyPrint instead of each loading its own.
+            from lessonc.outputs.pdf import prepare
+
+            prepare()
+        with ProcessPoolExecutor(max_workers=min(self.jobs, len(tasks))) as pool:
+            futures = [pool.submit(run_task, task) for task in tasks]
+            try:
+                for future in futures:
+                    yield future.result()
+            finally:
+                for future in futures:
+                    future.cancel()
+
+
+def _course_current(out_root: Path, key: str | None) -> bool:
+    from lessonc.cache import outputs_intact, read_manifest
+
+    manifest = read_manifest(out_root / COURSE_MANIFEST)
+    if manifest is None or manifest.get("cache") != key:
+        return False
+    return outputs_intact(out_root, manifest["outputs"])
+
+
+def default_jobs() -> int:
+    """Worker processes by default: the CPUs this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on every platform
+        return os.cpu_count() or 1
+
+
+def timer() -> Callable[[], float]:
+    """Seconds since the call (for the closing summary)."""
+    start = time.perf_counter()
+    return lambda: time.perf_counter() - start

@@ -1,0 +1,263 @@
+"""A course: ordered chapters of lessons, from a ``course.yaml`` or from a plain folder.
+
+A course file names its lessons by paths relative to itself; every path goes
+through :func:`lessonc.assets.resolve_inside`, so a course can only list files
+in its own folder. Mistakes (a missing file, a lesson listed twice, an unknown
+key) are located diagnostics pointing into the course file, like a lesson's.
+
+A folder without a course file is a course too: its lessons are grouped by
+their ``chapter`` and ordered by lesson number ("2.3" < "15.1" < "15.10").
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from lessonc.diagnostics import Diagnostic, display_path
+
+if TYPE_CHECKING:
+    from lessonc.source import Located, PathKey
+
+COURSE_FILES = ("course.yaml", "course.yml")
+"""File names that make a YAML file (or the folder holding it) a course rather than a lesson."""
+LESSON_SUFFIXES = (".yaml", ".yml")
+
+
+class InvalidCourse(Exception):
+    """The course file cannot be used; ``diagnostics`` holds every problem found."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        super().__init__(f"{len(diagnostics)} problem(s) in the course")
+        self.diagnostics = diagnostics
+
+
+@dataclass(frozen=True)
+class CourseLesson:
+    """One lesson entry of a course: the file and, for a course file, the YAML node naming it."""
+
+    path: Path
+    yaml_path: PathKey = ()
+
+
+@dataclass(frozen=True)
+class CourseChapter:
+    """A chapter as the course file lists it."""
+
+    title: str
+    number: int | None
+    lessons: tuple[CourseLesson, ...]
+
+
+@dataclass
+class Course:
+    """A course to build: from a course file (``source`` set) or a folder (chapters come later)."""
+
+    root: Path
+    title: str | None = None
+    description: str | None = None
+    chapters: list[CourseChapter] = field(default_factory=list)
+    source: Located | None = None
+    folder_lessons: list[Path] = field(default_factory=list)
+    """For a folder course: its lesson files, ordered later by the lessons' own numbers."""
+
+    @property
+    def lessons(self) -> list[CourseLesson]:
+        """Every lesson entry in course order."""
+        if self.source is None:
+            return [CourseLesson(p) for p in self.folder_lessons]
+        return [lesson for chapter in self.chapters for lesson in chapter.lessons]
+
+    def diagnostic(
+        self, entry: CourseLesson, code: str, message: str, hint: str | None = None
+    ) -> Diagnostic:
+        """A problem about one lesson entry, located in the course file when there is one."""
+        if self.source is not None:
+            return self.source.diagnostic(entry.yaml_path, code, message, hint)
+        return Diagnostic(display_path(entry.path), 1, 1, code, message, hint)
+
+
+def is_course_file(path: Path) -> bool:
+    """Whether ``path`` names a course file (by its name: course.yaml or course.yml)."""
+    return path.name in COURSE_FILES and path.is_file()
+
+
+def course_file_in(folder: Path) -> Path | None:
+    """The course file directly inside ``folder``, if any."""
+    for name in COURSE_FILES:
+        if (folder / name).is_file():
+            return folder / name
+    return None
+
+
+def lesson_number_key(number: str) -> tuple[int, ...]:
+    """Natural order of lesson numbers: "2.3" < "15.1" < "15.2" < "15.10"."""
+    return tuple(int(part) for part in re.findall(r"\d+", number))
+
+
+def folder_course(folder: Path) -> Course:
+    """A course made of every lesson file below ``folder`` (course files excluded)."""
+    lessons = sorted(
+        p
+        for p in folder.rglob("*")
+        if p.suffix in LESSON_SUFFIXES and p.name not in COURSE_FILES and p.is_file()
+    )
+    if not lessons:
+        raise InvalidCourse(
+            [Diagnostic(display_path(folder), 1, 1, "no-lessons", "no .yaml lesson files here")]
+        )
+    return Course(root=folder, folder_lessons=lessons)
+
+
+def load_course(path: Path) -> Course:
+    """Load and check a course file; raises :class:`InvalidCourse` with every problem found."""
+    from pydantic import ValidationError
+
+    from lessonc.source import SourceError, load
+
+    try:
+        source = load(path)
+    except SourceError as error:
+        raise InvalidCourse(error.diagnostics) from None
+    spec_model = _spec_model()
+    if not isinstance(source.data, dict):
+        raise InvalidCourse(
+            [source.diagnostic((), "not-a-course", "a course file is a mapping of keys")]
+        )
+    try:
+        spec = spec_model.model_validate(source.data)
+    except ValidationError as error:
+        raise InvalidCourse(
+            [_validation_diagnostic(source, dict(detail)) for detail in error.errors()]
+        ) from None
+    return _resolve(path, source, spec)
+
+
+def resolve_lesson(root: Path, reference: str) -> Path:
+    """The real path of a lesson file a course names; raises ValueError when it is not one.
+
+    The same gate as :func:`lessonc.assets.resolve_inside` (relative, no '..',
+    no scheme, symlinks resolved and kept below ``root``), for YAML files
+    rather than images.
+    """
+    from lessonc.markup import is_safe_relative_path
+
+    if not is_safe_relative_path(reference) or "\\" in reference:
+        raise ValueError(f"'{reference}' is not a relative path inside the course folder")
+    real_root = root.resolve()
+    target = (real_root / reference).resolve()
+    if not target.is_relative_to(real_root):
+        raise ValueError(f"'{reference}' leads outside the course folder")
+    if target.suffix not in LESSON_SUFFIXES:
+        raise ValueError(f"'{reference}' is not a lesson file (.yaml or .yml)")
+    if not target.is_file():
+        raise ValueError(f"'{reference}' is not a file in the course folder")
+    return target
+
+
+def _resolve(path: Path, source: Located, spec: Any) -> Course:
+    problems: list[Diagnostic] = []
+    first_entry: dict[Path, PathKey] = {}
+    chapters: list[CourseChapter] = []
+    root = path.parent
+    for c, chapter in enumerate(spec.chapters):
+        entries: list[CourseLesson] = []
+        for n, reference in enumerate(chapter.lessons):
+            where: PathKey = ("chapters", c, "lessons", n)
+            try:
+                resolved = resolve_lesson(root, reference)
+            except ValueError as error:
+                problems.append(
+                    source.diagnostic(
+                        where, "course-lesson-missing", str(error),
+                        "list lesson files by their path relative to the course file",
+                    )
+                )  # fmt: skip
+                continue
+            if resolved in first_entry:
+                line = source.position(first_entry[resolved]).line
+                problems.append(
+                    source.diagnostic(
+                        where, "course-duplicate-lesson",
+                        f"'{reference}' is already listed on line {line}",
+                        "a lesson appears once in a course; remove one of the entries",
+                    )
+                )  # fmt: skip
+                continue
+            first_entry[resolved] = where
+            entries.append(CourseLesson(_shown(resolved), where))
+        chapters.append(CourseChapter(chapter.title, chapter.number, tuple(entries)))
+    if problems:
+        raise InvalidCourse(problems)
+    return Course(
+        root=root,
+        title=spec.title,
+        description=spec.description,
+        chapters=chapters,
+        source=source,
+    )
+
+
+def _shown(resolved: Path) -> Path:
+    """A resolved path, relative to the working folder when below it (for messages)."""
+    cwd = Path.cwd()
+    return resolved.relative_to(cwd) if resolved.is_relative_to(cwd) else resolved
+
+
+def _validation_diagnostic(source: Located, detail: dict[str, Any]) -> Diagnostic:
+    loc = tuple(detail["loc"])
+    path, _ = source.nearest(loc)
+    kind = detail["type"]
+    name = loc[-1] if loc else "course"
+    if kind == "extra_forbidden":
+        return source.diagnostic(
+            path, "unknown-key", f"unknown key '{name}'",
+            "a course has: lessonc, title, description, chapters (each: title, number, lessons)",
+            key=True,
+        )  # fmt: skip
+    if kind == "missing":
+        return source.diagnostic(path, "missing-key", f"missing required key '{name}'")
+    message = str(detail["msg"]).removeprefix("Value error, ")
+    return source.diagnostic(path, "invalid-value", f"'{name}': {message}")
+
+
+def _spec_model() -> Any:
+    """The course file's Pydantic model, built on first use so a cached build never imports it."""
+    return _models()[0]
+
+
+@functools.cache
+def _models() -> tuple[Any, Any]:
+    # Imported here: Pydantic costs a third of a second to import, which a no-op rebuild avoids.
+    from pydantic import BaseModel, ConfigDict, Field
+
+    from lessonc.model import PlainText, Text
+
+    class CourseChapterSpec(BaseModel):
+        """A chapter: its title, optional number and its lesson files in order."""
+
+        model_config = ConfigDict(extra="forbid", strict=True, use_attribute_docstrings=True)
+        title: PlainText
+        """Chapter title."""
+        number: int | None = Field(default=None, ge=0)
+        """Chapter number; left out, the chapter is shown without one."""
+        lessons: list[str] = Field(min_length=1)
+        """Lesson files, relative to the course file, in reading order."""
+
+    class CourseSpec(BaseModel):
+        """A ``course.yaml``: the course's title, description and chapters."""
+
+        model_config = ConfigDict(extra="forbid", strict=True, use_attribute_docstrings=True)
+        lessonc: Literal[1] = 1
+        """Version of the course format."""
+        title: PlainText
+        """Course title."""
+        description: Text | None = None
+        """What the course is about (lessonc's Markdown subset)."""
+        chapters: list[CourseChapterSpec] = Field(min_length=1)
+        """The chapters in reading order."""
+
+    return CourseSpec, CourseChapterSpec

@@ -1,0 +1,107 @@
+"""Course-level outputs, made from every lesson's summary in course order.
+
+- ``index.html`` and ``_course/``: the home page with the contents and a search
+  box, a navigation page per lesson (previous/next), the search index (html);
+- ``course.apkg``: every lesson's notes in one deck, same GUIDs as the
+  lessons' own decks (anki);
+- ``course-quiz.json``: every lesson's quiz in one file (quiz).
+
+Like renderers, these functions return artifacts; the pipeline writes them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from lessonc.course import Course, lesson_number_key
+from lessonc.course_outputs.summary import LessonSummary
+from lessonc.outputs import Artifact
+
+COURSE_QUIZ = "course-quiz.json"
+COURSE_QUIZ_FORMAT = "lessonc-course-quiz"
+
+
+@dataclass(frozen=True)
+class OrderedChapter:
+    number: int | None
+    title: str
+    lessons: tuple[LessonSummary, ...]
+
+
+def ordered_chapters(course: Course, summaries: dict[Path, LessonSummary]) -> list[OrderedChapter]:
+    """The course's chapters with their lessons' summaries, in reading order.
+
+    A course file gives the order; a folder is grouped by each lesson's
+    chapter and ordered by chapter number, then lesson number ("15.2" < "15.10").
+    """
+    if course.source is not None:
+        return [
+            OrderedChapter(
+                chapter.number,
+                chapter.title,
+                tuple(summaries[e.path] for e in chapter.lessons if e.path in summaries),
+            )
+            for chapter in course.chapters
+        ]
+    ordered = sorted(
+        summaries.values(), key=lambda s: (lesson_number_key(s.number), s.number, s.id)
+    )
+    chapters: dict[tuple[int, str], list[LessonSummary]] = {}
+    for summary in ordered:
+        chapters.setdefault((summary.chapter_number, summary.chapter_title), []).append(summary)
+    return [
+        OrderedChapter(number, title, tuple(lessons))
+        for (number, title), lessons in sorted(chapters.items(), key=lambda item: item[0][0])
+    ]
+
+
+def course_artifacts(
+    course: Course,
+    chapters: Sequence[OrderedChapter],
+    formats: Sequence[str],
+    timestamp: int,
+    template_dirs: Sequence[Path],
+) -> list[Artifact]:
+    """Every course-level file for the formats built."""
+    from lessonc.course_outputs import site
+    from lessonc.course_outputs.deck import COURSE_DECK, course_deck
+
+    lessons = [summary for chapter in chapters for summary in chapter.lessons]
+    title = course.title or (lessons[0].course if lessons else course.root.name)
+    artifacts: list[Artifact] = []
+    if "html" in formats:
+        view = site.CourseView(
+            title=title,
+            description=course.description,
+            language="en",
+            chapters=tuple(
+                site.ChapterView(
+                    chapter.number,
+                    chapter.title,
+                    tuple(site.link(s) for s in chapter.lessons),
+                )
+                for chapter in chapters
+            ),
+            searchable=any(s.search for s in lessons),
+        )
+        artifacts.extend(site.site_pages(view, lessons, template_dirs))
+    if "anki" in formats:
+        parts = [s.deck for s in lessons if s.deck is not None]
+        artifacts.append(Artifact(COURSE_DECK, course_deck(parts, timestamp)))
+    if "quiz" in formats:
+        artifacts.append(Artifact(COURSE_QUIZ, combined_quiz(title, lessons)))
+    return artifacts
+
+
+def combined_quiz(title: str, lessons: Sequence[LessonSummary]) -> bytes:
+    """``course-quiz.json``: the course title and each lesson's quiz.json document, in order."""
+    document = {
+        "format": COURSE_QUIZ_FORMAT,
+        "version": 1,
+        "course": title,
+        "lessons": [s.quiz for s in lessons if s.quiz is not None],
+    }
+    return (json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n").encode()

@@ -1,0 +1,110 @@
+"""The course's web pages: the home page (contents and search) and one navigation page a lesson.
+
+The lesson pages themselves come from the HTML renderer, which knows nothing
+of the course; the navigation pages (``_course/lessons/<id>.html``) give each
+lesson its place: breadcrumbs, previous and next. Course files live under
+``_course/``, a name no lesson id can take (ids are slugs).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from lessonc.course_outputs.summary import LessonSummary
+from lessonc.outputs import Artifact
+
+HOME = "index.html"
+COURSE_DIR = "_course"
+ASSETS = ("course.css", "search.js")
+
+
+@dataclass(frozen=True)
+class LessonLink:
+    id: str
+    number: str
+    title: str
+    chapter_title: str
+    href: str
+    nav_href: str
+
+
+@dataclass(frozen=True)
+class ChapterView:
+    number: int | None
+    title: str
+    lessons: tuple[LessonLink, ...]
+
+
+@dataclass(frozen=True)
+class CourseView:
+    title: str
+    description: str | None
+    language: str
+    chapters: tuple[ChapterView, ...]
+    searchable: bool
+
+
+def link(summary: LessonSummary) -> LessonLink:
+    """How the course pages name and link a lesson."""
+    return LessonLink(
+        summary.id, summary.number, summary.title, summary.chapter_title,
+        href=f"{summary.id}/index.html", nav_href=nav_page(summary.id),
+    )  # fmt: skip
+
+
+def nav_page(lesson_id: str) -> str:
+    """The course navigation page of a lesson, relative to the output root."""
+    return f"{COURSE_DIR}/lessons/{lesson_id}.html"
+
+
+def site_pages(
+    course: CourseView, summaries: Sequence[LessonSummary], template_dirs: Sequence[Path]
+) -> Iterator[Artifact]:
+    """The home page, each lesson's navigation page, the search index and the static assets."""
+    from lessonc import templating
+
+    env = templating.environment("course", template_dirs)
+    yield Artifact(HOME, env.get_template("home.html.j2").render(course=course, root="").encode())
+    reading_order = [link for chapter in course.chapters for link in chapter.lessons]
+    chapter_of = {
+        link.id: index
+        for index, chapter in enumerate(course.chapters, 1)
+        for link in chapter.lessons
+    }
+    template = env.get_template("lesson_nav.html.j2")
+    for position, link in enumerate(reading_order):
+        page = template.render(
+            course=course,
+            root="../../",
+            lesson=link,
+            chapter_index=chapter_of[link.id],
+            previous=reading_order[position - 1] if position else None,
+            following=reading_order[position + 1] if position + 1 < len(reading_order) else None,
+        )
+        yield Artifact(nav_page(link.id), page.encode())
+    yield Artifact(f"{COURSE_DIR}/search-index.js", search_index(summaries))
+    for asset in ASSETS:
+        source, _, _ = env.loader.get_source(env, f"assets/{asset}")  # type: ignore[union-attr]
+        yield Artifact(f"{COURSE_DIR}/{asset}", source.encode())
+
+
+def search_index(summaries: Sequence[LessonSummary]) -> bytes:
+    """The search entries as a script that sets ``window.lessoncSearch`` (works from file://)."""
+    entries = [
+        {
+            "kind": entry.kind,
+            "title": entry.title,
+            "text": entry.text,
+            "lesson": f"{summary.number} {summary.title}",
+            "href": f"{summary.id}/index.html" + (f"#{entry.anchor}" if entry.anchor else ""),
+        }
+        for summary in summaries
+        for entry in summary.search
+    ]
+    # ensure_ascii keeps U+2028 and friends escaped; "</" cannot end a script file, but
+    # escaping it costs nothing and keeps the data inert if someone ever inlines it.
+    data = json.dumps(entries, ensure_ascii=True, separators=(",", ":")).replace("</", "<\\/")
+    return f"window.lessoncSearch = {data};\n".encode()

@@ -1,0 +1,115 @@
+"""What the course-level outputs need from one lesson, small enough to send between processes.
+
+A worker process loads and renders a lesson, then hands back this summary
+instead of the lesson model: the course home page, search index, course deck
+and combined quiz are all made from summaries, in the parent, in course order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from lessonc.outputs.anki.notes import NoteData
+    from lessonc.pipeline import LoadedLesson
+
+
+@dataclass(frozen=True)
+class SearchEntry:
+    """One thing the course search finds: a lesson title, a glossary term or a key concept."""
+
+    kind: str
+    """'lesson', 'glossary' or 'concept'."""
+    title: str
+    text: str
+    """Plain text shown under the title (a definition, an explanation, the lesson summary)."""
+    anchor: str
+    """The fragment in the lesson page ('' for the top of the page)."""
+
+
+@dataclass(frozen=True)
+class DeckPart:
+    """A lesson's notes as the course deck needs them: fields final, media bundled."""
+
+    name: str
+    description: str
+    notes: tuple[NoteData, ...]
+    media: dict[str, bytes]
+
+
+@dataclass(frozen=True)
+class LessonSummary:
+    """One lesson, as the course outputs see it."""
+
+    id: str
+    title: str
+    number: str
+    course: str
+    chapter_number: int
+    chapter_title: str
+    search: tuple[SearchEntry, ...] = ()
+    deck: DeckPart | None = None
+    quiz: dict[str, Any] | None = None
+
+
+def summarise(loaded: LoadedLesson, formats: Sequence[str]) -> LessonSummary:
+    """The summary of a loaded lesson, with only the parts ``formats`` need."""
+    from lessonc import markup
+
+    lesson = loaded.lesson
+    search: tuple[SearchEntry, ...] = ()
+    if "html" in formats:
+        search = (
+            SearchEntry("lesson", lesson.title, markup.to_plain(lesson.summary.quick), ""),
+            *(
+                SearchEntry("glossary", e.term, markup.to_plain(e.definition), f"term-{e.key}")
+                for e in lesson.glossary
+            ),
+            *(
+                SearchEntry("concept", c.term, markup.to_plain(c.explanation), f"concept-{c.key}")
+                for c in lesson.key_concepts
+            ),
+        )
+    quiz_data = None
+    if "quiz" in formats:
+        from lessonc import quiz
+
+        quiz_data = quiz.from_lesson(lesson).model_dump(mode="json")
+    return LessonSummary(
+        id=lesson.id,
+        title=lesson.title,
+        number=lesson.number,
+        course=lesson.course,
+        chapter_number=lesson.chapter.number,
+        chapter_title=lesson.chapter.title,
+        search=search,
+        deck=_deck_part(loaded) if "anki" in formats else None,
+        quiz=quiz_data,
+    )
+
+
+def _deck_part(loaded: LoadedLesson) -> DeckPart | None:
+    """The lesson's notes with image sources pointing at bundled media, as its own deck has them."""
+    from dataclasses import replace
+
+    from lessonc.assets import referenced_files
+    from lessonc.outputs.anki.notes import block, deck_name, lesson_notes
+    from lessonc.outputs.anki.package import media_name, rewrite_image_sources
+
+    lesson = loaded.lesson
+    files, problems = referenced_files(lesson, loaded.source)
+    if problems:
+        return None  # the lesson's own deck fails with these problems located
+    sources: dict[str, str] = {}
+    media: dict[str, bytes] = {}
+    for file in files:
+        data = file.path.read_bytes()
+        sources[file.reference] = media_name(data, file.path.suffix)
+        media[sources[file.reference]] = data
+    notes = tuple(
+        replace(note, fields=tuple(rewrite_image_sources(f, sources) for f in note.fields))
+        for note in lesson_notes(lesson)
+    )
+    return DeckPart(deck_name(lesson), block(lesson.summary.quick), notes, media)
