@@ -410,4 +410,7 @@ def _syntax_diagnostic(shown: str, error: yaml.MarkedYAMLError, text: str) -> Di
         hint = "indent with spaces; YAML does not allow tabs for indentation"
     elif "mapping values are not allowed" in problem:
         hint = "a value that contains ': ' must be quoted or written as a block (|)"
+    if "nesting depth" in problem:
+        # libyaml >= 0.2.5 stops deep nesting itself; report it like our own limit.
+        return Diagnostic(shown, line, col, "yaml-too-deep", problem, hint)
     return Diagnostic(shown, line, col, "yaml-syntax", problem, hint)
