@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli
+from conftest import EXAMPLE, ROOT, run_cli
 from lessonc.model import Lesson, MemoryAid, Question
 from lessonc.pipeline import load_lesson
 from lessonc.scaffold import ScaffoldError, starter_text, title_from_id
@@ -69,3 +69,54 @@ def test_new_rejects_a_bad_id(tmp_path: Path) -> None:
 
 def test_title_from_id() -> None:
     assert title_from_id("my-first-lesson") == "My first lesson"
+
+
+def test_templates_export_copies_a_theme_and_refuses_to_overwrite(tmp_path: Path) -> None:
+    theme = tmp_path / "theme"
+    result = run_cli(["templates", "export", str(theme)])
+    assert result.exit_code == 0, result.stderr
+    builtin = ROOT / "templates"
+    for relative in ("html/lesson.html.j2", "html/partials/header.html.j2", "pdf/handout.css"):
+        assert (theme / relative).read_bytes() == (builtin / relative).read_bytes()
+    assert not (theme / "new").exists()
+    header = theme / "html" / "partials" / "header.html.j2"
+    header.write_text("edited", encoding="utf-8")
+    again = run_cli(["templates", "export", str(theme)])
+    assert again.exit_code == 2
+    assert "not overwriting" in again.stderr
+    assert header.read_text(encoding="utf-8") == "edited"
+
+
+def test_example_theme_overrides_a_partial_and_the_css(tmp_path: Path) -> None:
+    theme = ROOT / "themes" / "example"
+    result = run_cli(
+        ["build", str(EXAMPLE), "-o", str(tmp_path), "--format", "html",
+         "--templates", str(theme)]
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    out = tmp_path / "foundation-models"
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert '<p class="theme-badge">Lesson 15.1</p>' in page
+    # Partials the theme does not override still come from the built-in templates.
+    assert 'class="toc' in page
+    css = (out / "assets" / "lesson.css").read_bytes()
+    assert css == (theme / "html" / "assets" / "lesson.css").read_bytes()
+    plain = run_cli(["build", str(EXAMPLE), "-o", str(tmp_path / "plain"), "--format", "html"])
+    assert plain.exit_code == 0
+    assert "theme-badge" not in (tmp_path / "plain" / "foundation-models" / "index.html").read_text(
+        encoding="utf-8"
+    )
+
+
+def test_first_templates_folder_wins(tmp_path: Path) -> None:
+    first = tmp_path / "first" / "html" / "partials"
+    first.mkdir(parents=True)
+    (first / "footer.html.j2").write_text('<footer id="from-first"></footer>\n', "utf-8")
+    result = run_cli(
+        ["build", str(EXAMPLE), "-o", str(tmp_path / "out"), "--format", "html",
+         "--templates", str(tmp_path / "first"), "--templates", str(ROOT / "themes" / "example")]
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    page = (tmp_path / "out" / "foundation-models" / "index.html").read_text(encoding="utf-8")
+    assert 'id="from-first"' in page
+    assert "theme-badge" in page

@@ -395,6 +395,38 @@ def serve(
 main.add_command(serve, name="watch")
 
 
+@main.group()
+def templates() -> None:
+    """Work with the page templates: start a theme from the built-in ones.
+
+    \b
+    Lookup order for every template file: each --templates folder in the
+    order given, then the built-in templates. A theme holds only the files
+    it changes, under the same relative paths (html/…, pdf/…).
+    """
+
+
+@templates.command("export")
+@click.argument("destination", type=click.Path(file_okay=False, path_type=Path))
+def templates_export(destination: Path) -> None:
+    """Copy the built-in templates into DESTINATION (never overwriting a file).
+
+    \b
+    Example:
+      lessonc templates export themes/mine
+      lessonc build lesson.yaml --templates themes/mine
+    """
+    from lessonc.scaffold import ScaffoldError, export_templates
+
+    try:
+        written = export_templates(destination)
+    except ScaffoldError as error:
+        click.echo(f"lessonc templates export: {error}", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(f"wrote {len(written)} file(s) to {destination}")
+    click.echo("keep only the files you change; the rest fall back to the built-in ones")
+
+
 def run() -> None:
     """Entry point that turns an unexpected exception into a short message and exit 3."""
     try:

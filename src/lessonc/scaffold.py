@@ -1,13 +1,14 @@
-"""``lessonc new``: a commented starter lesson that validates and shows every part of the format."""
+"""Starting points for authors: a starter lesson (`lessonc new`) and a theme to edit."""
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 from pathlib import Path
 
 from lessonc.model import SLUG_PATTERN
-from lessonc.templating import read_builtin
+from lessonc.templating import builtin_templates, read_builtin
 
 STARTER_TEMPLATE = "new/lesson.yaml"
 
@@ -50,3 +51,31 @@ def write_starter(lesson_id: str, out_dir: Path) -> Path:
     with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as handle:
         handle.write(text)
     return target
+
+
+# Not part of a theme: the starter lesson, and the Anki card templates, which
+# define lessonc's note types (a user variant would make Anki fork the type).
+_NOT_THEME = frozenset({"new", "anki"})
+
+
+def export_templates(destination: Path) -> list[Path]:
+    """Copy the built-in templates into ``destination`` to start a theme; never overwrites.
+
+    Nothing is copied when any target file exists already, so a half-made
+    theme is never mixed with fresh copies.
+    """
+    source = builtin_templates()
+    files = sorted(
+        p
+        for p in source.rglob("*")
+        if p.is_file() and p.relative_to(source).parts[0] not in _NOT_THEME
+    )
+    targets = [destination / p.relative_to(source) for p in files]
+    existing = [t for t in targets if t.exists()]
+    if existing:
+        shown = ", ".join(str(t) for t in existing[:3]) + (" …" if len(existing) > 3 else "")
+        raise ScaffoldError(f"{len(existing)} file(s) exist already ({shown}); not overwriting")
+    for file, target in zip(files, targets, strict=True):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(file, target)
+    return targets
