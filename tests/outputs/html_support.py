@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+import yaml
 from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, sync_playwright
 
 from lessonc.outputs import BuildContext, BuildOptions
@@ -164,3 +165,27 @@ def opened(
         yield page, log
     finally:
         context.close()
+
+
+def tiny_lesson(folder: Path, chapter_text: str) -> Path:
+    """A minimal valid lesson in ``folder`` whose one chapter says ``chapter_text``."""
+    lesson = {
+        "lessonc": 1, "id": "tiny", "title": "Tiny", "course": "Course",
+        "chapter": {"number": 1, "title": "One"}, "number": "1.1", "estimated_minutes": 5,
+        "authors": [{"name": "A. Author"}], "objectives": ["Learn."],
+        "summary": {"quick": "Q.", "standard": "S.", "detailed": "D."},
+        "chapters": [{"title": "Only", "text": chapter_text}],
+        "glossary": [{"term": "Gadget", "definition": "A thing."}],
+    }  # fmt: skip
+    path = folder / "lesson.yaml"
+    path.write_text(yaml.safe_dump(lesson, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def check_answer(page: Page, question: str, *choices: str) -> str:
+    """Pick ``choices`` (choice ids) in a question, press its check button, return the verdict."""
+    for choice in choices:
+        page.check(f"#q-{question}--{choice}")
+    page.click(f"#q-{question} button[type=submit]")
+    # The text a screen reader gets from the live region, visually hidden parts included.
+    return " ".join((page.text_content(f"#q-{question} .verdict") or "").split())

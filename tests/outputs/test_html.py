@@ -14,8 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import yaml
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser
 
 from lessonc import markup
 from lessonc.model import GlossaryEntry
@@ -30,12 +29,14 @@ from outputs.html_support import (
     WCAG_TAGS,
     XSS_LESSON,
     axe_script,
+    check_answer,
     chromium,
     opened,
     render_files,
     require,
     save_artifact,
     scan,
+    tiny_lesson,
     write_files,
 )
 
@@ -74,21 +75,6 @@ def xss_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def browser() -> Iterator[Browser]:
     with chromium() as launched:
         yield launched
-
-
-def tiny_lesson(folder: Path, chapter_text: str) -> Path:
-    """A minimal valid lesson in ``folder`` whose one chapter says ``chapter_text``."""
-    lesson = {
-        "lessonc": 1, "id": "tiny", "title": "Tiny", "course": "Course",
-        "chapter": {"number": 1, "title": "One"}, "number": "1.1", "estimated_minutes": 5,
-        "authors": [{"name": "A. Author"}], "objectives": ["Learn."],
-        "summary": {"quick": "Q.", "standard": "S.", "detailed": "D."},
-        "chapters": [{"title": "Only", "text": chapter_text}],
-        "glossary": [{"term": "Gadget", "definition": "A thing."}],
-    }  # fmt: skip
-    path = folder / "lesson.yaml"
-    path.write_text(yaml.safe_dump(lesson, sort_keys=False), encoding="utf-8")
-    return path
 
 
 # --- the page's markup ---------------------------------------------------------------
@@ -272,15 +258,6 @@ def test_no_lesson_text_becomes_markup_that_runs(xss_html: str) -> None:
 VIEWS = [(width, scheme) for width in (360, 1280) for scheme in ("light", "dark")]
 
 
-def check_answer(page: Page, question: str, *choices: str) -> str:
-    """Pick ``choices`` (choice ids) in a question, press its check button, return the verdict."""
-    for choice in choices:
-        page.check(f"#q-{question}--{choice}")
-    page.click(f"#q-{question} button[type=submit]")
-    # The text a screen reader gets from the live region, visually hidden parts included.
-    return " ".join((page.text_content(f"#q-{question} .verdict") or "").split())
-
-
 @pytest.mark.browser
 @pytest.mark.parametrize("which", ["example", "xss"])
 def test_page_opens_without_errors_or_outside_requests(
@@ -362,6 +339,7 @@ def test_video_player_loads_only_after_a_click(browser: Browser, xss_page: Path)
         assert log.requests_outside(xss_page.parent) == []
         page.click(".video-load")
         frame = page.wait_for_selector(".video-frame iframe", state="attached")
+        assert frame is not None
         assert frame.get_attribute("src") == "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"
         page.wait_for_timeout(200)
         outside = log.requests_outside(xss_page.parent)
