@@ -25,6 +25,8 @@ from lessonc.cache import (
     file_sha256,
     is_current,
     lesson_folders,
+    outputs_intact,
+    read_manifest,
     source_index,
     templates_digest,
 )
@@ -35,7 +37,9 @@ from lessonc.course import (
     course_file_in,
     folder_course,
     is_course_file,
+    listed_lessons,
     load_course,
+    recorded_lessons,
 )
 from lessonc.diagnostics import Diagnostic, display_path
 from lessonc.outputs import Artifact, BuildOptions
@@ -123,7 +127,7 @@ class BuildRun:
     jobs: int = 1
     force: bool = False
     fail_fast: bool = False
-    progress: Callable[[LessonResult], None] | None = None
+    progress: Callable[[LessonResult, int], None] | None = None
 
     def execute(self, paths: Sequence[Path]) -> BuildReport:
         """Build ``paths``; see :func:`lessonc.pipeline.build`."""
@@ -142,6 +146,8 @@ class BuildRun:
         course_stale = course is not None and (
             self.force or not _course_current(self.out_root, course_key)
         )
+        if course_stale and course is not None and course.file and course.source is None:
+            course = load_course(course.file)  # a shallow course: now its titles are needed
         summary_formats = self.formats if course_stale else None
         for plan in plans:
             stale = plan.current_id is None
@@ -167,7 +173,9 @@ class BuildRun:
             artifacts = course_artifacts(
                 course, chapters, self.formats, timestamp, self.options.template_dirs
             )
-            report.course_outputs = write_course_outputs(self.out_root, artifacts, course_key)
+            report.course_outputs = write_course_outputs(
+                self.out_root, artifacts, course_key, {"course_file": recorded_lessons(course)}
+            )
         return report
 
     def _plan_sources(
@@ -175,12 +183,12 @@ class BuildRun:
     ) -> tuple[Course | None, list[Path]]:
         if len(paths) == 1 and (paths[0].is_dir() or is_course_file(paths[0])):
             path = paths[0]
+            course_file = course_file_in(path) if path.is_dir() else path
             try:
-                if path.is_dir():
-                    course_file = course_file_in(path)
-                    course = load_course(course_file) if course_file else folder_course(path)
+                if course_file is None:
+                    course = folder_course(path)
                 else:
-                    course = load_course(path)
+                    course = self._course_from_file(course_file)
             except InvalidCourse as error:
                 report.diagnostics.extend(error.diagnostics)
                 return None, []
@@ -188,14 +196,27 @@ class BuildRun:
         files, report.diagnostics = discover(paths)
         return None, files
 
+    def _course_from_file(self, path: Path) -> Course:
+        """The course file's lesson list as the last build recorded it, else the file loaded."""
+        if not self.force:
+            try:
+                sha = file_sha256(path)
+            except OSError:
+                sha = ""
+            manifest = read_manifest(self.out_root / COURSE_MANIFEST) or {}
+            shallow = listed_lessons(path, sha, manifest.get("course_file"))
+            if shallow is not None:
+                return shallow
+        return load_course(path)
+
     def _lesson_options(self, path: Path) -> BuildOptions:
         if not self.epoch_from_sources:
             return self.options
         return replace(self.options, source_date_epoch=int(path.stat().st_mtime))
 
     def _course_epoch(self, course: Course) -> int:
-        if self.epoch_from_sources and course.source is not None:
-            return int(course.source.path.stat().st_mtime)
+        if self.epoch_from_sources and course.file is not None:
+            return int(course.file.stat().st_mtime)
         return self.options.source_date_epoch
 
     def _plan_lessons(
@@ -232,7 +253,7 @@ class BuildRun:
         return combined_key(
             {
                 "lessonc": __version__,
-                "course": course.source.sha256 if course.source else None,
+                "course": course.file_sha256,
                 "lessons": [[p.path.name, p.sha256, p.options.source_date_epoch] for p in plans],
                 "epoch": self._course_epoch(course),
                 "formats": list(self.formats),
@@ -270,7 +291,7 @@ class BuildRun:
                     self._finish(plan, outcome, inputs, claimed, course, entries.get(plan.path))
                 report.results.append(result)
                 if self.progress is not None:
-                    self.progress(result)
+                    self.progress(result, len(plans))
                 if self.fail_fast and not result.ok:
                     break
         finally:
@@ -349,8 +370,6 @@ class BuildRun:
 
 
 def _course_current(out_root: Path, key: str | None) -> bool:
-    from lessonc.cache import outputs_intact, read_manifest
-
     manifest = read_manifest(out_root / COURSE_MANIFEST)
     if manifest is None or manifest.get("cache") != key:
         return False

@@ -26,15 +26,22 @@ _CHUNK = 1 << 20
 
 def templates_digest(template_dirs: Sequence[Path]) -> str:
     """One hash over every file of the built-in templates and the user's template folders."""
-    from lessonc.templating import builtin_templates
-
     digest = hashlib.sha256()
-    for index, folder in enumerate([builtin_templates(), *template_dirs]):
+    for index, folder in enumerate([_builtin_templates(), *template_dirs]):
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             relative = path.relative_to(folder).as_posix()
             digest.update(f"{index}\0{relative}\0".encode())
             digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
+
+
+def _builtin_templates() -> Path:
+    # The same lookup as lessonc.templating.builtin_templates, without importing
+    # Jinja2 and the Markdown stack (a tenth of a second) on a build that renders nothing.
+    packaged = Path(__file__).parent / "templates"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "templates"
 
 
 @dataclass(frozen=True)

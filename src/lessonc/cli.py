@@ -163,6 +163,12 @@ def validate(paths: tuple[Path, ...], diagnostics_style: str | None) -> None:
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="A folder of templates searched before the built-in ones (repeatable).",
 )  # fmt: skip
+@click.option(
+    "-j", "--jobs", type=click.IntRange(min=1), default=None,
+    help="Lessons built at once, in worker processes. Default: the number of CPUs.",
+)  # fmt: skip
+@click.option("--force", is_flag=True, help="Rebuild every lesson, even those up to date.")
+@click.option("--fail-fast", is_flag=True, help="Stop at the first lesson that fails.")
 @diagnostics_option
 def build(
     paths: tuple[Path, ...],
@@ -171,20 +177,29 @@ def build(
     paper: str,
     shuffle_seed: int | None,
     template_dirs: tuple[Path, ...],
+    jobs: int | None,
+    force: bool,
+    fail_fast: bool,
     diagnostics_style: str | None,
 ) -> None:
     """Build lessons into OUTPUT/<lesson id>/: index.html, handout.pdf, deck.apkg, quiz.json.
 
     Outputs are stamped with SOURCE_DATE_EPOCH when it is set (byte-identical
     rebuilds), else with each source file's modification time. A lesson with
-    errors leaves its previous outputs untouched.
+    errors leaves its previous outputs untouched. Lessons whose outputs are up
+    to date are skipped (--force rebuilds them). A folder or a course.yaml is a
+    course: OUTPUT also gets index.html, course.apkg and course-quiz.json, and
+    loses the folders of lessons no longer in the course.
 
     \b
     Examples:
       lessonc build content/foundation-models.yaml
       lessonc build content/ -o site --format html,anki
+      lessonc build course/course.yaml --jobs 4
       SOURCE_DATE_EPOCH=1700000000 lessonc build lesson.yaml
     """
+    from lessonc.build_run import default_jobs
+    from lessonc.feedback import BuildFeedback
     from lessonc.pipeline import build as run_build
 
     try:
@@ -200,13 +215,13 @@ def build(
         template_dirs=tuple(template_dirs),
     )
     style = _diagnostic_style(diagnostics_style)
-    report = run_build(list(paths), out_root, chosen, options, epoch_from_sources=epoch is None)
+    feedback = BuildFeedback(out_root, quiet=style == "json")
+    report = run_build(
+        list(paths), out_root, chosen, options, epoch_from_sources=epoch is None,
+        jobs=jobs or default_jobs(), force=force, fail_fast=fail_fast, progress=feedback,
+    )  # fmt: skip
+    feedback.close(report)
     _report(report.all_diagnostics, style)
-    if style != "json":
-        for result in report.results:
-            if result.ok and result.lesson_id:
-                where = out_root / result.lesson_id
-                click.echo(f"{result.path}: built {len(result.outputs)} file(s) in {where}")
     if not report.ok:
         failed = sum(not r.ok for r in report.results)
         if style != "json":
@@ -425,6 +440,31 @@ def templates_export(destination: Path) -> None:
         sys.exit(EXIT_USAGE)
     click.echo(f"wrote {len(written)} file(s) to {destination}")
     click.echo("keep only the files you change; the rest fall back to the built-in ones")
+
+
+@main.command()
+@click.option(
+    "-o", "--output", "out_file", type=click.Path(dir_okay=False, path_type=Path),
+    default=None, help="File to write. Default: print to standard output.",
+)  # fmt: skip
+@click.option("--cli", "of_cli", is_flag=True, help="The command-line reference instead.")
+def reference(out_file: Path | None, of_cli: bool) -> None:
+    """Write the lesson format reference (Markdown) generated from the models.
+
+    \b
+    Examples:
+      lessonc reference -o docs/format-reference.md
+      lessonc reference --cli -o docs/cli.md
+    """
+    from lessonc.reference import cli_reference, format_reference
+
+    text = cli_reference(main) if of_cli else format_reference()
+    if out_file is None:
+        click.echo(text, nl=False)
+        return
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    out_file.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {out_file}")
 
 
 def run() -> None:

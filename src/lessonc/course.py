@@ -62,7 +62,11 @@ class Course:
     chapters: list[CourseChapter] = field(default_factory=list)
     source: Located | None = None
     folder_lessons: list[Path] = field(default_factory=list)
-    """For a folder course: its lesson files, ordered later by the lessons' own numbers."""
+    """For a folder course: its lesson files, ordered later by the lessons' own numbers.
+    For a course file not loaded yet (see :func:`listed_lessons`): the files it lists."""
+    file: Path | None = None
+    """The course file, when there is one."""
+    file_sha256: str | None = None
 
     @property
     def lessons(self) -> list[CourseLesson]:
@@ -198,7 +202,39 @@ def _resolve(path: Path, source: Located, spec: Any) -> Course:
         description=spec.description,
         chapters=chapters,
         source=source,
+        file=path,
+        file_sha256=source.sha256,
     )
+
+
+def listed_lessons(path: Path, sha256: str, known: object) -> Course | None:
+    """The course file's lessons without loading it, when ``known`` recorded them for ``sha256``.
+
+    ``known`` is what the last build stored (``{"sha256": ..., "lessons": [...]}``);
+    a build with nothing to do then never imports the models. Any doubt (another
+    hash, a listed file gone) returns None and the caller loads the file properly.
+    """
+    if not isinstance(known, dict) or known.get("sha256") != sha256:
+        return None
+    lessons = known.get("lessons")
+    if not isinstance(lessons, list) or not all(isinstance(x, str) for x in lessons):
+        return None
+    root = path.parent
+    files = [_shown((root / name).resolve()) for name in lessons]
+    if not all(f.is_file() for f in files):
+        return None
+    return Course(root=root, folder_lessons=files, file=path, file_sha256=sha256)
+
+
+def recorded_lessons(course: Course) -> dict[str, object] | None:
+    """What :func:`listed_lessons` needs next time, for a loaded course file."""
+    if course.source is None or course.file_sha256 is None:
+        return None
+    root = course.root.resolve()
+    return {
+        "sha256": course.file_sha256,
+        "lessons": [e.path.resolve().relative_to(root).as_posix() for e in course.lessons],
+    }
 
 
 def _shown(resolved: Path) -> Path:

@@ -166,7 +166,7 @@ def build(
     jobs: int = 1,
     force: bool = False,
     fail_fast: bool = False,
-    progress: Callable[[LessonResult], None] | None = None,
+    progress: Callable[[LessonResult, int], None] | None = None,
 ) -> BuildReport:
     """Build every lesson named by ``paths`` into ``out_root/<lesson id>/``.
 
@@ -177,7 +177,7 @@ def build(
     bytes). With ``epoch_from_sources`` each lesson is stamped with its
     source's modification time instead of ``options.source_date_epoch`` (used
     when SOURCE_DATE_EPOCH is not set, so an edited lesson gets a newer stamp).
-    ``progress`` is called once per lesson as it finishes.
+    ``progress(result, total)`` is called once per lesson as it finishes, in order.
     """
     from lessonc.build_run import BuildRun
 
@@ -286,7 +286,12 @@ def write_outputs(
     return sorted(entries)
 
 
-def write_course_outputs(out_root: Path, artifacts: list[Artifact], cache_key: str) -> list[str]:
+def write_course_outputs(
+    out_root: Path,
+    artifacts: list[Artifact],
+    cache_key: str,
+    extra: Mapping[str, object] | None = None,
+) -> list[str]:
     """Write the course-level files at ``out_root``, each atomically; returns their paths.
 
     Files the previous course build wrote and this one does not (the
@@ -316,6 +321,7 @@ def write_course_outputs(out_root: Path, artifacts: list[Artifact], cache_key: s
         "lessonc": __version__,
         "outputs": [entries[k] for k in sorted(entries)],
         "cache": cache_key,
+        **(extra or {}),
     }
     temporary = manifest_path.with_name(f".{COURSE_MANIFEST}.new")
     temporary.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
