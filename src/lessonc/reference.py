@@ -1,0 +1,179 @@
+"""Reference documents generated from the code, so they cannot drift from it.
+
+* :func:`format_reference`: the lesson format, one section per part, from the
+  JSON Schema the models generate (descriptions, types, defaults, examples).
+* :func:`cli_reference`: every command's ``--help``, from the click commands.
+
+Tests compare the committed ``docs/format-reference.md`` and ``docs/cli.md``
+with these functions' output, like the schema test does for ``schema/``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import click
+
+from lessonc.schemas import lesson_schema
+
+_REF = "#/$defs/"
+
+
+def _ref_name(ref: str) -> str:
+    return ref.removeprefix(_REF)
+
+
+def _anchor(name: str) -> str:
+    return name.lower()
+
+
+def _type(spec: dict[str, Any]) -> str:
+    """A short Markdown type for one schema node: `text`, `list of [Choice](#choice)` …"""
+    if "$ref" in spec:
+        name = _ref_name(spec["$ref"])
+        return f"[{name}](#{_anchor(name)})"
+    if "const" in spec:
+        return f"`{json.dumps(spec['const'])}`"
+    if "enum" in spec:
+        return "one of " + ", ".join(f"`{json.dumps(v)}`" for v in spec["enum"])
+    for union in ("oneOf", "anyOf"):
+        if union in spec:
+            members = [m for m in spec[union] if m.get("type") != "null"]
+            return " or ".join(_type(m) for m in members)
+    kind = spec.get("type")
+    if kind == "array":
+        return f"list of {_type(spec.get('items', {}))}"
+    if kind == "string":
+        if spec.get("contentMediaType") == "text/markdown":
+            return "Markdown text"
+        return "text"
+    if kind == "integer":
+        return "whole number"
+    if kind == "boolean":
+        return "`true` or `false`"
+    return str(kind or "any")
+
+
+def _rules(spec: dict[str, Any]) -> list[str]:
+    found: list[str] = []
+    for member in [spec, *spec.get("anyOf", [])]:
+        if "pattern" in member:
+            found.append(f"matches `{member['pattern']}`")
+        for key, words in (
+            ("minimum", "at least"),
+            ("maximum", "at most"),
+            ("minItems", "at least {} item(s)"),
+            ("maxLength", "at most {} characters"),
+        ):
+            if key in member:
+                found.append(
+                    words.format(member[key]) if "{}" in words else f"{words} {member[key]}"
+                )
+    return found
+
+
+def _cell(text: str) -> str:
+    return " ".join(text.replace("|", "\\|").split())
+
+
+def _field_rows(definition: dict[str, Any]) -> Iterator[str]:
+    required = set(definition.get("required", []))
+    yield "| Key | Type | Required | Description | Example |"
+    yield "|---|---|---|---|---|"
+    for name, spec in definition.get("properties", {}).items():
+        if name in required:
+            need = "yes"
+        elif "default" in spec and spec["default"] not in (None, []):
+            need = f"no (default `{json.dumps(spec['default'], ensure_ascii=False)}`)"
+        else:
+            need = "no"
+        description = spec.get("description", "")
+        rules = _rules(spec)
+        if rules:
+            description += f" ({'; '.join(rules)})"
+        examples = spec.get("examples") or [
+            e for m in spec.get("anyOf", []) for e in m.get("examples", [])
+        ]
+        example = f"`{json.dumps(examples[0], ensure_ascii=False)}`" if examples else ""
+        yield (
+            f"| `{name}` | {_cell(_type(spec))} | {need} | {_cell(description)} | "
+            f"{_cell(example)} |"
+        )
+
+
+def _order(schema: dict[str, Any]) -> list[str]:
+    """Definition names in the order a reader meets them, walking from the lesson down."""
+    seen: list[str] = []
+    pending = [json.dumps(schema["properties"])]
+    while pending:
+        text = pending.pop(0)
+        for piece in text.split('"$ref": "')[1:]:
+            name = _ref_name(piece.split('"', 1)[0])
+            if name not in seen:
+                seen.append(name)
+                pending.append(json.dumps(schema["$defs"][name]))
+    return seen
+
+
+def format_reference() -> str:
+    """The lesson format reference in Markdown, generated from the models."""
+    schema = lesson_schema()
+    lines = [
+        "# Lesson format reference",
+        "",
+        "<!-- Generated from the lesson models by `lessonc reference -o "
+        "docs/format-reference.md`; do not edit by hand. -->",
+        "",
+        "A lesson is one YAML file. Its top-level keys are those of **Lesson** below;",
+        "each other section describes a part that appears inside it. Unknown keys are",
+        "errors. *Markdown text* takes lessonc's Markdown subset (emphasis, code, links,",
+        "lists, paragraphs); *text* is a plain line. The JSON Schema with the same",
+        "content is `schema/lesson.schema.json`.",
+        "",
+        "## Lesson",
+        "",
+        _cell(schema.get("description", "")),
+        "",
+        *_field_rows(schema),
+    ]
+    for name in _order(schema):
+        definition = schema["$defs"][name]
+        lines += ["", f"## {name}", "", _cell(definition.get("description", "")), ""]
+        lines += list(_field_rows(definition))
+    return "\n".join(lines) + "\n"
+
+
+def _commands(
+    chain: list[tuple[str, click.Command]],
+) -> Iterator[list[tuple[str, click.Command]]]:
+    yield chain
+    command = chain[-1][1]
+    if isinstance(command, click.Group):
+        for name in sorted(command.commands):
+            sub = command.commands[name]
+            if sub.name != name:  # an alias such as `watch`: listed under its real name
+                continue
+            yield from _commands([*chain, (name, sub)])
+
+
+def cli_reference(root: click.Command) -> str:
+    """Every command's help text as Markdown, at a fixed width so the file is stable."""
+    lines = [
+        "# Command-line reference",
+        "",
+        "<!-- Generated from the click commands by `lessonc reference --cli -o docs/cli.md`;",
+        "do not edit by hand. -->",
+        "",
+        "`lessonc serve` can also be called as `lessonc watch`.",
+    ]
+    for chain in _commands([("lessonc", root)]):
+        context: click.Context | None = None
+        for name, command in chain:
+            settings = {**command.context_settings, "terminal_width": 88, "max_content_width": 88}
+            context = click.Context(command, info_name=name, parent=context, **settings)
+        assert context is not None
+        title = " ".join(name for name, _ in chain)
+        lines += ["", f"## {title}", "", "```text", chain[-1][1].get_help(context), "```"]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,54 @@
+"""The generated references in docs/ are current, and they cover every part and command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, run_cli
+from lessonc.cli import main
+from lessonc.model import Lesson
+from lessonc.reference import cli_reference, format_reference
+from lessonc.schemas import lesson_schema
+
+DOCS = ROOT / "docs"
+
+
+@pytest.mark.parametrize(
+    ("name", "command"),
+    [
+        ("format-reference.md", "lessonc reference -o docs/format-reference.md"),
+        ("cli.md", "lessonc reference --cli -o docs/cli.md"),
+    ],
+)
+def test_committed_reference_is_current(name: str, command: str) -> None:
+    expected = cli_reference(main) if name == "cli.md" else format_reference()
+    committed = (DOCS / name).read_text(encoding="utf-8")
+    assert committed == expected, f"docs/{name} is stale: run `{command}` and commit it"
+
+
+def test_format_reference_has_every_part_and_field() -> None:
+    text = format_reference()
+    schema = lesson_schema()
+    for name, definition in schema["$defs"].items():
+        assert f"\n## {name}\n" in text
+        for field in definition.get("properties", {}):
+            assert f"| `{field}` |" in text
+    for field in Lesson.model_fields:
+        assert f"| `{field}` |" in text
+
+
+def test_cli_reference_has_every_command() -> None:
+    text = cli_reference(main)
+    for name in ("validate", "build", "schema", "new", "lint", "serve", "reference"):
+        assert f"\n## lessonc {name}\n" in text
+    assert "\n## lessonc templates export\n" in text
+    assert "Usage: lessonc lint [OPTIONS] [PATHS]..." in text
+
+
+def test_reference_command_writes_and_prints(tmp_path: Path) -> None:
+    target = tmp_path / "ref.md"
+    assert run_cli(["reference", "-o", str(target)]).exit_code == 0
+    assert target.read_text(encoding="utf-8") == format_reference()
+    assert run_cli(["reference", "--cli"]).stdout == cli_reference(main)
