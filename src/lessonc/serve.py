@@ -225,8 +225,10 @@ class DevServer:
         from lessonc.pipeline import build
 
         started = time.perf_counter()
+        # force: a change to an image or a template must show even when the
+        # lesson source itself is unchanged.
         report = build(self.paths, self.out_root, self.formats, self.options,
-                       epoch_from_sources=True)  # fmt: skip
+                       epoch_from_sources=True, force=True)  # fmt: skip
         diagnostics = report.all_diagnostics
         with self.state.lock:
             self.state.build += 1
