@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from pypdf import PdfReader
 from lessonc import markup
 from lessonc.model import ClozeCard, Lesson
 from lessonc.outputs import BuildContext, BuildOptions, RenderError
-from lessonc.outputs.pdf import RENDERER
+from lessonc.outputs.pdf import RENDERER, prepare
 from lessonc.outputs.pdf.handout import choice_label, handout_html, printed_card
 from lessonc.outputs.pdf.process import RenderTimeout, render_isolated
 from lessonc.outputs.pdf.worker import RenderRequest
@@ -366,36 +367,62 @@ def test_symlink_out_of_the_lesson_folder_is_a_located_error(tmp_path: Path) -> 
     assert _render_failure(path) == [("file-outside", line, col)]
 
 
-def _request(html: str, files: dict[str, bytes] | None = None) -> RenderRequest:
+def _request(body: str, files: dict[str, bytes] | None = None) -> RenderRequest:
+    html = f'<!DOCTYPE html><html lang="en"><title>t</title><body>{body}<p>x</p></body></html>'
     return RenderRequest(html=html, base_url=MINIMAL.parent.as_uri() + "/", files=files or {})
 
 
+DIAGRAM = MINIMAL.parent / "images" / "diagram.png"
+
+
+def test_the_child_serves_the_files_it_was_given() -> None:
+    """The control for the refusals below: the same image, on the allow-list, renders cleanly."""
+    allowed = {str(DIAGRAM.absolute()): DIAGRAM.read_bytes()}
+    result = render_isolated(_request('<img src="images/diagram.png" alt="d">', allowed))
+    assert result.pdf is not None, result
+    assert not result.warnings
+
+
 @pytest.mark.parametrize(
-    "markup_in_template",
+    "body",
     [
         '<img src="images/diagram.png" alt="not on the allow-list">',
         '<img src="file:///etc/hostname" alt="absolute file URL">',
+        '<img src="https://example.org/a.png" alt="remote">',
         '<link rel="stylesheet" href="extra.css">',
         '<link rel="attachment" href="file:///etc/passwd">',
         "<style>@import url(https://example.org/x.css);</style>",
     ],
 )
-def test_the_child_refuses_every_file_it_was_not_given(markup_in_template: str) -> None:
-    result = render_isolated(_request(f"<html><body>{markup_in_template}<p>x</p></body></html>"))
+def test_the_child_refuses_every_file_it_was_not_given(body: str) -> None:
+    result = render_isolated(_request(body))
     assert result.pdf is None
-    assert result.refused or result.warnings
+    assert result.refused
 
 
 def test_any_weasyprint_warning_fails_the_render() -> None:
-    result = render_isolated(_request("<style>p { color: not-a-colour }</style><p>x</p>"))
+    result = render_isolated(_request("<style>p { color: not-a-colour }</style>"))
     assert result.pdf is None
     assert result.warnings
+    assert not result.refused
+
+
+def _render_in_pool_worker(number: int) -> bool:
+    return render_isolated(_request(f"<p>{number}</p>")).pdf is not None
+
+
+@pytest.mark.slow
+def test_renders_from_fork_pool_workers_after_prepare() -> None:
+    """A 'fork' pool started after prepare() cannot reach the fork server; rendering still works."""
+    prepare()
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork")) as pool:
+        assert list(pool.map(_render_in_pool_worker, range(3))) == [True, True, True]
 
 
 def test_rendering_past_the_deadline_is_killed() -> None:
     pages = "".join(f"<p style='break-after: page'>{i}</p>" for i in range(2000))
     with pytest.raises(RenderTimeout):
-        render_isolated(_request(f"<html><body>{pages}</body></html>"), timeout=0.2)
+        render_isolated(_request(pages), timeout=0.2)
     assert not [p for p in multiprocessing.active_children() if p.name == "lessonc-pdf"]
 
 

@@ -7,8 +7,11 @@ WeasyPrint dominates), so on platforms that have it the 'forkserver' start
 method is used with WeasyPrint preloaded and warmed up (see
 :mod:`lessonc.outputs.pdf.preload`): the server loads it once and each render
 is a cheap fork of that clean, single-threaded server (never of the caller,
-which may run threads). Elsewhere 'spawn' is used: slower, same
-isolation. The caller itself never imports WeasyPrint.
+which may run threads), so the caller never imports WeasyPrint. A process
+forked from the one that started the server (a 'fork' process pool worker)
+cannot reach that server in CPython; there WeasyPrint is loaded once in the
+process and each render forks from it, provided no other thread runs. 'spawn'
+is the last resort: slower, same isolation.
 
 As with any multiprocessing start method but 'fork', a script that renders
 PDFs through lessonc's API must guard its entry point with
@@ -18,7 +21,10 @@ PDFs through lessonc's API must guard its entry point with
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing
+import threading
+from multiprocessing import forkserver
 from multiprocessing.connection import Connection
 from multiprocessing.context import BaseContext
 
@@ -35,10 +41,22 @@ class RenderTimeout(Exception):
 
 
 def _context() -> BaseContext:
-    if "forkserver" in multiprocessing.get_all_start_methods():
+    methods = multiprocessing.get_all_start_methods()
+    if "forkserver" in methods:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(_PRELOAD)
-        return context
+        try:
+            forkserver.ensure_running()
+            return context
+        except ChildProcessError:
+            # This process is an os.fork() copy (a 'fork' process pool worker) of
+            # the one that started the server; CPython cannot reach it from here.
+            pass
+    if "fork" in methods and threading.active_count() == 1:
+        # Forking a single-threaded process is safe: load and warm WeasyPrint
+        # here once, and every render forks from this warm state.
+        importlib.import_module("lessonc.outputs.pdf.preload")
+        return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
 
 
@@ -46,9 +64,6 @@ def warm_up() -> None:
     """Start the fork server now, so WeasyPrint loads while the caller prepares the HTML."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         _context()
-        from multiprocessing import forkserver
-
-        forkserver.ensure_running()
 
 
 def _child(sender: Connection, request: RenderRequest) -> None:
