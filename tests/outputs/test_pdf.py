@@ -205,9 +205,13 @@ def test_a4_by_default_and_letter_on_request(handout: Handout) -> None:
 
 
 def test_unknown_paper_is_refused() -> None:
-    lesson = load_lesson(MINIMAL).lesson
+    loaded = load_lesson(MINIMAL)
     with pytest.raises(ValueError, match="paper"):
-        handout_html(lesson, paper="legal", source_date_epoch=EPOCH)
+        handout_html(loaded.lesson, paper="legal", source_date_epoch=EPOCH)
+    ctx = BuildContext(loaded.source, BuildOptions(source_date_epoch=EPOCH, paper="legal"))
+    with pytest.raises(RenderError):
+        list(RENDERER.render(loaded.lesson, ctx))
+    assert [d.code for d in ctx.diagnostics] == ["pdf-paper"]
 
 
 def test_first_pages_are_saved_as_images(handout: Handout) -> None:

@@ -51,9 +51,17 @@ class PdfRenderer:
         """One artifact, ``handout.pdf``; raises :class:`RenderError` with located diagnostics."""
         from lessonc.assets import referenced_files
         from lessonc.outputs.pdf import process
-        from lessonc.outputs.pdf.handout import handout_html
+        from lessonc.outputs.pdf.handout import PAGE_SIZES, handout_html
         from lessonc.outputs.pdf.worker import RenderRequest
 
+        if ctx.options.paper not in PAGE_SIZES:
+            ctx.diagnostics.append(
+                ctx.source.diagnostic(
+                    (), "pdf-paper", f"unknown paper size '{ctx.options.paper}'",
+                    f"use one of: {', '.join(PAGE_SIZES)}",
+                )
+            )  # fmt: skip
+            raise RenderError(f"unknown paper size {ctx.options.paper!r}")
         prepare()  # WeasyPrint loads in the fork server while the HTML is built
         files, problems = referenced_files(lesson, ctx.source)
         if problems:
