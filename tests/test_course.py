@@ -1,0 +1,290 @@
+"""Courses: course files and folders, course outputs, the cache, parallel builds, removal."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from conftest import FIXTURES, run_cli
+from lessonc.course import InvalidCourse, lesson_number_key, load_course
+from lessonc.outputs import BuildOptions
+from lessonc.pipeline import BuildReport, build
+
+COURSE = FIXTURES / "course"
+OPTIONS = BuildOptions(source_date_epoch=1_700_000_000)
+FORMATS = ["html", "anki", "quiz"]
+LESSON_IDS = [
+    "what-is-learning", "data-and-labels", "linear-models", "attention", "foundation-models",
+]  # fmt: skip
+
+
+def copy_course(tmp_path: Path) -> Path:
+    target = tmp_path / "course"
+    shutil.copytree(COURSE, target)
+    return target
+
+
+def build_course(source: Path, out: Path, **kwargs: object) -> BuildReport:
+    report = build([source], out, FORMATS, OPTIONS, **kwargs)  # type: ignore[arg-type]
+    assert report.ok, report.all_diagnostics
+    return report
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture course built once (html, anki, quiz) for the read-only tests."""
+    out = tmp_path_factory.mktemp("built") / "out"
+    build_course(COURSE / "course.yaml", out)
+    return out
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.targets: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name in ("href", "src") and value:
+                self.targets.append(value)
+
+
+def test_no_dead_link_in_any_page(built: Path) -> None:
+    pages = sorted(built.rglob("*.html"))
+    assert len(pages) >= 1 + 2 * len(LESSON_IDS)  # home, lesson pages, navigation pages
+    checked = 0
+    for page in pages:
+        parser = _Links()
+        parser.feed(page.read_text(encoding="utf-8"))
+        for target in parser.targets:
+            parts = urlsplit(target)
+            if parts.scheme or not parts.path:  # external links and same-page anchors
+                continue
+            resolved = (page.parent / unquote(parts.path)).resolve()
+            assert resolved.is_file(), f"{page.relative_to(built)} links to missing {target}"
+            checked += 1
+    assert checked > 30
+
+
+def test_home_page_lists_chapters_and_lessons_in_course_order(built: Path) -> None:
+    home = (built / "index.html").read_text(encoding="utf-8")
+    positions = [home.index(f'href="{lesson_id}/index.html"') for lesson_id in LESSON_IDS]
+    assert positions == sorted(positions)
+    for chapter in ("Foundations", "Models", "Modern Topics"):
+        assert chapter in home
+
+
+def test_navigation_pages_link_previous_and_next(built: Path) -> None:
+    middle = (built / "_course" / "lessons" / "linear-models.html").read_text(encoding="utf-8")
+    assert 'rel="prev" href="data-and-labels.html"' in middle
+    assert 'rel="next" href="attention.html"' in middle
+    first = (built / "_course" / "lessons" / "what-is-learning.html").read_text(encoding="utf-8")
+    assert 'rel="prev"' not in first
+
+
+def test_search_index_covers_titles_glossary_and_concepts(built: Path) -> None:
+    script = (built / "_course" / "search-index.js").read_text(encoding="utf-8")
+    match = re.fullmatch(r"window\.lessoncSearch = (.*);\n", script, flags=re.S)
+    assert match is not None
+    entries = json.loads(match.group(1))
+    assert {e["kind"] for e in entries} == {"lesson", "glossary", "concept"}
+    assert {
+        "title": "Attention term",
+        "href": "attention/index.html#term-attention-term",
+    }.items() <= next(e for e in entries if e["title"] == "Attention term").items()
+    for entry in entries:
+        path = entry["href"].split("#")[0]
+        assert (built / path).is_file()
+
+
+def test_combined_quiz_has_every_lesson(built: Path) -> None:
+    quiz = json.loads((built / "course-quiz.json").read_text(encoding="utf-8"))
+    assert quiz["course"] == "Fixture Course"
+    assert [q["lesson"]["id"] for q in quiz["lessons"]] == LESSON_IDS
+
+
+@pytest.mark.anki
+def test_course_deck_and_lesson_decks_import_without_duplicates(
+    built: Path, tmp_path: Path
+) -> None:
+    from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+    collection = Collection(str(tmp_path / "collection.anki2"))
+    try:
+
+        def import_package(path: Path) -> int:
+            request = ImportAnkiPackageRequest(
+                package_path=str(path), options=ImportAnkiPackageOptions()
+            )
+            return len(collection.import_anki_package(request).log.new)
+
+        added = import_package(built / "course.apkg")
+        assert added == collection.note_count() > 0
+        for lesson_id in LESSON_IDS:
+            assert import_package(built / lesson_id / "deck.apkg") == 0
+        assert collection.note_count() == added
+        names = {d.name for d in collection.decks.all_names_and_ids()}
+        assert "Fixture Course::3. Modern Topics::3.10 Foundation Models" in names
+    finally:
+        collection.close()
+
+
+def test_second_build_skips_everything_and_an_edit_rebuilds_only_that_lesson(
+    tmp_path: Path,
+) -> None:
+    source = copy_course(tmp_path)
+    out = tmp_path / "out"
+    build_course(source, out)
+    again = build_course(source, out)
+    assert {r.status for r in again.results} == {"skipped"}
+    assert again.course_outputs == []
+    lesson = source / "lessons" / "attention.yaml"
+    lesson.write_text(
+        lesson.read_text(encoding="utf-8").replace("a short summary", "a new summary"),
+        encoding="utf-8",
+    )
+    third = build_course(source, out)
+    assert [r.lesson_id for r in third.results if r.status == "built"] == ["attention"]
+    assert "index.html" in third.course_outputs
+
+
+def test_changed_or_deleted_output_is_rebuilt(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build_course(COURSE, out)
+    (out / "attention" / "quiz.json").write_text("{}", encoding="utf-8")
+    (out / "linear-models" / "deck.apkg").unlink()
+    report = build_course(COURSE, out)
+    rebuilt = sorted(r.lesson_id or "" for r in report.results if r.status == "built")
+    assert rebuilt == ["attention", "linear-models"]
+
+
+def test_force_rebuilds_everything(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build_course(COURSE, out)
+    report = build_course(COURSE, out, force=True)
+    assert {r.status for r in report.results} == {"built"}
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.mark.slow
+def test_two_jobs_give_the_same_bytes_as_one(tmp_path: Path) -> None:
+    build_course(COURSE, tmp_path / "one", jobs=1)
+    build_course(COURSE, tmp_path / "two", jobs=2)
+    one, two = _tree(tmp_path / "one"), _tree(tmp_path / "two")
+    assert one.keys() == two.keys()
+    assert [name for name in one if one[name] != two[name]] == []
+
+
+def test_removed_lesson_loses_its_outputs(tmp_path: Path) -> None:
+    source = copy_course(tmp_path)
+    out = tmp_path / "out"
+    (out / "not-lessonc").mkdir(parents=True)  # no manifest: never touched
+    build_course(source, out)
+    course_file = source / "course.yaml"
+    course_file.write_text(
+        course_file.read_text(encoding="utf-8")
+        .replace("      - lessons/linear-models.yaml\n", "      - lessons/attention.yaml\n", 1)
+        .replace(
+            "      - lessons/attention.yaml\n      - lessons/foundation",
+            "      - lessons/foundation",
+        ),
+        encoding="utf-8",
+    )
+    report = build_course(source, out)
+    assert report.removed == ["linear-models"]
+    assert not (out / "linear-models").exists()
+    assert not (out / "_course" / "lessons" / "linear-models.html").exists()
+    assert (out / "not-lessonc").is_dir()
+    assert 'href="linear-models/index.html"' not in (out / "index.html").read_text("utf-8")
+
+
+def test_failing_lesson_does_not_stop_the_others(tmp_path: Path) -> None:
+    source = copy_course(tmp_path)
+    broken = source / "lessons" / "data-and-labels.yaml"
+    broken.write_text(
+        broken.read_text(encoding="utf-8").replace("estimated_minutes: 5", "estimated_minutes: x"),
+        encoding="utf-8",
+    )
+    report = build([source], tmp_path / "out", FORMATS, OPTIONS)
+    assert not report.ok
+    assert [r.status for r in report.results].count("failed") == 1
+    assert (tmp_path / "out" / "foundation-models" / "index.html").is_file()
+    stopped = build([source], tmp_path / "out2", FORMATS, OPTIONS, fail_fast=True)
+    assert len(stopped.results) == 2
+
+
+def _course_errors(tmp_path: Path, text: str) -> list[tuple[int, str]]:
+    source = copy_course(tmp_path)
+    (source / "course.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(InvalidCourse) as caught:
+        load_course(source / "course.yaml")
+    return [(d.line, d.code) for d in caught.value.diagnostics]
+
+
+def test_course_file_mistakes_are_located(tmp_path: Path) -> None:
+    text = (
+        "title: Broken\n"  # 1
+        "chapters:\n"  # 2
+        "  - title: One\n"  # 3
+        "    lessons:\n"  # 4
+        "      - lessons/attention.yaml\n"  # 5
+        "      - lessons/missing.yaml\n"  # 6
+        "      - lessons/attention.yaml\n"  # 7
+        "      - ../outside.yaml\n"  # 8
+    )
+    assert _course_errors(tmp_path, text) == [
+        (6, "course-lesson-missing"), (7, "course-duplicate-lesson"), (8, "course-lesson-missing"),
+    ]  # fmt: skip
+
+
+def test_unknown_key_in_course_file_is_located(tmp_path: Path) -> None:
+    text = "title: T\nchapters:\n  - title: One\n    lesson: []\n"
+    assert (4, "unknown-key") in _course_errors(tmp_path, text)
+
+
+def test_lesson_id_clash_points_into_the_course_file(tmp_path: Path) -> None:
+    source = copy_course(tmp_path)
+    clash = source / "lessons" / "attention.yaml"
+    clash.write_text(
+        clash.read_text(encoding="utf-8").replace("id: attention", "id: linear-models"),
+        encoding="utf-8",
+    )
+    report = build([source], tmp_path / "out", FORMATS, OPTIONS)
+    problems = [d for d in report.all_diagnostics if d.code == "course-duplicate-id"]
+    assert len(problems) == 1
+    assert problems[0].file.endswith("course.yaml")
+    assert problems[0].line == 18  # the attention entry
+
+
+def test_folder_without_course_file_orders_by_lesson_number(tmp_path: Path) -> None:
+    folder = tmp_path / "lessons"
+    shutil.copytree(COURSE / "lessons", folder)
+    out = tmp_path / "out"
+    build([folder], out, ["html"], OPTIONS)
+    home = (out / "index.html").read_text(encoding="utf-8")
+    positions = [home.index(f'href="{lesson_id}/index.html"') for lesson_id in LESSON_IDS]
+    assert positions == sorted(positions)  # 3.2 before 3.10
+
+
+def test_natural_order_of_lesson_numbers() -> None:
+    numbers = ["15.10", "2.3", "15.1", "15.2"]
+    assert sorted(numbers, key=lesson_number_key) == ["2.3", "15.1", "15.2", "15.10"]
+
+
+def test_cli_reports_skipped_lessons_and_a_summary(tmp_path: Path) -> None:
+    args = ["build", str(COURSE), "-o", str(tmp_path / "out"), "-f", "quiz", "--jobs", "1"]
+    env = {"SOURCE_DATE_EPOCH": "1700000000"}
+    assert run_cli(args, env).exit_code == 0
+    second = run_cli(args, env)
+    assert second.exit_code == 0
+    assert second.stdout.count("up to date") == len(LESSON_IDS)
+    assert "lessons skipped (up to date): 5" in second.stderr
