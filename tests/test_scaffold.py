@@ -120,3 +120,15 @@ def test_first_templates_folder_wins(tmp_path: Path) -> None:
     page = (tmp_path / "out" / "foundation-models" / "index.html").read_text(encoding="utf-8")
     assert 'id="from-first"' in page
     assert "theme-badge" in page
+
+
+def test_tutorial_error_matches_the_starter(tmp_path: Path) -> None:
+    run_cli(["new", "photosynthesis", "-o", str(tmp_path)])
+    target = tmp_path / "photosynthesis.yaml"
+    text = target.read_text(encoding="utf-8")
+    target.write_text(text.replace("estimated_minutes: 20", "estimated_minutes: twenty"), "utf-8")
+    result = run_cli(["validate", str(target)])
+    first = result.stderr.splitlines()[0]
+    where, message = first.split(": ", 1)
+    tutorial = (ROOT / "docs" / "tutorial.md").read_text(encoding="utf-8")
+    assert f"content/photosynthesis.yaml:{where.split(':', 1)[1]}: {message}" in tutorial
