@@ -5,9 +5,9 @@ Two comparisons, both on the example lesson:
 1. Warm, in one process: lessonc's PDF step (checks, print HTML, sandboxed
    render in a child process) against WeasyPrint rendering the very same HTML
    directly in this process. Median of several repetitions. Target <= 1.10x.
-2. Cold, whole processes: ``python -m lessonc build`` (every format) against a
-   process that only imports lessonc's libraries and renders that HTML.
-   Target <= 1.20x.
+2. Cold, whole processes: ``python -m lessonc build --force`` (every format,
+   no cache) against a process that only imports lessonc's libraries and
+   renders that HTML. Target <= 1.20x.
 
 Run from the repository root: ``python bench/bench_pdf.py [--repeat N]``.
 """
@@ -44,7 +44,7 @@ import sys
 from lessonc.outputs.pdf import prepare
 prepare()
 from lessonc.cli import main
-main(["build", sys.argv[1], "-o", sys.argv[2]])
+main(["build", "--force", sys.argv[1], "-o", sys.argv[2]])
 """
 
 
@@ -107,7 +107,16 @@ def main() -> None:
 
         def cold_build() -> None:
             subprocess.run(
-                [sys.executable, "-m", "lessonc", "build", str(EXAMPLE), "-o", str(out / "b")],
+                [
+                    sys.executable,
+                    "-m",
+                    "lessonc",
+                    "build",
+                    "--force",
+                    str(EXAMPLE),
+                    "-o",
+                    out / "b",
+                ],
                 check=True,
                 capture_output=True,
                 env=environment(),
