@@ -116,6 +116,13 @@ def test_rule_switched_off_in_the_source(tmp_path: Path) -> None:
     assert "L102" in codes
 
 
+def test_rule_switched_off_by_the_lint_key(tmp_path: Path) -> None:
+    target = _variant(tmp_path, "lessonc: 1\n", "lessonc: 1\nlint:\n  disable: [L101]\n", WARNINGS)
+    codes = _codes(target)
+    assert "L101" not in codes
+    assert "L102" in codes
+
+
 def test_switch_below_the_leading_comments_does_not_count(tmp_path: Path) -> None:
     target = _variant(tmp_path, "lessonc: 1\n", "lessonc: 1\n# lessonc: disable=L101\n", WARNINGS)
     assert "L101" in _codes(target)

@@ -83,7 +83,7 @@ def disabled_in_source(source: Located) -> tuple[set[str], list[Diagnostic]]:
 def lint_lesson(loaded: LoadedLesson, disabled: Collection[str] = ()) -> list[Diagnostic]:
     """Every warning for one valid lesson, except from rules switched off here or in its source."""
     in_source, problems = disabled_in_source(loaded.source)
-    off = {c.upper() for c in disabled} | in_source
+    off = {c.upper() for c in disabled} | in_source | set(loaded.lesson.lint.disable)
     for rule in RULES:
         if rule.code not in off:
             problems.extend(_warning(d) for d in rule.check(loaded.lesson, loaded.source))

@@ -7,7 +7,7 @@ description and examples live here, on the field (as its docstring).
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field
 
@@ -59,13 +59,22 @@ from lessonc.model.study import (
 __all__ = [
     "CLOZE_PATTERN", "FORMAT_VERSION", "SLUG_PATTERN", "Acronym", "Author", "BasicCard",
     "Chapter", "ChapterRef", "Choice", "ClozeCard", "Dialogue", "Example", "Flashcard",
-    "GlossaryEntry", "Identified", "KeyConcept", "Lesson", "MemoryAid", "Mnemonic",
+    "GlossaryEntry", "Identified", "KeyConcept", "Lesson", "LintSettings", "MemoryAid", "Mnemonic",
     "MultipleChoice", "PlainText", "Question", "QuestionBase", "Reference", "Rhyme", "Scene",
     "ShortAnswer", "SingleChoice", "Slug", "Speaker", "Story", "Strict", "Summary", "Text",
     "TrueFalse", "Turn", "Url", "Video", "slugify",
 ]  # fmt: skip
 
 # --- the lesson ------------------------------------------------------------------------------
+
+
+class LintSettings(Strict):
+    """How `lessonc lint` treats this lesson."""
+
+    disable: list[Annotated[str, Field(pattern=r"^L\d{3}$")]] = Field(
+        default_factory=list, examples=[["L101", "L104"]]
+    )
+    """Codes of lint rules switched off for this lesson (see `lessonc lint --list-rules`)."""
 
 
 class Lesson(Strict):
@@ -127,6 +136,8 @@ class Lesson(Strict):
     """Practice questions."""
     references: list[Reference] = Field(default_factory=list)
     """Sources and further reading."""
+    lint: LintSettings = Field(default_factory=lambda: LintSettings())
+    """Settings for `lessonc lint` on this lesson."""
 
     def speaker(self, speaker_id: str) -> Speaker | None:
         """The dialogue speaker with this id, if any."""
