@@ -353,12 +353,6 @@ class BuildRun:
             for task in tasks:
                 yield run_task(task)
             return
-        if any("pdf" in t.formats for t in tasks):
-            # Start the PDF fork server before forking workers, so they share one
-            # warm WeasyPrint instead of each loading its own.
-            from lessonc.outputs.pdf import prepare
-
-            prepare()
         with ProcessPoolExecutor(max_workers=min(self.jobs, len(tasks))) as pool:
             futures = [pool.submit(run_task, task) for task in tasks]
             try:
