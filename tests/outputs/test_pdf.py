@@ -404,6 +404,14 @@ def test_the_child_refuses_every_file_it_was_not_given(body: str) -> None:
     assert result.refused
 
 
+def test_the_fork_server_warm_up_page_renders_cleanly() -> None:
+    """The warm-up hides its failures (it is only a speed-up), so check here that it works."""
+    from lessonc.outputs.pdf.preload import SAMPLE
+
+    result = render_isolated(RenderRequest(html=SAMPLE, base_url="file:///nonexistent/"))
+    assert result.pdf is not None, result
+
+
 def test_any_weasyprint_warning_fails_the_render() -> None:
     result = render_isolated(_request("<style>p { color: not-a-colour }</style>"))
     assert result.pdf is None
