@@ -10,6 +10,7 @@ duplicate keys as errors.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Iterator
@@ -60,8 +61,9 @@ class Located:
     keys: dict[PathKey, Position] = field(default_factory=dict)
     """Where the mapping key that names each value starts."""
 
-    @property
+    @functools.cached_property
     def display(self) -> str:
+        """The path as shown in diagnostics; cached, as a hostile file can produce many."""
         return display_path(self.path)
 
     def nearest(self, loc: tuple[str | int, ...]) -> tuple[PathKey, bool]:
@@ -234,6 +236,9 @@ class _Builder:
                     break
         except yaml.MarkedYAMLError as error:
             self.errors.append(_syntax_diagnostic(self.shown, error, text))
+        except yaml.reader.ReaderError:
+            # Not a MarkedYAMLError: a character YAML forbids (U+001F, U+FFFE …) has no mark.
+            self.errors.append(_unprintable_diagnostic(self.shown, text))
         except _Stop:
             pass
         if self.nodes > MAX_NODES:
@@ -298,14 +303,21 @@ class _Builder:
         tag = event.tag
         value: Any
         core_kind = tag[len(_CORE_TAG) :] if tag and tag.startswith(_CORE_TAG) else None
-        if core_kind in ("str", "int", "float", "bool", "null"):
-            value = _resolve(event.value, core_kind, start, self)
-        elif tag not in (None, "!"):
-            self.check_tag(tag, start, "")
-            value = event.value
-        elif event.implicit[0] and not event.style:
-            value = _resolve_plain(event.value)
-        else:
+        try:
+            if core_kind in ("str", "int", "float", "bool", "null"):
+                value = _resolve(event.value, core_kind, start, self)
+            elif tag not in (None, "!"):
+                self.check_tag(tag, start, "")
+                value = event.value
+            elif event.implicit[0] and not event.style:
+                value = _resolve_plain(event.value)
+            else:
+                value = event.value
+        except ValueError:  # int() refuses more than 4,300 digits (CVE-2020-10735)
+            self.error(
+                start, "yaml-number", f"a number of {len(event.value):,} digits is too long",
+                "numbers in a lesson are short; quote it if it is meant as text",
+            )  # fmt: skip
             value = event.value
         self.place(value, start, event.anchor)
         if event.anchor is not None:
@@ -395,6 +407,24 @@ def _resolve(value: str, kind: str, start: Position, builder: _Builder) -> Any:
     if type(resolved) is not expected:
         builder.error(start, "yaml-tag", f"'{value}' is not a valid !!{kind}")
     return resolved
+
+
+_NOT_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+"""Characters the YAML spec does not allow in a stream (its c-printable set, negated)."""
+
+
+def _unprintable_diagnostic(shown: str, text: str) -> Diagnostic:
+    found = _NOT_PRINTABLE.search(text)
+    if found is None:
+        return Diagnostic(
+            shown, 1, 1, "source-encoding", "the file contains a character YAML forbids"
+        )
+    line, col = _line_col(text[: found.start()])
+    return Diagnostic(
+        shown, line, col, "source-encoding",
+        f"the file contains the control character U+{ord(found.group()):04X}",
+        "delete it; an editor that shows invisible characters helps find it",
+    )  # fmt: skip
 
 
 def _syntax_diagnostic(shown: str, error: yaml.MarkedYAMLError, text: str) -> Diagnostic:
