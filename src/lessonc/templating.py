@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined
+from jinja2.bccache import Bucket
 from markupsafe import Markup
 
 from lessonc import markup
@@ -26,6 +27,30 @@ def builtin_templates() -> Path:
     return Path(__file__).resolve().parents[2] / "templates"
 
 
+class _CompiledTemplates(BytecodeCache):
+    """Compiled templates kept in memory, keyed by name and source checksum.
+
+    Renderers make a fresh environment per lesson (each installs per-lesson
+    filters), and compiling the templates again each time was most of the HTML
+    step's cost. Jinja2 checks the source checksum, so an edited template
+    (``lessonc serve``) is compiled anew; nothing else is shared.
+    """
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        stored = self._code.get(bucket.key)
+        if stored is not None:
+            bucket.bytecode_from_string(stored)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = _CompiledTemplates()
+
+
 def environment(subfolder: str, user_dirs: Sequence[Path] = ()) -> Environment:
     """An environment for one format's templates (``html``, ``pdf`` …), user folders first."""
     search = [d / subfolder for d in user_dirs] + [builtin_templates() / subfolder]
@@ -36,6 +61,7 @@ def environment(subfolder: str, user_dirs: Sequence[Path] = ()) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=_COMPILED,
     )
     env.filters["md"] = lambda text: Markup(markup.to_html(text))
     env.filters["md_inline"] = lambda text: Markup(markup.to_inline_html(text))

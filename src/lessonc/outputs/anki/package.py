@@ -8,12 +8,10 @@ import itertools
 import json
 import re
 import sqlite3
-import tempfile
 import time
 import zipfile
 from collections.abc import Mapping
 from html import escape, unescape
-from pathlib import Path
 
 import genanki
 
@@ -59,20 +57,18 @@ def write_apkg(package: genanki.Package, media: Mapping[str, bytes], timestamp: 
 
     genanki's own ``write_to_file`` leaves its database in the system temp
     folder and stamps the zip entries with the current time; so the database
-    is written here, into a temporary folder that is always removed, and the
-    zip is assembled with the build's date.
+    is built here in memory (no disk, no fsync: several times faster per deck)
+    and serialised, and the zip is assembled with the build's date.
     """
-    with tempfile.TemporaryDirectory(prefix="lessonc-anki-") as folder:
-        db_path = Path(folder) / "collection.anki2"
-        connection = sqlite3.connect(db_path)
-        try:
-            # Note and card ids count up from the timestamp in milliseconds, as genanki does.
-            ids = itertools.count(timestamp * 1000)
-            package.write_to_db(connection.cursor(), timestamp, ids)
-            connection.commit()
-        finally:
-            connection.close()
-        database = db_path.read_bytes()
+    connection = sqlite3.connect(":memory:")
+    try:
+        # Note and card ids count up from the timestamp in milliseconds, as genanki does.
+        ids = itertools.count(timestamp * 1000)
+        package.write_to_db(connection.cursor(), timestamp, ids)
+        connection.commit()
+        database = connection.serialize()
+    finally:
+        connection.close()
 
     names = sorted(media)
     index = {str(i): name for i, name in enumerate(names)}
