@@ -85,15 +85,17 @@ class Lesson(Strict):
         json_schema_extra={"$id": "https://lessonc.dev/schema/lesson.schema.json"},
     )
 
-    lessonc: Literal[1] = 1
+    lessonc: Literal[1] = Field(default=1, examples=[1])
     """Version of the lesson format."""
     id: Slug = Field(examples=["foundation-models"])
-    """The lesson's identity: names its output folder, Anki notes and quiz ids. Never change it."""
+    """The lesson's identity (lower-case letters, digits and single hyphens): names its output folder, Anki notes and quiz ids. Never change it."""  # noqa: E501
     title: PlainText = Field(examples=["What are Foundation Models?"])
     """Lesson title."""
     course: PlainText = Field(examples=["Advanced Machine Learning"])
     """The course this lesson is part of."""
-    chapter: ChapterRef
+    chapter: ChapterRef = Field(
+        examples=[{"number": 15, "title": "Modern Topics – LLMs & Foundation Models"}]
+    )
     """The course chapter."""
     number: str = Field(pattern=r"^\d+(\.\d+)*$", examples=["15.1"])
     """The lesson number within the course, quoted: "15.1"."""
@@ -101,42 +103,211 @@ class Lesson(Strict):
         default="en", pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", examples=["en", "pt-BR"]
     )
     """BCP 47 language tag of the text."""
-    level: Literal["beginner", "intermediate", "advanced"] = "intermediate"
+    level: Literal["beginner", "intermediate", "advanced"] = Field(
+        default="intermediate", examples=["advanced"]
+    )
     """Who the lesson is pitched at."""
-    estimated_minutes: int = Field(ge=1, le=600, examples=[30])
+    estimated_minutes: int = Field(ge=1, le=600, examples=[25])
     """Time a learner needs for the whole lesson."""
-    authors: list[Author] = Field(min_length=1)
+    authors: list[Author] = Field(min_length=1, examples=[[{"name": "lessonc contributors"}]])
     """Who wrote the lesson."""
     license: str = Field(default="CC-BY-4.0", examples=["CC-BY-4.0"])
     """SPDX identifier of the content licence."""
-    objectives: list[Text] = Field(min_length=1)
+    objectives: list[Text] = Field(
+        min_length=1,
+        examples=[
+            [
+                "Define a foundation model and explain how it serves as the base for a wide "
+                "range of downstream tasks.",
+                "Explain what fine-tuning is and why using a single model as a foundation for "
+                "many applications promotes scalability and reuse.",
+            ]
+        ],
+    )
     """What a learner can do after the lesson."""
-    tags: list[Slug] = Field(default_factory=list)
-    """Keywords, also used as Anki tags."""
+    tags: list[Slug] = Field(
+        default_factory=list, examples=[["foundation-models", "pre-training", "fine-tuning"]]
+    )
+    """Keywords, also used as Anki tags (lower-case letters, digits and single hyphens)."""
 
-    dialogue: Dialogue | None = None
+    dialogue: Dialogue | None = Field(
+        default=None,
+        examples=[
+            {
+                "speakers": [
+                    {"id": "teacher", "name": "Teacher", "role": "teacher"},
+                    {"id": "student-1", "name": "Student 1", "role": "student"},
+                ],
+                "scenes": [
+                    {
+                        "title": "Definition and Characteristics of Foundation Models",
+                        "turns": [
+                            {
+                                "speaker": "teacher",
+                                "text": "Can anyone tell me what a foundation model is?",
+                            },
+                            {
+                                "speaker": "student-1",
+                                "text": "Are they really big models used across different tasks?",
+                            },
+                        ],
+                    }
+                ],
+            }
+        ],
+    )
     """The teacher–student conversation."""
-    summary: Summary
-    """The lesson summed up at three depths."""
-    videos: list[Video] = Field(default_factory=list)
+    # Worded unlike Summary's own docstring: pydantic drops a `$ref` sibling equal to the target's.
+    summary: Summary = Field(
+        examples=[
+            {
+                "quick": "Foundation models are scalable, pre-trained models that serve as a "
+                "base for varied downstream tasks in AI.",
+                "standard": "Foundation models are extensive, pre-trained models capable of "
+                "adapting to numerous applications by leveraging massive datasets.",
+                "detailed": "Foundation models are large-scale pre-trained models used as the "
+                "base for many downstream tasks.\n\nKey examples include GPT, BERT and LLaMA.",
+            }
+        ]
+    )
+    """The lesson summed up at three depths: quick, standard and detailed."""
+    videos: list[Video] = Field(
+        default_factory=list,
+        examples=[
+            [
+                {
+                    "title": "Every Major Learning Theory (Explained in 5 Minutes)",
+                    "url": "https://www.youtube.com/results?search_query=Every+Major+Learning+Theory",
+                }
+            ]
+        ],
+    )
     """Videos to watch."""
-    chapters: list[Chapter] = Field(min_length=1)
+    chapters: list[Chapter] = Field(
+        min_length=1,
+        examples=[
+            [
+                {
+                    "title": "Definition of Foundation Models",
+                    "text": "Foundation models are large-scale pre-trained models that serve as "
+                    "the base for a wide range of downstream tasks.",
+                    "analogy": "Imagine a person who learns to play the piano, then plays any "
+                    "genre with ease.",
+                }
+            ]
+        ],
+    )
     """The body of the lesson."""
-    key_concepts: list[KeyConcept] = Field(default_factory=list)
+    key_concepts: list[KeyConcept] = Field(
+        default_factory=list,
+        examples=[
+            [
+                {
+                    "term": "Transferable Knowledge",
+                    "explanation": "The ability of models to apply knowledge from one area to "
+                    "others.",
+                }
+            ]
+        ],
+    )
     """The ideas to take away."""
-    examples: list[Example] = Field(default_factory=list)
+    examples: list[Example] = Field(
+        default_factory=list,
+        examples=[
+            [
+                {
+                    "title": "BERT (Google)",
+                    "text": "BERT from Google transforms natural language processing tasks such "
+                    "as text classification and sentiment analysis.",
+                }
+            ]
+        ],
+    )
     """Real-life examples and applications."""
-    memory_aids: list[MemoryAid] = Field(default_factory=list)
+    memory_aids: list[MemoryAid] = Field(
+        default_factory=list,
+        examples=[
+            [
+                {
+                    "kind": "rhyme",
+                    "text": "Foundation models are wide and vast, a single model for tasks "
+                    "that last.",
+                },
+                {
+                    "kind": "acronym",
+                    "acronym": "FARM",
+                    "words": ["Foundation models", "Are", "Reusable", "Multi-functional"],
+                },
+            ]
+        ],
+    )
     """Rhymes, stories, mnemonics and acronyms."""
-    flashcards: list[Flashcard] = Field(default_factory=list)
+    flashcards: list[Flashcard] = Field(
+        default_factory=list,
+        examples=[
+            [
+                {
+                    "id": "fm-definition",
+                    "front": "What is a foundation model?",
+                    "back": "A large pre-trained model that serves as the base for many "
+                    "downstream tasks.",
+                },
+                {
+                    "id": "cloze-adaptation",
+                    "cloze": "Foundation models are adaptable via {{c1::fine-tuning}} or "
+                    "{{c2::prompting}}.",
+                },
+            ]
+        ],
+    )
     """Cards for spaced repetition."""
-    glossary: list[GlossaryEntry] = Field(default_factory=list)
+    glossary: list[GlossaryEntry] = Field(
+        default_factory=list,
+        examples=[
+            [
+                {
+                    "id": "transferable",
+                    "term": "Transferable",
+                    "definition": "The ability of learned knowledge to be applied across "
+                    "different tasks and domains.",
+                }
+            ]
+        ],
+    )
     """Terms and definitions."""
-    practice: list[Question] = Field(default_factory=list)
+    practice: list[Question] = Field(
+        default_factory=list,
+        examples=[
+            [
+                {
+                    "id": "knowledge-is-transferable",
+                    "type": "true_false",
+                    "prompt": "Because foundation models are trained on massive and diverse "
+                    "datasets, their knowledge can be transferred across tasks and domains.",
+                    "answer": True,
+                    "explanation": "Training on massive and diverse datasets is what makes a "
+                    "foundation model’s knowledge transferable.",
+                }
+            ]
+        ],
+    )
     """Practice questions."""
-    references: list[Reference] = Field(default_factory=list)
+    references: list[Reference] = Field(
+        default_factory=list,
+        examples=[
+            [
+                {
+                    "title": "On the Opportunities and Risks of Foundation Models",
+                    "url": "https://arxiv.org/abs/2108.07258",
+                    "authors": ["Rishi Bommasani et al."],
+                }
+            ]
+        ],
+    )
     """Sources and further reading."""
-    lint: LintSettings = Field(default_factory=lambda: LintSettings())
+    lint: LintSettings = Field(
+        default_factory=lambda: LintSettings(), examples=[{"disable": ["L101"]}]
+    )
     """Settings for `lessonc lint` on this lesson."""
 
     def speaker(self, speaker_id: str) -> Speaker | None:

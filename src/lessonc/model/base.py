@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Annotated
+from typing import Annotated, Any, ClassVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic.config import JsonDict
 
 FORMAT_VERSION = 1
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -69,25 +70,13 @@ PlainText = Annotated[
 ]
 """A short plain-text line (a title, a name, a term); no Markdown."""
 
-Slug = Annotated[
-    str,
-    Field(
-        pattern=SLUG_PATTERN,
-        max_length=64,
-        description="An identifier: lower-case letters, digits and single hyphens.",
-        examples=["foundation-models"],
-    ),
-]
+# The reusable aliases carry only validation: a description or example here would
+# override the docstring and examples of every field that uses them.
+Slug = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=64)]
+"""An identifier: lower-case letters, digits and single hyphens."""
 
-Url = Annotated[
-    str,
-    Field(
-        pattern=r"^https?://[^\s/$.?#][^\s]*$",
-        max_length=2048,
-        description="An absolute http(s) URL.",
-        examples=["https://www.youtube.com/watch?v=dQw4w9WgXcQ"],
-    ),
-]
+Url = Annotated[str, Field(pattern=r"^https?://[^\s/$.?#][^\s]*$", max_length=2048)]
+"""An absolute http(s) URL."""
 
 
 class Strict(BaseModel):
@@ -101,11 +90,25 @@ class Strict(BaseModel):
     )
 
 
+def _part_id_examples(schema: JsonDict, part: type[Any]) -> None:
+    # One ``id`` field serves every kind of part; each kind shows ids like its own.
+    examples: tuple[str, ...] = getattr(part, "id_examples", ())
+    properties = schema.get("properties")
+    id_schema = properties.get("id") if isinstance(properties, dict) else None
+    if examples and isinstance(id_schema, dict):
+        id_schema["examples"] = list(examples)
+
+
 class Identified(Strict):
     """A part with an ``id`` that is derived from :meth:`id_source` when not written."""
 
-    id: Slug | None = None
-    """Stable identifier; left out, it is derived from the text (and changes when the text does)."""
+    model_config = ConfigDict(json_schema_extra=_part_id_examples)
+
+    id_examples: ClassVar[tuple[str, ...]] = ()
+    """Ids of this kind of part in the example lesson, shown as the ``id`` field's examples."""
+
+    id: Slug | None = Field(default=None, examples=["fm-definition"])
+    """Stable identifier (lower-case letters, digits and single hyphens); left out, it is derived from the text (and changes when the text does)."""  # noqa: E501
 
     def id_source(self) -> str:
         raise NotImplementedError
