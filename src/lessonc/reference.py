@@ -96,7 +96,7 @@ def _field_rows(definition: dict[str, Any]) -> Iterator[str]:
         examples = spec.get("examples") or [
             e for m in spec.get("anyOf", []) for e in m.get("examples", [])
         ]
-        example = f"`{json.dumps(examples[0], ensure_ascii=False)}`" if examples else ""
+        example = f"`{_shorten(json.dumps(examples[0], ensure_ascii=False))}`" if examples else ""
         yield (
             f"| `{name}` | {_cell(_type(spec))} | {need} | {_cell(description)} | "
             f"{_cell(example)} |"
@@ -177,3 +177,11 @@ def cli_reference(root: click.Command) -> str:
         title = " ".join(name for name, _ in chain)
         lines += ["", f"## {title}", "", "```text", chain[-1][1].get_help(context), "```"]
     return "\n".join(lines) + "\n"
+
+
+EXAMPLE_CELL_LIMIT = 80
+"""A table cell shows this much of an example; the schema itself holds all of it."""
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= EXAMPLE_CELL_LIMIT else text[: EXAMPLE_CELL_LIMIT - 1] + "…"

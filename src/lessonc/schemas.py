@@ -5,14 +5,29 @@ from __future__ import annotations
 import importlib.util
 from typing import Any
 
+from pydantic.json_schema import GenerateJsonSchema
+
 from lessonc.model import Lesson
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 
+class _AuthoringOrder(GenerateJsonSchema):
+    """Pydantic's generator, except that examples keep their keys in the order authors write them.
+
+    Editors insert an example as it stands in the schema: 'front' before
+    'back' reads right, the alphabetical order pydantic applies does not.
+    """
+
+    def _sort_recursive(self, value: Any, parent_key: str | None = None) -> Any:
+        if parent_key == "examples":
+            return value
+        return super()._sort_recursive(value, parent_key)
+
+
 def lesson_schema() -> dict[str, Any]:
     """JSON Schema 2020-12 of a lesson source, with every field's description and examples."""
-    document = Lesson.model_json_schema(mode="validation")
+    document = Lesson.model_json_schema(mode="validation", schema_generator=_AuthoringOrder)
     return {"$schema": JSON_SCHEMA_DIALECT, **document}
 
 
