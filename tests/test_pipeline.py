@@ -80,3 +80,18 @@ def test_discover_folders_sorted_and_deduplicated() -> None:
     files, problems = discover([FIXTURES / "errors", FIXTURES / "errors" / "five-mistakes.yaml"])
     assert problems == []
     assert [f.name for f in files] == sorted({f.name for f in files})
+
+
+def test_an_old_build_left_aside_by_a_kill_is_recovered(tmp_path: Path) -> None:
+    source = copy_example(tmp_path / "content")
+    out = tmp_path / "out"
+    assert build([source], out, ["quiz"], OPTIONS).ok
+    before = (out / "foundation-models" / "quiz.json").read_bytes()
+    # What SIGKILL between the two renames of a swap leaves: the old build moved aside, no target.
+    aside = out / ".foundation-models.old-killed"
+    aside.mkdir()
+    (out / "foundation-models").rename(aside / "foundation-models")
+    source.write_text("id: [broken\n", encoding="utf-8")
+    assert not build([source], out, ["quiz"], OPTIONS).ok
+    assert (out / "foundation-models" / "quiz.json").read_bytes() == before
+    assert not aside.exists()

@@ -6,12 +6,15 @@ atomic replacement, the manifest and reproducibility are handled once.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import shutil
+import signal
 import tempfile
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
@@ -181,6 +184,7 @@ def build(
     """
     from lessonc.build_run import BuildRun
 
+    recover_interrupted_swaps(out_root)
     run = BuildRun(
         out_root=out_root,
         formats=tuple(formats),
@@ -347,19 +351,55 @@ def _previous_outputs(
         return [], {}
 
 
+_SWAP_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+
+
 def _swap_in(staging: Path, target: Path) -> None:
-    """Replace ``target`` by ``staging``; the old folder stays whole until the new one is done."""
+    """Replace ``target`` by ``staging``; the old folder stays whole until the new one is in.
+
+    POSIX cannot exchange two folders in one step, so the old one is moved
+    aside first. Ctrl-C and SIGTERM are held back for the two renames; if the
+    second fails anyway the old folder goes back; after SIGKILL between them
+    the next build finds it (see :func:`recover_interrupted_swap`).
+    """
     if not target.exists():
         os.replace(staging, target)
         return
     retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-    os.replace(target, retired / target.name)
+    with _signals_held():
+        os.replace(target, retired / target.name)
+        try:
+            os.replace(staging, target)
+        except BaseException:
+            if not target.exists():
+                os.rename(retired / target.name, target)
+            raise
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    # Signal masks apply to the calling thread; only the main thread receives
+    # Python's SIGINT, so elsewhere there is nothing to hold back.
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _SWAP_SIGNALS)
     try:
-        os.replace(staging, target)
-    except OSError:
-        os.replace(retired / target.name, target)
-        raise
+        yield
     finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def recover_interrupted_swaps(out_root: Path) -> None:
+    """Put back old builds left aside by a build killed between the two renames of a swap."""
+    if not out_root.is_dir():
+        return
+    for retired in sorted(out_root.glob(".*.old-*")):
+        for kept in retired.iterdir() if retired.is_dir() else ():
+            target = out_root / kept.name
+            if not target.exists() and (kept / MANIFEST).is_file():
+                os.replace(kept, target)
         shutil.rmtree(retired, ignore_errors=True)
 
 

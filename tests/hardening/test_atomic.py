@@ -209,11 +209,6 @@ def test_concurrent_builds_into_one_folder_do_not_corrupt_it(tmp_path: Path) -> 
     print(f"\nconcurrent builds: exit codes {dict(outcomes)}")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pipeline._swap_in: an interrupt between moving the old folder aside and moving the "
-    "new one in deletes both (the finally removes the retired folder, the caller the staging one)",
-)
 def test_interrupt_between_the_two_renames_keeps_the_old_build(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
