@@ -29,9 +29,9 @@ KILL_BUDGET_SECONDS = 120.0
 """A hard cap for a loaded machine; an idle 2-core runner needs about 40 s for 50 kills."""
 
 
-def _write_sources(folder: Path, variant: str) -> None:
-    for lesson_id in LESSON_IDS:
-        small_lesson(folder, lesson_id, variant)
+def _write_sources(folder: Path, variant: str) -> list[str]:
+    """The lesson files, named one by one: building a folder would add course-wide outputs."""
+    return [str(small_lesson(folder, lesson_id, variant)) for lesson_id in LESSON_IDS]
 
 
 def _reference_builds(tmp_path: Path) -> dict[str, dict[str, dict[str, str]]]:
@@ -39,9 +39,9 @@ def _reference_builds(tmp_path: Path) -> dict[str, dict[str, dict[str, str]]]:
     references: dict[str, dict[str, dict[str, str]]] = {}
     for variant in ("old", "new"):
         sources = tmp_path / f"ref-src-{variant}"
-        _write_sources(sources, variant)
+        files = _write_sources(sources, variant)
         out = tmp_path / f"ref-{variant}"
-        done = run_lessonc("build", str(sources), "-o", str(out), "--format", FAST_FORMATS)
+        done = run_lessonc("build", *files, "-o", str(out), "--format", FAST_FORMATS)
         assert done.returncode == 0, done.stderr
         references[variant] = {i: snapshot(out / i) for i in LESSON_IDS}
     assert references["old"] != references["new"]
@@ -72,8 +72,8 @@ def test_killed_builds_leave_each_lesson_wholly_old_or_new(tmp_path: Path) -> No
     """Kill `lessonc build` at random moments (SIGINT and SIGKILL, at least 50 times)."""
     references = _reference_builds(tmp_path)
     sources, out = tmp_path / "src", tmp_path / "out"
-    _write_sources(sources, "old")
-    command = lessonc_command("build", str(sources), "-o", str(out), "--format", FAST_FORMATS)
+    files = _write_sources(sources, "old")
+    command = lessonc_command("build", *files, "-o", str(out), "--format", FAST_FORMATS)
     started = time.monotonic()
     assert subprocess.run(command, env=cli_env(), capture_output=True, check=False).returncode == 0
     full_build = time.monotonic() - started
@@ -187,12 +187,10 @@ def test_concurrent_builds_into_one_folder_do_not_corrupt_it(tmp_path: Path) -> 
         children = []
         for variant in ("old", "new"):
             sources = tmp_path / f"src-{variant}-{round_number}"
-            _write_sources(sources, variant)
+            files = _write_sources(sources, variant)
             children.append(
                 subprocess.Popen(
-                    lessonc_command(
-                        "build", str(sources), "-o", str(out), "--format", FAST_FORMATS
-                    ),
+                    lessonc_command("build", *files, "-o", str(out), "--format", FAST_FORMATS),
                     env=cli_env(),
                     stdout=subprocess.PIPE,
                     stderr=subprocess.PIPE,
