@@ -14,7 +14,7 @@ WeasyPrint, and the fork server that renders PDFs loads only what it needs.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
@@ -73,10 +73,9 @@ class PdfRenderer:
             source_date_epoch=ctx.options.source_date_epoch,
             template_dirs=ctx.options.template_dirs,
         )
-        folder = ctx.source_dir.absolute()
-        allowed = {_allow_key(folder, f.reference): f.path.read_bytes() for f in files}
+        allowed = {_allow_key(f.reference): f.path.read_bytes() for f in files}
         request = RenderRequest(
-            html=html, base_url=folder.as_uri() + "/", files=allowed, pdf_variant=PDF_VARIANT
+            html=html, base_url=RENDER_ROOT.as_uri() + "/", files=allowed, pdf_variant=PDF_VARIANT
         )
         try:
             result = process.render_isolated(request)
@@ -94,11 +93,17 @@ class PdfRenderer:
         return [Artifact(OUTPUT_PATH, result.pdf)]
 
 
-def _allow_key(folder: Path, reference: str) -> str:
+RENDER_ROOT = PurePosixPath("/lessonc-lesson")
+"""The folder WeasyPrint is told the lesson lives in. The real folder never reaches it:
+WeasyPrint names embedded images by their URL, so a real path would make the PDF differ
+between checkouts; and the child reads nothing from disk anyway (it gets the files' bytes)."""
+
+
+def _allow_key(reference: str) -> str:
     """How the child will spell the path of an image the HTML names as ``reference``."""
     from lessonc.outputs.pdf.worker import normalise_path
 
-    return normalise_path(str(folder / unquote(reference)))
+    return normalise_path(str(RENDER_ROOT / unquote(reference)))
 
 
 def _failure_diagnostics(
@@ -107,8 +112,7 @@ def _failure_diagnostics(
     """Located errors for a render that produced no PDF, pointing at the image's node when known."""
     from lessonc.outputs.pdf.worker import path_of_file_url
 
-    folder = ctx.source_dir.absolute()
-    node_of = {_allow_key(folder, f.reference): f.yaml_path for f in files}
+    node_of = {_allow_key(f.reference): f.yaml_path for f in files}
     found: list[Diagnostic] = []
     for url in result.refused:
         path = path_of_file_url(url)
