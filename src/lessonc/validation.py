@@ -46,11 +46,24 @@ def validate(source: Located) -> tuple[Lesson | None, list[Diagnostic]]:
         lesson = Lesson.model_validate(source.data)
     except ValidationError as error:
         details = _without_misspelt_missing(error.errors(include_url=False))
-        diagnostics = [_diagnostic(source, detail) for detail in details]
+        diagnostics = [_diagnostic(source, detail) for detail in details[:MAX_REPORTED]]
+        if len(details) > MAX_REPORTED:
+            diagnostics.append(
+                source.diagnostic(
+                    (), "too-many-errors",
+                    f"{len(details) - MAX_REPORTED:,} more problems are not shown",
+                    "fix the ones above and validate again",
+                )
+            )  # fmt: skip
         diagnostics += checks.run(_partial_lesson(source.data), source)
         return None, sorted(_dedupe(diagnostics), key=sort_key)
     problems = checks.run(lesson, source)
     return (None if any(p.is_error for p in problems) else lesson), problems
+
+
+MAX_REPORTED = 200
+"""Type errors reported per file; past this an author fixes and reruns (and a hostile
+file with a hundred thousand bad keys cannot keep CI busy for minutes)."""
 
 
 def _without_misspelt_missing(details: list[ErrorDetails]) -> list[ErrorDetails]:

@@ -115,11 +115,6 @@ def test_nasty_input_gives_its_located_diagnostic(
         assert errors[0]["file"].endswith(name)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="validation._diagnostic runs difflib and builds a located diagnostic for every one of "
-    "Pydantic's errors: 190,000 unknown keys (2 MB, under the size and node limits) take a minute or more",
-)
 def test_hundreds_of_thousands_of_errors_answer_quickly(tmp_path: Path) -> None:
     valid = (BAD / "bom.yaml").read_bytes()[3:]
     keys = b"".join(b"k%d: 1\n" % n for n in range(190_000))
@@ -128,3 +123,6 @@ def test_hundreds_of_thousands_of_errors_answer_quickly(tmp_path: Path) -> None:
     command = lessonc_command("validate", "--diagnostics", "json", str(path))
     done = subprocess.run(command, env=cli_env(), capture_output=True, timeout=10, check=False)
     assert done.returncode == 1
+    reported = json.loads(done.stdout)
+    assert len(reported) <= 201
+    assert reported[-1]["code"] == "too-many-errors" or "too-many-errors" in done.stdout
