@@ -11,6 +11,7 @@ import difflib
 import functools
 import types
 import typing
+from dataclasses import replace
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -48,11 +49,12 @@ def validate(source: Located) -> tuple[Lesson | None, list[Diagnostic]]:
         details = _without_misspelt_missing(error.errors(include_url=False))
         diagnostics = [_diagnostic(source, detail) for detail in details[:MAX_REPORTED]]
         if len(details) > MAX_REPORTED:
+            first_unshown = _diagnostic(source, details[MAX_REPORTED])
             diagnostics.append(
-                source.diagnostic(
-                    (), "too-many-errors",
-                    f"{len(details) - MAX_REPORTED:,} more problems are not shown",
-                    "fix the ones above and validate again",
+                replace(
+                    first_unshown, code="too-many-errors",
+                    message=f"{len(details) - MAX_REPORTED:,} more problems from here are hidden",
+                    hint="fix the ones above and validate again",
                 )
             )  # fmt: skip
         diagnostics += checks.run(_partial_lesson(source.data), source)

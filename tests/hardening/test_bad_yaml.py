@@ -125,4 +125,4 @@ def test_hundreds_of_thousands_of_errors_answer_quickly(tmp_path: Path) -> None:
     assert done.returncode == 1
     reported = json.loads(done.stdout)
     assert len(reported) <= 201
-    assert reported[-1]["code"] == "too-many-errors" or "too-many-errors" in done.stdout
+    assert reported[-1]["code"] == "too-many-errors"
