@@ -14,10 +14,13 @@ WeasyPrint, and the fork server that renders PDFs loads only what it needs.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
+from lessonc.assets import text_fields
+from lessonc.diagnostics import Severity
 from lessonc.outputs import Artifact, BuildContext, RenderError
 
 if TYPE_CHECKING:
@@ -25,6 +28,7 @@ if TYPE_CHECKING:
     from lessonc.diagnostics import Diagnostic
     from lessonc.model import Lesson
     from lessonc.outputs.pdf.worker import RenderResult
+    from lessonc.source import PathKey
 
 OUTPUT_PATH = "handout.pdf"
 PDF_VARIANT = "pdf/ua-1"
@@ -90,7 +94,30 @@ class PdfRenderer:
         if result.pdf is None:
             ctx.diagnostics.extend(_failure_diagnostics(result, files, ctx))
             raise RenderError("the handout could not be rendered")
+        ctx.diagnostics.extend(_glyph_warnings(lesson, result.missing_glyphs, ctx))
         return [Artifact(OUTPUT_PATH, result.pdf)]
+
+
+def _glyph_warnings(lesson: Lesson, glyphs: Iterable[str], ctx: BuildContext) -> list[Diagnostic]:
+    """A warning at the first text holding each character that no installed font can draw."""
+    by_node: dict[PathKey, list[str]] = {}
+    fields = list(text_fields(lesson))
+    for glyph in glyphs:
+        node = next((path for path, text in fields if glyph in text), ())
+        by_node.setdefault(node, []).append(glyph)
+    return [
+        replace(
+            ctx.source.diagnostic(
+                node, "pdf-missing-glyph",
+                "no installed font has " + ", ".join(f"'{g}' (U+{ord(g):04X})" for g in chars)
+                + "; the handout shows a box instead",
+                "install a font that covers it (Debian: fonts-noto-cjk for Chinese, Japanese "
+                "and Korean, fonts-noto-core for most other scripts)",
+            ),
+            severity=Severity.WARNING,
+        )
+        for node, chars in by_node.items()
+    ]  # fmt: skip
 
 
 RENDER_ROOT = PurePosixPath("/lessonc-lesson")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -38,6 +39,24 @@ class RenderResult:
     refused: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     error: str | None = None
+    missing_glyphs: tuple[str, ...] = ()
+    """Characters no installed font has (drawn as boxes): the PDF is still good otherwise."""
+
+
+_MISSING_GLYPH = re.compile(r'unsupported by fonts: "(?P<text>.+)" \(U\+[0-9A-Fa-f]+')
+
+
+def split_glyph_warnings(messages: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """WeasyPrint's warnings as (characters no font has, every other warning)."""
+    glyphs: list[str] = []
+    others: list[str] = []
+    for message in messages:
+        match = _MISSING_GLYPH.search(message)
+        if match:
+            glyphs.extend(c for c in match.group("text") if c not in glyphs)
+        else:
+            others.append(message)
+    return tuple(glyphs), tuple(others)
 
 
 def normalise_path(path: str) -> str:
@@ -105,6 +124,9 @@ def render(request: RenderRequest) -> RenderResult:
         return RenderResult(None, tuple(refused), tuple(capture.messages), f"{error}")
     finally:
         logger.removeHandler(capture)
-    if refused or capture.messages:
-        return RenderResult(None, tuple(refused), tuple(capture.messages))
-    return RenderResult(bytes(pdf))
+    # A glyph no font has is the machine's fonts, not the lesson, at fault: the
+    # parent reports it as a located warning; any other warning fails the render.
+    glyphs, warnings = split_glyph_warnings(capture.messages)
+    if refused or warnings:
+        return RenderResult(None, tuple(refused), warnings)
+    return RenderResult(bytes(pdf), missing_glyphs=glyphs)
