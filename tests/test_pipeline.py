@@ -95,3 +95,10 @@ def test_an_old_build_left_aside_by_a_kill_is_recovered(tmp_path: Path) -> None:
     assert not build([source], out, ["quiz"], OPTIONS).ok
     assert (out / "foundation-models" / "quiz.json").read_bytes() == before
     assert not aside.exists()
+
+
+def test_output_folder_is_as_readable_as_any_new_folder(tmp_path: Path) -> None:
+    build([EXAMPLE], tmp_path / "out", ["quiz"], OPTIONS)
+    (tmp_path / "plain").mkdir()
+    expected = (tmp_path / "plain").stat().st_mode & 0o777
+    assert (tmp_path / "out" / "foundation-models").stat().st_mode & 0o777 == expected

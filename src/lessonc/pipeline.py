@@ -251,6 +251,9 @@ def write_outputs(
     entries: dict[str, dict[str, object]] = {}
     keys: dict[str, str] = {}
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
+    # mkdtemp makes the folder private (0700); the swapped-in build must be as
+    # readable as any folder the user creates (a web server may serve it).
+    staging.chmod(0o777 & ~_umask())
     try:
         previous_outputs, previous_keys = _previous_outputs(target)
         for previous in previous_outputs:
@@ -352,6 +355,18 @@ def _previous_outputs(
 
 
 _SWAP_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+
+
+def _umask() -> int:
+    # Linux shows the umask without changing it; os.umask() must set one to read
+    # it, which would race with other threads (lessonc serve) creating files.
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
 
 
 def _swap_in(staging: Path, target: Path) -> None:
