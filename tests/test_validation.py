@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from conftest import EXAMPLE, FIXTURES
 from lessonc.source import load, loads
 from lessonc.validation import validate
@@ -75,3 +77,9 @@ def test_blank_text_is_refused(example_text: str) -> None:
 
 def test_not_a_mapping() -> None:
     assert [p[2] for p in diagnose("- a\n- b\n")] == ["not-a-lesson"]
+
+
+@pytest.mark.parametrize("url", ["http://[", "https://x.org:99999/", "http://:80/"])
+def test_urls_that_do_not_parse_are_refused(example_text: str, url: str) -> None:
+    text = example_text.replace("https://www.youtube.com/results", f"{url}#", 1)
+    assert any("not a valid URL" in p[3] or p[2] == "invalid-value" for p in diagnose(text))

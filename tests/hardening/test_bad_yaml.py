@@ -21,7 +21,9 @@ BAD = FIXTURES / "bad"
 TIME_LIMIT_SECONDS = 30
 
 # file name → the first error's (code, line, col); None: the file is a valid lesson.
-EXPECTED: dict[str, tuple[str, int, int] | None] = {
+# A col of None: any column (libyaml >= 0.2.5 scans far ahead and stops deep flow
+# nesting itself, at a column that depends on the libyaml PyYAML was built with).
+EXPECTED: dict[str, tuple[str, int, int | None] | None] = {
     "alias-bomb.yaml": ("yaml-too-large", 1, 1),
     "bom.yaml": None,
     "complex-key.yaml": ("yaml-key", 5, 3),
@@ -29,7 +31,7 @@ EXPECTED: dict[str, tuple[str, int, int] | None] = {
     "crlf.yaml": ("unknown-key", 5, 1),
     "custom-tag.yaml": ("yaml-tag", 8, 9),
     "deep-mappings.yaml": ("yaml-too-deep", 2, 263),
-    "deep-nesting.yaml": ("yaml-too-deep", 2, 74),
+    "deep-nesting.yaml": ("yaml-too-deep", 2, None),
     "duplicate-keys.yaml": ("duplicate-key", 11, 1),
     "empty.yaml": ("not-a-lesson", 1, 1),
     "huge-int.yaml": ("yaml-number", 10, 20),
@@ -111,7 +113,9 @@ def test_nasty_input_gives_its_located_diagnostic(
         assert (code, errors) == (0, [])
     else:
         assert code == 1
-        assert (errors[0]["code"], errors[0]["line"], errors[0]["col"]) == expected, errors[:3]
+        any_column = expected[2] is None
+        found = (errors[0]["code"], errors[0]["line"], None if any_column else errors[0]["col"])
+        assert found == expected, errors[:3]
         assert errors[0]["file"].endswith(name)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from typing import Annotated, Any, ClassVar
+from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic.config import JsonDict
@@ -75,7 +76,25 @@ PlainText = Annotated[
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=64)]
 """An identifier: lower-case letters, digits and single hyphens."""
 
-Url = Annotated[str, Field(pattern=r"^https?://[^\s/$.?#][^\s]*$", max_length=2048)]
+
+def _parseable_url(value: str) -> str:
+    # The pattern alone lets through 'http://[' and similar, which every output's
+    # URL handling (urllib) would then raise on.
+    try:
+        parts = urlsplit(value)
+        if not parts.hostname:
+            raise ValueError("no host")
+        _ = parts.port
+    except ValueError as error:
+        raise ValueError(f"not a valid URL ({error})") from None
+    return value
+
+
+Url = Annotated[
+    str,
+    Field(pattern=r"^https?://[^\s/$.?#][^\s]*$", max_length=2048),
+    AfterValidator(_parseable_url),
+]
 """An absolute http(s) URL."""
 
 
