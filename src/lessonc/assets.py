@@ -143,6 +143,10 @@ def referenced_files(
     files: list[LessonFile] = []
     problems: list[Diagnostic] = []
     seen: set[str] = set()
+    if "![" not in source.text and "\\" not in source.text:
+        # No image syntax anywhere in the file (a YAML escape could spell one,
+        # hence the backslash test): skip walking every field of the lesson.
+        return files, problems
     for yaml_path, text in text_fields(lesson):
         if "![" not in text:
             continue

@@ -353,14 +353,17 @@ class BuildRun:
             for task in tasks:
                 yield run_task(task)
             return
-        with ProcessPoolExecutor(max_workers=min(self.jobs, len(tasks))) as pool:
-            futures = [pool.submit(run_task, task) for task in tasks]
-            try:
-                for future in futures:
-                    yield future.result()
-            finally:
-                for future in futures:
-                    future.cancel()
+        pool = ProcessPoolExecutor(max_workers=min(self.jobs, len(tasks)))
+        futures = [pool.submit(run_task, task) for task in tasks]
+        try:
+            for future in futures:
+                yield future.result()
+        except BaseException:
+            # Ctrl-C, --fail-fast or an error: drop the queued lessons and do not
+            # wait here for the running ones (a `with` block would).
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown()
 
 
 def _course_current(out_root: Path, key: str | None) -> bool:

@@ -44,12 +44,16 @@ def _require_text(value: str) -> str:
     return value
 
 
+_CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""Unicode's control characters (category Cc) but tab and newline."""
+
+
 def _no_control_chars(value: str) -> str:
     # U+001F separates Anki fields and NUL ends C strings in WeasyPrint's
     # dependencies: both would corrupt an output silently.
-    bad = next((c for c in value if unicodedata.category(c) == "Cc" and c not in "\n\t"), None)
+    bad = _CONTROL_CHARACTER.search(value)
     if bad is not None:
-        raise ValueError(f"control character U+{ord(bad):04X} is not allowed in text")
+        raise ValueError(f"control character U+{ord(bad.group()):04X} is not allowed in text")
     return value
 
 
