@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import time
 from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -353,7 +354,9 @@ class BuildRun:
             for task in tasks:
                 yield run_task(task)
             return
-        pool = ProcessPoolExecutor(max_workers=min(self.jobs, len(tasks)))
+        pool = ProcessPoolExecutor(
+            max_workers=min(self.jobs, len(tasks)), initializer=_leave_interrupts_to_the_parent
+        )
         futures = [pool.submit(run_task, task) for task in tasks]
         try:
             for future in futures:
@@ -364,6 +367,13 @@ class BuildRun:
             pool.shutdown(wait=False, cancel_futures=True)
             raise
         pool.shutdown()
+
+
+def _leave_interrupts_to_the_parent() -> None:
+    # Ctrl-C reaches the whole process group. A worker killed by it mid-queue
+    # can leave the pool's shutdown waiting for ever; so workers ignore it, the
+    # parent cancels what is queued, and running lessons finish (seconds).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _course_current(out_root: Path, key: str | None) -> bool:

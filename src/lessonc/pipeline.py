@@ -410,12 +410,18 @@ def recover_interrupted_swaps(out_root: Path) -> None:
     """Put back old builds left aside by a build killed between the two renames of a swap."""
     if not out_root.is_dir():
         return
+    # Another build may be between its two renames right now: every step here
+    # tolerates losing that race, and nothing is deleted unless its target is back.
     for retired in sorted(out_root.glob(".*.old-*")):
-        for kept in retired.iterdir() if retired.is_dir() else ():
-            target = out_root / kept.name
-            if not target.exists() and (kept / MANIFEST).is_file():
-                os.replace(kept, target)
-        shutil.rmtree(retired, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            kept_names = [kept.name for kept in retired.iterdir()]
+            for name in kept_names:
+                target = out_root / name
+                if not target.exists() and (retired / name / MANIFEST).is_file():
+                    with contextlib.suppress(OSError):
+                        os.replace(retired / name, target)
+            if all((out_root / name).exists() for name in kept_names):
+                shutil.rmtree(retired, ignore_errors=True)
 
 
 def count_by_severity(diagnostics: Sequence[Diagnostic]) -> tuple[int, int]:
