@@ -351,6 +351,12 @@ class BuildRun:
     def _outcomes(self, tasks: list[LessonTask]) -> Generator[TaskOutcome, None, None]:
         """Each task's outcome, in task order; in worker processes when jobs > 1."""
         if self.jobs == 1 or len(tasks) < 2:
+            if any("pdf" in task.formats for task in tasks):
+                # WeasyPrint loads in its own process while lessons are checked
+                # and their other formats rendered (the PDF renders last).
+                from lessonc.outputs.pdf import prepare
+
+                prepare()
             for task in tasks:
                 yield run_task(task)
             return

@@ -55,6 +55,12 @@ def _formats(value: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def _one_lesson_file(paths: Sequence[Path]) -> bool:
+    from lessonc.course import COURSE_FILES  # light: no models are imported
+
+    return len(paths) == 1 and paths[0].is_file() and paths[0].name not in COURSE_FILES
+
+
 def _source_date_epoch() -> int | None:
     value = os.environ.get("SOURCE_DATE_EPOCH")
     if value is None or value == "":
@@ -198,15 +204,23 @@ def build(
       lessonc build course/course.yaml --jobs 4
       SOURCE_DATE_EPOCH=1700000000 lessonc build lesson.yaml
     """
-    from lessonc.build_run import default_jobs
-    from lessonc.feedback import BuildFeedback
-    from lessonc.pipeline import build as run_build
-
     try:
         chosen = _formats(formats or ",".join(DEFAULT_FORMATS))
     except click.BadParameter as error:
         error.param_hint = "'--format'"
         raise
+    if "pdf" in chosen and (jobs == 1 or _one_lesson_file(paths)):
+        # Start loading WeasyPrint in its own process now, before lessonc's own
+        # imports and checks: for one lesson that is most of the PDF's start-up.
+        # (Worker processes of a course build load it themselves.)
+        from lessonc.outputs.pdf import prepare
+
+        prepare()
+
+    from lessonc.build_run import default_jobs
+    from lessonc.feedback import BuildFeedback
+    from lessonc.pipeline import build as run_build
+
     epoch = _source_date_epoch()
     options = BuildOptions(
         source_date_epoch=epoch or 0,

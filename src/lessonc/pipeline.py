@@ -146,7 +146,8 @@ def render(
     """Every format's artifacts for one lesson, tagged with their format, and the problems found."""
     artifacts: list[tuple[str, Artifact]] = []
     problems: list[Diagnostic] = []
-    for name in formats:
+    # The slow PDF last, so a renderer process started early has the longest head start.
+    for name in sorted(formats, key=lambda name: name == "pdf"):
         ctx = BuildContext(source=loaded.source, options=options)
         try:
             artifacts.extend((name, a) for a in get_renderer(name).render(loaded.lesson, ctx))
