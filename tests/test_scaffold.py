@@ -99,13 +99,17 @@ def test_example_theme_overrides_a_partial_and_the_css(tmp_path: Path) -> None:
     assert '<p class="theme-badge">Lesson 15.1</p>' in page
     # Partials the theme does not override still come from the built-in templates.
     assert 'class="toc' in page
-    css = (out / "assets" / "lesson.css").read_bytes()
-    assert css == (theme / "html" / "assets" / "lesson.css").read_bytes()
+    css = (out / "assets" / "theme.css").read_bytes()
+    assert css == (theme / "html" / "assets" / "theme.css").read_bytes()
+    assert page.index('href="assets/lesson.css"') < page.index('href="assets/theme.css"')
     plain = run_cli(["build", str(EXAMPLE), "-o", str(tmp_path / "plain"), "--format", "html"])
     assert plain.exit_code == 0
-    assert "theme-badge" not in (tmp_path / "plain" / "foundation-models" / "index.html").read_text(
+    plain_page = (tmp_path / "plain" / "foundation-models" / "index.html").read_text(
         encoding="utf-8"
     )
+    assert "theme-badge" not in plain_page
+    assert "theme.css" not in plain_page
+    assert not (tmp_path / "plain" / "foundation-models" / "assets" / "theme.css").exists()
 
 
 def test_first_templates_folder_wins(tmp_path: Path) -> None:

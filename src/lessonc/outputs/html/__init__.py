@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
-from jinja2 import Environment
+from jinja2 import Environment, TemplateNotFound
 from markupsafe import Markup
 
 from lessonc import markup, templating
@@ -24,6 +24,9 @@ from lessonc.outputs.html.video import VideoEmbed, embed_for
 
 PAGE = "index.html"
 ASSETS = ("assets/lesson.css", "assets/lesson.js")
+THEME_CSS = "assets/theme.css"
+"""A stylesheet lessonc does not ship: a theme folder may add it, and it is linked after
+lesson.css, so a theme overrides only the rules it changes and keeps the rest current."""
 """Static files beside the page; looked up like templates, so a user folder can replace them."""
 _URL_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
 _RTL_LANGUAGES = frozenset({"ar", "dv", "fa", "he", "ku", "ps", "sd", "ug", "ur", "yi"})
@@ -158,12 +161,21 @@ class HtmlRenderer:
             text_direction="rtl" if lesson.language.split("-")[0] in _RTL_LANGUAGES else "ltr",
             speakers={s.id: s for s in lesson.dialogue.speakers} if lesson.dialogue else {},
         )
-        html = env.get_template("lesson.html.j2").render(lesson=lesson, page=page, assets=ASSETS)
+        assets = ASSETS + ((THEME_CSS,) if _has_template(env, THEME_CSS) else ())
+        html = env.get_template("lesson.html.j2").render(lesson=lesson, page=page, assets=assets)
         yield Artifact(PAGE, html.encode("utf-8"))
-        for asset in ASSETS:
+        for asset in assets:
             source, _, _ = env.loader.get_source(env, asset)  # type: ignore[union-attr]
             yield Artifact(asset, source.encode("utf-8"))
         yield from media_artifacts
+
+
+def _has_template(env: Environment, name: str) -> bool:
+    try:
+        env.loader.get_source(env, name)  # type: ignore[union-attr]
+    except TemplateNotFound:
+        return False
+    return True
 
 
 def _install_filters(
