@@ -1,7 +1,8 @@
 """The ``lessonc`` command: parses flags, calls the pipeline, prints diagnostics.
 
 Exit codes: 0 success, 1 invalid input (a lesson has errors), 2 usage error
-(unknown flag, missing path), 3 internal error (a bug in lessonc: please report it).
+(unknown flag, missing path), 3 internal error (a bug in lessonc: please report it),
+130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -481,10 +482,25 @@ def reference(out_file: Path | None, of_cli: bool) -> None:
     click.echo(f"wrote {out_file}")
 
 
+EXIT_INTERRUPTED = 130
+"""128 + SIGINT, as shells report a command stopped by Ctrl-C."""
+
+
 def run() -> None:
-    """Entry point that turns an unexpected exception into a short message and exit 3."""
+    """Entry point: usage errors exit 2, Ctrl-C 130, an unexpected exception 3 and a short note."""
     try:
-        main(standalone_mode=True)
+        code = main(standalone_mode=False)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        click.echo("lessonc: interrupted; every lesson keeps its old or its new outputs", err=True)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        # Leave at once: interpreter shutdown would join the build's worker
+        # processes, and a worker caught mid-start by the interrupt can keep that
+        # waiting. Outputs are already consistent (written aside, then swapped).
+        os._exit(EXIT_INTERRUPTED)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
     except Exception as error:  # a bug in lessonc: no traceback for authors, unless asked
         if os.environ.get("LESSONC_DEBUG"):
             traceback.print_exc()
@@ -494,3 +510,4 @@ def run() -> None:
             err=True,
         )
         sys.exit(EXIT_INTERNAL)
+    sys.exit(code if isinstance(code, int) else 0)
