@@ -9,6 +9,9 @@ course order whatever the order workers finish in.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import ctypes.util
 import os
 import shutil
 import signal
@@ -361,7 +364,7 @@ class BuildRun:
                 yield run_task(task)
             return
         pool = ProcessPoolExecutor(
-            max_workers=min(self.jobs, len(tasks)), initializer=_leave_interrupts_to_the_parent
+            max_workers=min(self.jobs, len(tasks)), initializer=_set_up_worker
         )
         futures = [pool.submit(run_task, task) for task in tasks]
         try:
@@ -375,11 +378,20 @@ class BuildRun:
         pool.shutdown()
 
 
-def _leave_interrupts_to_the_parent() -> None:
+def _set_up_worker() -> None:
     # Ctrl-C reaches the whole process group. A worker killed by it mid-queue
-    # can leave the pool's shutdown waiting for ever; so workers ignore it, the
-    # parent cancels what is queued, and running lessons finish (seconds).
+    # can leave the pool's shutdown waiting for ever; so workers ignore it and
+    # the parent alone decides (it cancels what is queued and exits).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A worker outlives a parent that was killed or left with os._exit: it waits
+    # on a queue whose other end its siblings keep open. On Linux the kernel
+    # can end it with its parent.
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 def _course_current(out_root: Path, key: str | None) -> bool:
