@@ -171,3 +171,23 @@ def test_cli_usage_errors() -> None:
 def test_json_output_carries_severity() -> None:
     result = run_cli(["lint", "--diagnostics", "json", str(WARNINGS)])
     assert '"severity": "warning"' in result.stdout
+
+
+def test_rule_switched_off_in_the_course_file(tmp_path: Path) -> None:
+    lessons = tmp_path / "lessons"
+    lessons.mkdir()
+    (lessons / "warnings.yaml").write_text(WARNINGS.read_text(encoding="utf-8"), encoding="utf-8")
+    course = tmp_path / "course.yaml"
+    course.write_text(
+        "title: A course\nchapters:\n  - title: One\n    lessons: [lessons/warnings.yaml]\n",
+        encoding="utf-8",
+    )
+    on = [d.code for d in lint_paths([course]).diagnostics]
+    assert "L101" in on
+    course.write_text(
+        course.read_text(encoding="utf-8") + "lint:\n  disable: [L101]\n", encoding="utf-8"
+    )
+    for target in (course, tmp_path):  # the course file, or the folder that holds it
+        off = [d.code for d in lint_paths([target]).diagnostics]
+        assert "L101" not in off
+        assert "L102" in off

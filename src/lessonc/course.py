@@ -67,6 +67,8 @@ class Course:
     file: Path | None = None
     """The course file, when there is one."""
     file_sha256: str | None = None
+    lint_disable: tuple[str, ...] = ()
+    """Lint rules the course file switches off for all its lessons."""
 
     @property
     def lessons(self) -> list[CourseLesson]:
@@ -201,6 +203,7 @@ def _resolve(path: Path, source: Located, spec: Any) -> Course:
         title=spec.title,
         description=spec.description,
         chapters=chapters,
+        lint_disable=tuple(spec.lint.disable),
         source=source,
         file=path,
         file_sha256=source.sha256,
@@ -270,7 +273,7 @@ def _models() -> tuple[Any, Any]:
     # Imported here: Pydantic costs a third of a second to import, which a no-op rebuild avoids.
     from pydantic import BaseModel, ConfigDict, Field
 
-    from lessonc.model import PlainText, Text
+    from lessonc.model import LintSettings, PlainText, Text
 
     class CourseChapterSpec(BaseModel):
         """A chapter: its title, optional number and its lesson files in order."""
@@ -295,5 +298,7 @@ def _models() -> tuple[Any, Any]:
         """What the course is about (lessonc's Markdown subset)."""
         chapters: list[CourseChapterSpec] = Field(min_length=1)
         """The chapters in reading order."""
+        lint: LintSettings = Field(default_factory=lambda: LintSettings())
+        """`lessonc lint` settings for every lesson of the course."""
 
     return CourseSpec, CourseChapterSpec
