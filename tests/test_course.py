@@ -288,3 +288,29 @@ def test_cli_reports_skipped_lessons_and_a_summary(tmp_path: Path) -> None:
     assert second.exit_code == 0
     assert second.stdout.count("up to date") == len(LESSON_IDS)
     assert "lessons skipped (up to date): 5" in second.stderr
+
+
+def test_course_paths_go_through_the_lesson_gate(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.yaml").write_text("id: secret\n", encoding="utf-8")
+    course_dir = tmp_path / "course"
+    course_dir.mkdir()
+    (course_dir / "linked").symlink_to(outside)
+    (course_dir / "course.yaml").write_text(
+        "title: C\nchapters:\n  - title: One\n    lessons:\n"
+        "      - linked/secret.yaml\n      - '%252e%252e/outside/secret.yaml'\n      - .hidden.yaml\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InvalidCourse) as caught:
+        load_course(course_dir / "course.yaml")
+    found = [(d.line, d.code) for d in caught.value.diagnostics]
+    assert found == [
+        (5, "course-lesson-missing"),
+        (6, "course-lesson-missing"),
+        (7, "course-lesson-missing"),
+    ]
+    messages = " ".join(d.message for d in caught.value.diagnostics)
+    assert "outside the course folder" in messages
+    assert "not a relative path" in messages
+    assert "hidden" in messages

@@ -45,8 +45,16 @@ class LessonFile:
     yaml_path: PathKey
 
 
-def resolve_inside(root: Path, reference: str) -> Path:
+def resolve_inside(
+    root: Path,
+    reference: str,
+    suffixes: frozenset[str] = IMAGE_SUFFIXES,
+    place: str = "lesson folder",
+) -> Path:
     """The real path of ``reference`` below ``root``; raises :class:`OutsideRoot` otherwise.
+
+    ``suffixes`` are the file types allowed (images, by default; a course's
+    lesson files otherwise) and ``place`` names ``root`` in messages.
 
     ``reference`` is a URL path as Markdown leaves it (percent-encoded); it is
     decoded once, as a browser would. Each segment must name an entry of its
@@ -55,21 +63,21 @@ def resolve_inside(root: Path, reference: str) -> Path:
     """
     real_root = root.resolve()
     current = real_root
-    for part in _relative_parts(reference):
-        _check_name_on_disk(current, part, reference)
+    for part in _relative_parts(reference, suffixes, place):
+        _check_name_on_disk(current, part, reference, place)
         try:
             current = (current / part).resolve()
         except (OSError, RuntimeError):  # a symlink loop: RuntimeError before Python 3.13
             raise OutsideRoot(f"'{reference}' goes round a loop of symlinks") from None
         if not current.is_relative_to(real_root):
-            raise OutsideRoot(f"'{reference}' leads outside the lesson folder")
-    return _checked_file(current, reference)
+            raise OutsideRoot(f"'{reference}' leads outside the {place}")
+    return _checked_file(current, reference, place)
 
 
-def _relative_parts(reference: str) -> list[str]:
+def _relative_parts(reference: str, suffixes: frozenset[str], place: str) -> list[str]:
     """The folder and file names ``reference`` spells, decoded; refuses every ambiguous form."""
     if not markup.is_safe_relative_path(reference):
-        raise OutsideRoot(f"'{reference}' is not a relative path inside the lesson folder")
+        raise OutsideRoot(f"'{reference}' is not a relative path inside the {place}")
     try:
         decoded = unquote(reference, errors="strict")
     except UnicodeDecodeError:
@@ -83,23 +91,24 @@ def _relative_parts(reference: str) -> list[str]:
         raise OutsideRoot(f"'{reference}' contains a control character")
     parts = [p for p in decoded.split("/") if p != "."]
     if not parts or any(p in ("", "..") for p in parts):
-        raise OutsideRoot(f"'{reference}' is not a relative path inside the lesson folder")
+        raise OutsideRoot(f"'{reference}' is not a relative path inside the {place}")
     if any(p.startswith(".") for p in parts):
         raise OutsideRoot(f"'{reference}' names a hidden file or folder")
     suffix = os.path.splitext(parts[-1])[1].lower()
-    if suffix not in IMAGE_SUFFIXES:
-        allowed = ", ".join(sorted(IMAGE_SUFFIXES))
-        raise OutsideRoot(f"'{reference}' is not an image file ({allowed})")
+    if suffix not in suffixes:
+        allowed = ", ".join(sorted(suffixes))
+        kind = "an image file" if suffixes == IMAGE_SUFFIXES else "a file of a known kind"
+        raise OutsideRoot(f"'{reference}' is not {kind} ({allowed})")
     return parts
 
 
-def _check_name_on_disk(folder: Path, name: str, reference: str) -> None:
+def _check_name_on_disk(folder: Path, name: str, reference: str, place: str) -> None:
     """``name`` is an entry of ``folder`` spelt exactly so: a case-insensitive disk must not
     let a lesson build on one machine that fails on the next."""
     try:
         names = os.listdir(folder)
     except OSError:
-        raise OutsideRoot(f"'{reference}' is not a file in the lesson folder") from None
+        raise OutsideRoot(f"'{reference}' is not a file in the {place}") from None
     if name in names:
         return
     same_but_case = [n for n in names if n.casefold() == name.casefold()]
@@ -107,16 +116,16 @@ def _check_name_on_disk(folder: Path, name: str, reference: str) -> None:
         raise OutsideRoot(
             f"'{reference}': '{name}' differs in case from '{same_but_case[0]}' on disk"
         )
-    raise OutsideRoot(f"'{reference}' is not a file in the lesson folder")
+    raise OutsideRoot(f"'{reference}' is not a file in the {place}")
 
 
-def _checked_file(path: Path, reference: str) -> Path:
+def _checked_file(path: Path, reference: str, place: str) -> Path:
     try:
         status = path.stat()
     except OSError:
-        raise OutsideRoot(f"'{reference}' is not a file in the lesson folder") from None
+        raise OutsideRoot(f"'{reference}' is not a file in the {place}") from None
     if not stat.S_ISREG(status.st_mode):
-        raise OutsideRoot(f"'{reference}' is not a file in the lesson folder")
+        raise OutsideRoot(f"'{reference}' is not a file in the {place}")
     if status.st_size > MAX_FILE_BYTES:
         raise OutsideRoot(
             f"'{reference}' is {status.st_size:,} bytes; the limit is {MAX_FILE_BYTES:,}"

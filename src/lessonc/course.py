@@ -145,23 +145,12 @@ def load_course(path: Path) -> Course:
 def resolve_lesson(root: Path, reference: str) -> Path:
     """The real path of a lesson file a course names; raises ValueError when it is not one.
 
-    The same gate as :func:`lessonc.assets.resolve_inside` (relative, no '..',
-    no scheme, symlinks resolved and kept below ``root``), for YAML files
-    rather than images.
+    The one gate every path a lesson source names goes through
+    (:func:`lessonc.assets.resolve_inside`), with lesson files for images.
     """
-    from lessonc.markup import is_safe_relative_path
+    from lessonc.assets import resolve_inside
 
-    if not is_safe_relative_path(reference) or "\\" in reference:
-        raise ValueError(f"'{reference}' is not a relative path inside the course folder")
-    real_root = root.resolve()
-    target = (real_root / reference).resolve()
-    if not target.is_relative_to(real_root):
-        raise ValueError(f"'{reference}' leads outside the course folder")
-    if target.suffix not in LESSON_SUFFIXES:
-        raise ValueError(f"'{reference}' is not a lesson file (.yaml or .yml)")
-    if not target.is_file():
-        raise ValueError(f"'{reference}' is not a file in the course folder")
-    return target
+    return resolve_inside(root, reference, frozenset(LESSON_SUFFIXES), "course folder")
 
 
 def _resolve(path: Path, source: Located, spec: Any) -> Course:
