@@ -15,7 +15,7 @@ import typing
 from typing import Any
 
 from hypothesis import strategies as st
-from pydantic import BaseModel
+from pydantic import AfterValidator, BaseModel
 from pydantic.fields import FieldInfo
 
 from lessonc.model import Lesson
@@ -46,6 +46,9 @@ def _constraints(metadata: list[Any]) -> dict[str, Any]:
             extra = item.json_schema_extra
             if isinstance(extra, dict) and extra.get("contentMediaType") == "text/markdown":
                 found["markdown"] = True
+        if isinstance(item, AfterValidator):
+            # A check beyond the pattern (a URL must also parse): draw only what passes.
+            found.setdefault("validators", []).append(item.func)
         for name in ("min_length", "max_length", "ge", "le", "gt", "lt", "pattern"):
             value = getattr(item, name, None)
             if value is not None:
@@ -53,13 +56,23 @@ def _constraints(metadata: list[Any]) -> dict[str, Any]:
     return found
 
 
+def _passes(validators: list[Any], value: str) -> bool:
+    try:
+        for validator in validators:
+            validator(value)
+    except ValueError:
+        return False
+    return True
+
+
 def _string(limits: dict[str, Any]) -> st.SearchStrategy[str]:
     longest = limits.get("max_length", 2000)
+    validators = limits.get("validators", [])
     if "pattern" in limits:
         pattern = st.from_regex(limits["pattern"], fullmatch=True, alphabet=_PRINTABLE)
-        return pattern.filter(lambda s: 0 < len(s) <= longest)
+        return pattern.filter(lambda s: 0 < len(s) <= longest and _passes(validators, s))
     base = _TEXT if limits.get("markdown") else st.text(_TEXT_ALPHABET, min_size=1, max_size=40)
-    return base.filter(lambda s: s.strip() != "" and len(s) <= longest)
+    return base.filter(lambda s: s.strip() != "" and len(s) <= longest and _passes(validators, s))
 
 
 def for_annotation(annotation: Any, metadata: list[Any] | None = None) -> st.SearchStrategy[Any]:
