@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from lessonc import __version__
 from lessonc.course import COURSE_FILES
-from lessonc.diagnostics import Diagnostic, Severity, display_path
+from lessonc.diagnostics import Diagnostic, display_path
 from lessonc.outputs import Artifact, BuildContext, BuildOptions, RenderError, get_renderer
 
 if TYPE_CHECKING:
@@ -97,11 +97,6 @@ def discover(paths: Sequence[Path]) -> tuple[list[Path], list[Diagnostic]]:
     return [
         Path(os.path.relpath(p)) if p.is_relative_to(Path.cwd()) else p for p in unique
     ], problems
-
-
-def source_mtime(path: Path) -> int:
-    """The source's modification time in whole seconds (the default stamp for outputs)."""
-    return int(path.stat().st_mtime)
 
 
 @dataclass
@@ -210,25 +205,6 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def write_lesson(
-    target: Path,
-    artifacts: list[tuple[str, Artifact]],
-    loaded: LoadedLesson,
-    formats: Sequence[str],
-    options: BuildOptions,
-    *,
-    cache_keys: Mapping[str, str] | None = None,
-) -> list[str]:
-    """Write a lesson's outputs beside ``target``, then swap them in; returns the written paths.
-
-    Outputs of formats not rebuilt this time are carried over from the
-    previous build, so `--format html` does not delete the PDF. ``cache_keys``
-    (format → key) are recorded so the next build can skip current outputs.
-    """
-    identity = SourceIdentity(loaded.lesson.id, loaded.source.path.name, loaded.source.sha256)
-    return write_outputs(target, artifacts, identity, formats, options, cache_keys=cache_keys)
-
-
 @dataclass(frozen=True)
 class SourceIdentity:
     """What the manifest records about where a lesson's outputs came from."""
@@ -247,7 +223,12 @@ def write_outputs(
     *,
     cache_keys: Mapping[str, str] | None = None,
 ) -> list[str]:
-    """:func:`write_lesson` for a lesson known by its identity (as worker processes report it)."""
+    """Write a lesson's outputs beside ``target``, then swap them in; returns the written paths.
+
+    Outputs of formats not rebuilt this time are carried over from the
+    previous build, so `--format html` does not delete the PDF. ``cache_keys``
+    (format → key) are recorded so the next build can skip current outputs.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
     entries: dict[str, dict[str, object]] = {}
     keys: dict[str, str] = {}
@@ -423,9 +404,3 @@ def recover_interrupted_swaps(out_root: Path) -> None:
                         os.replace(retired / name, target)
             if all((out_root / name).exists() for name in kept_names):
                 shutil.rmtree(retired, ignore_errors=True)
-
-
-def count_by_severity(diagnostics: Sequence[Diagnostic]) -> tuple[int, int]:
-    """How many errors and warnings."""
-    errors = sum(d.severity is Severity.ERROR for d in diagnostics)
-    return errors, len(diagnostics) - errors
