@@ -85,7 +85,7 @@ class Lesson(Strict):
         json_schema_extra={"$id": "https://lessonc.dev/schema/lesson.schema.json"},
     )
 
-    lessonc: Literal[1] = Field(default=1, examples=[1])
+    lessonc: Literal[1] = Field(default=FORMAT_VERSION, examples=[FORMAT_VERSION])
     """Version of the lesson format."""
     id: Slug = Field(examples=["foundation-models"])
     """The lesson's identity (lower-case letters, digits and single hyphens): names its output folder, Anki notes and quiz ids. Never change it."""  # noqa: E501
