@@ -399,6 +399,9 @@ def test_axe_finds_no_wcag_violations(
         check_answer(page, "examples-of-foundation-models", "gpt", "xgboost")
         page.locator(".card:not([hidden])").focus()
         page.keyboard.press("Space")
+        # The card turns with a 0.25 s animation; colours sampled mid-turn
+        # (on a busy machine) are half-faded and fail contrast at random.
+        page.wait_for_function("document.getAnimations().every(a => a.playState === 'finished')")
         page.add_script_tag(path=str(script))
         result = page.evaluate(
             "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
