@@ -27,6 +27,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -34,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "content" / "foundation-models.yaml"
 EPOCH = "1700000000"
 PER_CHAPTER = 10
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: faster
 
 _WRAPPER = """
 import json, resource, subprocess, sys, time
@@ -53,35 +55,44 @@ class Measure:
 
 
 def make_course(folder: Path, count: int) -> Path:
-    """N copies of the example lesson with their own id, title, number and chapter."""
+    """N lessons made from the example, each with its own id, title, number, chapter and prose.
+
+    Every long text gets the lesson's number appended, so no two lessons share
+    their prose: a real course repeats little text, and lessonc's per-process
+    Markdown cache must not make identical copies look cheaper than real lessons.
+    """
     lessons = folder / "lessons"
     lessons.mkdir(parents=True)
-    text = EXAMPLE.read_text(encoding="utf-8")
+    example = yaml.load(EXAMPLE.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     for index in range(count):
         chapter, position = divmod(index, PER_CHAPTER)
         number = f"{chapter + 1}.{position + 1}"
-        lesson = (
-            text.replace("id: foundation-models", f"id: lesson-{index + 1:04d}", 1)
-            .replace(
-                'title: "What are Foundation Models?"',
-                f'title: "What are Foundation Models? (part {index + 1})"',
-                1,
-            )
-            .replace('number: "15.1"', f'number: "{number}"', 1)
-            .replace("  number: 15\n", f"  number: {chapter + 1}\n", 1)
-            .replace(
-                '  title: "Modern Topics – LLMs & Foundation Models"',
-                f'  title: "Chapter {chapter + 1}"',
-                1,
-            )
+        lesson = _marked(example, f" (Lesson {number}.)")
+        lesson.update(
+            id=f"lesson-{index + 1:04d}",
+            title=f"What are Foundation Models? (part {index + 1})",
+            number=number,
+            chapter={"number": chapter + 1, "title": f"Chapter {chapter + 1}"},
         )
-        (lessons / f"lesson-{index + 1:04d}.yaml").write_text(lesson, encoding="utf-8")
+        text = yaml.safe_dump(lesson, sort_keys=False, allow_unicode=True, width=100)
+        (lessons / f"lesson-{index + 1:04d}.yaml").write_text(text, encoding="utf-8")
     return lessons
+
+
+def _marked(node: Any, mark: str) -> Any:
+    """A copy of ``node`` with ``mark`` appended to every prose string (60+ characters)."""
+    if isinstance(node, dict):
+        return {key: _marked(value, mark) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_marked(item, mark) for item in node]
+    if isinstance(node, str) and len(node) >= 60 and " " in node:
+        return node.rstrip("\n") + mark
+    return node
 
 
 def as_markdown(source: Path) -> str:
     """A lesson's text as one Markdown page (what a static site generator would be given)."""
-    data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    data = yaml.load(source.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     lines = [f"# {data['title']}", ""]
 
     def walk(node: object) -> None:
