@@ -89,9 +89,18 @@ def _clean(html: str) -> str:
 
 
 @lru_cache(maxsize=4096)
+def _render(text: str) -> str:
+    # Unsanitised: only for to_html and to_plain, which clean it. Most texts go
+    # through both (page and search index, card and sort field), and parsing
+    # is most of the cost of rendering a lesson.
+    html: str = _MD.render(text)
+    return html
+
+
+@lru_cache(maxsize=4096)
 def to_html(text: str) -> str:
     """Render block Markdown (paragraphs, lists …) to sanitised HTML."""
-    return _clean(_MD.render(text)).strip()
+    return _clean(_render(text)).strip()
 
 
 @lru_cache(maxsize=4096)
@@ -103,7 +112,7 @@ def to_inline_html(text: str) -> str:
 @lru_cache(maxsize=4096)
 def to_plain(text: str) -> str:
     """Lesson text as plain text: Markdown syntax removed, entities decoded, whitespace folded."""
-    html = _MD.render(text)
+    html = _render(text)
     html = re.sub(r"</(p|li|blockquote|pre|tr|h\d)>", "\n", html)
     stripped = nh3.clean(html, tags=set(), clean_content_tags={"script", "style"})
     lines = (" ".join(line.split()) for line in unescape(stripped).splitlines())
