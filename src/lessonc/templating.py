@@ -9,6 +9,7 @@ sanitise it (see :mod:`lessonc.markup`); it is never compiled as a template.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from markupsafe import Markup
 from lessonc import markup
 
 
+@functools.cache  # asked for every template and asset of every lesson; it cannot change
 def builtin_templates() -> Path:
     """lessonc's own templates: inside the installed package, or at the top of a source checkout."""
     packaged = Path(__file__).parent / "templates"

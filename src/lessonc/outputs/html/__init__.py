@@ -8,8 +8,11 @@ page's own files, and frames only from the video hosts the lesson uses.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import quote
 
 from jinja2 import Environment, TemplateNotFound
@@ -24,10 +27,10 @@ from lessonc.outputs.html.video import VideoEmbed, embed_for
 
 PAGE = "index.html"
 ASSETS = ("assets/lesson.css", "assets/lesson.js")
+"""Static files beside the page; looked up like templates, so a user folder can replace them."""
 THEME_CSS = "assets/theme.css"
 """A stylesheet lessonc does not ship: a theme folder may add it, and it is linked after
 lesson.css, so a theme overrides only the rules it changes and keeps the rest current."""
-"""Static files beside the page; looked up like templates, so a user folder can replace them."""
 _URL_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
 _RTL_LANGUAGES = frozenset({"ar", "dv", "fa", "he", "ku", "ps", "sd", "ug", "ur", "yi"})
 
@@ -134,6 +137,36 @@ def _cards(
     return cards
 
 
+@dataclass(frozen=True)
+class _PageText:
+    """The text filters of the page being rendered: they know its media and glossary."""
+
+    block: Callable[[str], Markup]
+    inline: Callable[[str], Markup]
+    link_terms: TermLinker
+
+
+_PAGE_TEXT: ContextVar[_PageText] = ContextVar("lessonc_html_page_text")
+"""Set for the length of one page's rendering. The environment is shared by every page a
+process renders, so its filters look the page up here rather than being installed per page
+(a context variable, not an attribute, so threads of ``lessonc serve`` never see each
+other's page, and a macro imported without context still finds it)."""
+
+
+@functools.cache
+def _environment(template_dirs: tuple[Path, ...]) -> Environment:
+    # One per process and template folders: loading and compiling the page's
+    # templates again for every lesson was a third of the page's cost.
+    # Jinja2 still checks each template's modification time (lessonc serve).
+    env = templating.environment("html", template_dirs)
+    env.filters["md"] = lambda text: _PAGE_TEXT.get().block(text)
+    env.filters["md_inline"] = lambda text: _PAGE_TEXT.get().inline(text)
+    env.filters["link_terms"] = lambda text: _PAGE_TEXT.get().link_terms(text)
+    env.filters["term_anchor"] = term_anchor
+    env.filters["link_target"] = link_target
+    return env
+
+
 class HtmlRenderer:
     """Renders ``index.html`` from ``templates/html/lesson.html.j2`` and its partials."""
 
@@ -142,7 +175,7 @@ class HtmlRenderer:
     def render(self, lesson: Lesson, ctx: BuildContext) -> Iterable[Artifact]:
         """The page, its CSS and JS, and the images its text shows."""
         media_artifacts, media_paths = collect_media(lesson, ctx)
-        env = templating.environment("html", ctx.options.template_dirs)
+        env = _environment(ctx.options.template_dirs)
         finish = MediaRewriter(media_paths)
 
         def block(text: str) -> Markup:
@@ -151,7 +184,6 @@ class HtmlRenderer:
         def inline(text: str) -> Markup:
             return Markup(finish(markup.to_inline_html(text)))
 
-        _install_filters(env, block, inline, TermLinker(lesson.glossary, term_anchor))
         videos = [VideoView(v.title, v.url, embed_for(v.url)) for v in lesson.videos]
         page = PageView(
             toc=table_of_contents(lesson),
@@ -162,7 +194,13 @@ class HtmlRenderer:
             speakers={s.id: s for s in lesson.dialogue.speakers} if lesson.dialogue else {},
         )
         assets = ASSETS + ((THEME_CSS,) if _has_template(env, THEME_CSS) else ())
-        html = env.get_template("lesson.html.j2").render(lesson=lesson, page=page, assets=assets)
+        text = _PAGE_TEXT.set(_PageText(block, inline, TermLinker(lesson.glossary, term_anchor)))
+        try:
+            html = env.get_template("lesson.html.j2").render(
+                lesson=lesson, page=page, assets=assets
+            )
+        finally:
+            _PAGE_TEXT.reset(text)
         yield Artifact(PAGE, html.encode("utf-8"))
         for asset in assets:
             source, _, _ = env.loader.get_source(env, asset)  # type: ignore[union-attr]
@@ -176,21 +214,6 @@ def _has_template(env: Environment, name: str) -> bool:
     except TemplateNotFound:
         return False
     return True
-
-
-def _install_filters(
-    env: Environment,
-    block: Callable[[str], Markup],
-    inline: Callable[[str], Markup],
-    linker: TermLinker,
-) -> None:
-    # The page's own md filters add media paths to templating's sanitised
-    # output; the linker is per page because it remembers what it linked.
-    env.filters["md"] = block
-    env.filters["md_inline"] = inline
-    env.filters["link_terms"] = linker
-    env.filters["term_anchor"] = term_anchor
-    env.filters["link_target"] = link_target
 
 
 RENDERER = HtmlRenderer()
