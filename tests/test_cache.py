@@ -24,6 +24,7 @@ def test_each_option_changes_the_key() -> None:
         KeyInputs("t2", "a4", None).key("sha", "pdf", 1),
         KeyInputs("t", "letter", None).key("sha", "pdf", 1),
         KeyInputs("t", "a4", 7).key("sha", "pdf", 1),
+        KeyInputs("t", "a4", None, in_course=True).key("sha", "pdf", 1),
     ]
     assert key not in variants
     assert len(set(variants)) == len(variants)

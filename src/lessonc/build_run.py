@@ -139,10 +139,13 @@ class BuildRun:
         course, files = self._plan_sources(paths, report)
         if not report.ok:
             return report
+        if course is not None:  # one BuildRun makes one build, so this cannot leak into another
+            self.options = replace(self.options, in_course=True)
         inputs = KeyInputs(
             templates_digest(self.options.template_dirs),
             self.options.paper,
             self.options.shuffle_seed,
+            self.options.in_course,
         )
         previous = lesson_folders(self.out_root)
         plans = self._plan_lessons(files, inputs, previous)

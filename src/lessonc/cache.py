@@ -51,6 +51,7 @@ class KeyInputs:
     templates: str
     paper: str
     shuffle_seed: int | None
+    in_course: bool = False
 
     def key(self, source_sha256: str, format_name: str, source_date_epoch: int) -> str:
         """The cache key of one format's outputs for one source."""
@@ -63,6 +64,7 @@ class KeyInputs:
                 "paper": self.paper,
                 "shuffle_seed": self.shuffle_seed,
                 "source_date_epoch": source_date_epoch,
+                "in_course": self.in_course,
             }
         )
 

@@ -42,6 +42,9 @@ class BuildOptions:
     """When set, the quiz is written with questions and choices shuffled by this seed."""
     template_dirs: tuple[Path, ...] = ()
     """User template folders, searched before the built-in templates."""
+    in_course: bool = False
+    """The lesson is built as part of a course (a folder or a course file): its page links
+    to the course's home page and to its neighbours through the course's own files."""
 
 
 @dataclass
