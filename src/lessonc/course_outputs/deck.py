@@ -16,29 +16,11 @@ COURSE_DECK = "course.apkg"
 
 def course_deck(parts: Sequence[DeckPart], timestamp: int) -> bytes:
     """The reproducible .apkg of all ``parts``, in course order."""
-    import genanki
-
-    from lessonc.outputs.anki.notetypes import stable_id
+    from lessonc.outputs.anki.collection import Subdeck
     from lessonc.outputs.anki.package import write_apkg
 
-    models: dict[str, genanki.Model] = {}
-    decks: list[genanki.Deck] = []
     media: dict[str, bytes] = {}
     for part in parts:
-        deck = genanki.Deck(stable_id("deck", part.name), part.name, part.description)
-        for position, note in enumerate(part.notes):
-            spec = note.note_type
-            if spec.key not in models:
-                models[spec.key] = spec.to_model()
-            deck.add_note(
-                genanki.Note(
-                    model=models[spec.key],
-                    fields=list(note.fields),
-                    tags=list(note.tags),
-                    guid=note.guid,
-                    due=position,
-                )
-            )
-        decks.append(deck)
         media.update(part.media)
-    return write_apkg(genanki.Package(decks), media, timestamp)
+    subdecks = [Subdeck(part.name, part.description, part.notes) for part in parts]
+    return write_apkg(subdecks, media, timestamp)

@@ -91,25 +91,11 @@ def summarise(loaded: LoadedLesson, formats: Sequence[str]) -> LessonSummary:
 
 
 def _deck_part(loaded: LoadedLesson) -> DeckPart | None:
-    """The lesson's notes with image sources pointing at bundled media, as its own deck has them."""
-    from dataclasses import replace
+    """The lesson's notes and media exactly as its own deck has them."""
+    from lessonc.outputs.anki import lesson_deck
 
-    from lessonc.assets import referenced_files
-    from lessonc.outputs.anki.notes import block, deck_name, lesson_notes
-    from lessonc.outputs.anki.package import media_name, rewrite_image_sources
-
-    lesson = loaded.lesson
-    files, problems = referenced_files(lesson, loaded.source)
-    if problems:
+    deck, _ = lesson_deck(loaded.lesson, loaded.source)
+    if deck is None:
         return None  # the lesson's own deck fails with these problems located
-    sources: dict[str, str] = {}
-    media: dict[str, bytes] = {}
-    for file in files:
-        data = file.path.read_bytes()
-        sources[file.reference] = media_name(data, file.path.suffix)
-        media[sources[file.reference]] = data
-    notes = tuple(
-        replace(note, fields=tuple(rewrite_image_sources(f, sources) for f in note.fields))
-        for note in lesson_notes(lesson)
-    )
-    return DeckPart(deck_name(lesson), block(lesson.summary.quick), notes, media)
+    subdeck = deck.subdeck
+    return DeckPart(subdeck.name, subdeck.description, tuple(subdeck.notes), deck.media)

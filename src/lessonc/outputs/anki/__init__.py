@@ -22,33 +22,34 @@ Identity rules (a learner's review history depends on them; never change them):
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import replace
-
-import genanki
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 
 from lessonc.assets import referenced_files
 from lessonc.diagnostics import Diagnostic, Severity
 from lessonc.model import Lesson
 from lessonc.outputs import Artifact, BuildContext, RenderError
+from lessonc.outputs.anki.collection import Subdeck
 from lessonc.outputs.anki.notes import NoteData, block, deck_name, lesson_notes
-from lessonc.outputs.anki.notetypes import NoteTypeSpec, stable_id
 from lessonc.outputs.anki.package import media_name, rewrite_image_sources, write_apkg
+from lessonc.source import Located
 
 DECK_FILE = "deck.apkg"
 
 
 class AnkiRenderer:
-    """Writes ``deck.apkg`` with genanki."""
+    """Writes ``deck.apkg``: the lesson's subdeck, its note types and bundled media."""
 
     name = "anki"
 
     def render(self, lesson: Lesson, ctx: BuildContext) -> Iterator[Artifact]:
         """One artifact: the lesson's deck as a reproducible .apkg."""
-        sources, media = _bundle_media(lesson, ctx)
-        notes = list(lesson_notes(lesson))
-        _check_unique(notes, ctx)
-        if not notes:
+        deck, problems = lesson_deck(lesson, ctx.source)
+        if deck is None:
+            ctx.diagnostics.extend(problems)
+            raise RenderError(f"{len(problems)} image reference(s) cannot be bundled")
+        _check_unique(deck.subdeck.notes, ctx)
+        if not deck.subdeck.notes:
             ctx.diagnostics.append(
                 replace(
                     ctx.source.diagnostic(
@@ -59,37 +60,23 @@ class AnkiRenderer:
                     severity=Severity.WARNING,
                 )
             )  # fmt: skip
-
-        name = deck_name(lesson)
-        deck = genanki.Deck(stable_id("deck", name), name, block(lesson.summary.quick))
-        models: dict[str, genanki.Model] = {}
-        for position, note in enumerate(notes):
-            deck.add_note(
-                genanki.Note(
-                    model=_model(models, note.note_type),
-                    fields=[rewrite_image_sources(f, sources) for f in note.fields],
-                    tags=list(note.tags),
-                    guid=note.guid,
-                    # New cards are shown in lesson order.
-                    due=position,
-                )
-            )
-        package = genanki.Package([deck])
-        yield Artifact(DECK_FILE, write_apkg(package, media, ctx.options.source_date_epoch))
+        data = write_apkg([deck.subdeck], deck.media, ctx.options.source_date_epoch)
+        yield Artifact(DECK_FILE, data)
 
 
-def _model(models: dict[str, genanki.Model], spec: NoteTypeSpec) -> genanki.Model:
-    if spec.key not in models:
-        models[spec.key] = spec.to_model()
-    return models[spec.key]
+@dataclass(frozen=True)
+class LessonDeck:
+    """A lesson's subdeck, its notes' image sources pointing at bundled media, and those media."""
+
+    subdeck: Subdeck
+    media: dict[str, bytes]
 
 
-def _bundle_media(lesson: Lesson, ctx: BuildContext) -> tuple[dict[str, str], dict[str, bytes]]:
-    """Images the lesson's text shows: reference → bundled name, and bundled name → bytes."""
-    files, problems = referenced_files(lesson, ctx.source)
+def lesson_deck(lesson: Lesson, source: Located) -> tuple[LessonDeck | None, list[Diagnostic]]:
+    """The lesson as its deck (and the course deck) hold it, or None and why its images fail."""
+    files, problems = referenced_files(lesson, source)
     if problems:
-        ctx.diagnostics.extend(problems)
-        raise RenderError(f"{len(problems)} image reference(s) cannot be bundled")
+        return None, problems
     sources: dict[str, str] = {}
     media: dict[str, bytes] = {}
     for file in files:
@@ -97,10 +84,19 @@ def _bundle_media(lesson: Lesson, ctx: BuildContext) -> tuple[dict[str, str], di
         bundled = media_name(data, file.path.suffix)
         sources[file.reference] = bundled
         media[bundled] = data
-    return sources, media
+    # Every field is rewritten, even without bundled files: an image the deck does not carry
+    # loses its src rather than pointing outside the collection.
+    notes = tuple(_with_bundled_images(note, sources) for note in lesson_notes(lesson))
+    name = deck_name(lesson)
+    return LessonDeck(Subdeck(name, block(lesson.summary.quick), notes), media), []
 
 
-def _check_unique(notes: list[NoteData], ctx: BuildContext) -> None:
+def _with_bundled_images(note: NoteData, sources: dict[str, str]) -> NoteData:
+    fields = tuple(rewrite_image_sources(field, sources) for field in note.fields)
+    return note if fields == note.fields else replace(note, fields=fields)
+
+
+def _check_unique(notes: Sequence[NoteData], ctx: BuildContext) -> None:
     """Two items with one GUID would be one note in Anki: the second would silently win."""
     seen: dict[str, NoteData] = {}
     problems: list[Diagnostic] = []
