@@ -13,6 +13,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from conftest import EXAMPLE, FIXTURES, ROOT
+from fuzz.strategies import valid_lessons
 from lessonc import markup, quiz
 from lessonc.model import Lesson, ShortAnswer
 from lessonc.pipeline import load_lesson
@@ -162,6 +163,16 @@ def test_special_characters_survive_in_quiz_json() -> None:
     assert "<script>" not in scripts["prompt"]["html"]
     assert "&lt;script&gt;" in scripts["prompt"]["html"]
     assert data["lesson"]["title"].endswith("<&> \"quoted\" 'quoted'")
+
+
+@settings(max_examples=60, deadline=None)
+@given(valid_lessons(), st.sampled_from([None, 1]))
+def test_quiz_json_is_what_the_standard_json_module_writes(data: dict, seed: int | None) -> None:
+    # quiz.dumps uses Pydantic's serialiser for speed; readers (and diffs of
+    # committed quiz files) see exactly json.dumps(indent=2, ensure_ascii=False).
+    built = quiz.from_lesson(Lesson.model_validate(data), shuffle_seed=seed)
+    standard = json.dumps(built.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
+    assert quiz.dumps(built) == standard.encode()
 
 
 def test_total_points_adds_up() -> None:

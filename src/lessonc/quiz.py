@@ -13,7 +13,6 @@ would misread a file; new optional fields do not change it.
 
 from __future__ import annotations
 
-import json
 import random
 from html import escape
 from os import PathLike
@@ -288,9 +287,13 @@ def _shuffled(questions: list[QuizQuestion], rng: random.Random) -> list[QuizQue
 
 
 def dumps(quiz: Quiz) -> bytes:
-    """``quiz.json`` bytes: the models' key order, UTF-8 unescaped, indented, final newline."""
-    data = quiz.model_dump(mode="json")
-    return (json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n").encode()
+    """``quiz.json`` bytes: the models' key order, UTF-8 unescaped, indented, final newline.
+
+    Pydantic's serialiser writes the same bytes as ``json.dumps(data,
+    ensure_ascii=False, indent=2)`` (a test holds it to that) several times
+    faster: the standard library falls back to pure Python when indenting.
+    """
+    return (quiz.model_dump_json(indent=2) + "\n").encode()
 
 
 def load(path_or_text: str | bytes | PathLike[str]) -> Quiz:
