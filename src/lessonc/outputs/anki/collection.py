@@ -136,8 +136,7 @@ def write_collection(subdecks: Sequence[Subdeck], timestamp: int) -> bytes:
         rows.add(subdeck)
     connection = sqlite3.connect(":memory:")
     try:
-        connection.executescript(_TABLES)
-        connection.executescript(APKG_COL)
+        connection.deserialize(_empty_collection())
         decks_text, models_text = connection.execute("SELECT decks, models FROM col").fetchone()
         decks = json.loads(decks_text) | rows.decks
         models = json.loads(models_text) | rows.models_json()
@@ -150,6 +149,19 @@ def write_collection(subdecks: Sequence[Subdeck], timestamp: int) -> bytes:
         )
         # Indexes built over the full tables: faster than growing them row by row.
         connection.executescript(_INDEXES)
+        connection.commit()
+        return connection.serialize()
+    finally:
+        connection.close()
+
+
+@functools.cache
+def _empty_collection() -> bytes:
+    """genanki's tables (without their indexes) and its ``col`` row, made once per process."""
+    connection = sqlite3.connect(":memory:")
+    try:
+        connection.executescript(_TABLES)
+        connection.executescript(APKG_COL)
         connection.commit()
         return connection.serialize()
     finally:

@@ -36,7 +36,6 @@ def media_name(data: bytes, suffix: str) -> str:
 
 def rewrite_image_sources(html: str, names: Mapping[str, str]) -> str:
     """Point every ``<img src>`` at its bundled media name; a source not bundled loses its src."""
-
     if "<img" not in html:
         return html  # most fields: no image, nothing to rewrite
 
