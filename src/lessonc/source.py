@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -42,8 +42,8 @@ _INF = re.compile(r"^[-+]?\.(?:inf|Inf|INF)$")
 _NAN = re.compile(r"^\.(?:nan|NaN|NAN)$")
 
 
-@dataclass(frozen=True)
-class Position:
+class Position(NamedTuple):
+    # A tuple, not a dataclass: one is made per node, and a lesson has thousands.
     line: int
     col: int
 
@@ -253,37 +253,40 @@ class _Builder:
     def handle(self, event: yaml.Event) -> None:
         mark = event.start_mark
         start = Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1)
-        if isinstance(event, yaml.DocumentStartEvent):
-            self.documents += 1
-            if self.documents > 1:
-                self.error(
-                    start, "yaml-documents", "a lesson file holds one YAML document", "remove '---'"
-                )
-        elif isinstance(event, yaml.ScalarEvent):
-            self.scalar(event, start)
-        elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
-            is_mapping = isinstance(event, yaml.MappingStartEvent)
-            self.check_tag(event.tag, start, _CORE_TAG + ("map" if is_mapping else "seq"))
+        kind = type(event)  # exact types, most frequent first: this runs once per node
+        if kind is yaml.ScalarEvent:
+            self.scalar(event, start)  # type: ignore[arg-type]
+        elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+            is_mapping = kind is yaml.MappingStartEvent
+            self.check_tag(event.tag, start, _CORE_TAG + ("map" if is_mapping else "seq"))  # type: ignore[attr-defined]
             container: dict[str, Any] | list[Any] = {} if is_mapping else []
-            path = self.place(container, start, event.anchor)
+            anchor = event.anchor  # type: ignore[attr-defined]
+            path = self.place(container, start, anchor)
             if len(self.stack) >= MAX_DEPTH:
                 self.error(start, "yaml-too-deep", f"nesting deeper than {MAX_DEPTH} levels")
                 raise _Stop
-            self.stack.append(_Frame(container, path, event.anchor, self.nodes))
-        elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+            self.stack.append(_Frame(container, path, anchor, self.nodes))
+        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
             frame = self.stack.pop()
             if frame.anchor is not None:
                 self.anchors[frame.anchor] = (
                     frame.container,
                     self.nodes - frame.nodes_at_start + 1,
                 )
-        elif isinstance(event, yaml.AliasEvent):
-            if event.anchor not in self.anchors:
-                self.error(start, "yaml-alias", f"unknown alias '*{event.anchor}'")
+        elif kind is yaml.AliasEvent:
+            alias = event.anchor  # type: ignore[attr-defined]
+            if alias not in self.anchors:
+                self.error(start, "yaml-alias", f"unknown alias '*{alias}'")
                 return
-            value, count = self.anchors[event.anchor]
+            value, count = self.anchors[alias]
             self.nodes += count - 1  # place() adds one
             self.place(value, start, None)
+        elif kind is yaml.DocumentStartEvent:
+            self.documents += 1
+            if self.documents > 1:
+                self.error(
+                    start, "yaml-documents", "a lesson file holds one YAML document", "remove '---'"
+                )
 
     def check_tag(self, tag: str | None, start: Position, natural: str) -> bool:
         if tag is None or tag == "!" or tag == natural:
