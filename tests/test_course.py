@@ -58,7 +58,7 @@ class _Links(HTMLParser):
 def test_no_dead_link_in_any_page(built: Path) -> None:
     pages = sorted(built.rglob("*.html"))
     assert len(pages) >= 1 + 2 * len(LESSON_IDS)  # home, lesson pages, navigation pages
-    checked = 0
+    checked: set[tuple[str, str]] = set()
     for page in pages:
         parser = _Links()
         parser.feed(page.read_text(encoding="utf-8"))
@@ -68,8 +68,15 @@ def test_no_dead_link_in_any_page(built: Path) -> None:
                 continue
             resolved = (page.parent / unquote(parts.path)).resolve()
             assert resolved.is_file(), f"{page.relative_to(built)} links to missing {target}"
-            checked += 1
-    assert checked > 30
+            checked.add((str(page.relative_to(built)), target))
+    assert len(checked) > 30
+    for lesson_id in LESSON_IDS:  # each lesson page's way back into the course
+        page = f"{lesson_id}/index.html"
+        assert {
+            (page, "../index.html"),
+            (page, f"../_course/lessons/{lesson_id}.html"),
+            (page, "../_course/reading-order.js"),
+        } <= checked
 
 
 def test_home_page_lists_chapters_and_lessons_in_course_order(built: Path) -> None:
@@ -314,3 +321,4 @@ def test_course_paths_go_through_the_lesson_gate(tmp_path: Path) -> None:
     assert "outside the course folder" in messages
     assert "not a relative path" in messages
     assert "hidden" in messages
+

@@ -1,9 +1,12 @@
 """The course's web pages: the home page (contents and search) and one navigation page a lesson.
 
-The lesson pages themselves come from the HTML renderer, which knows nothing
-of the course; the navigation pages (``_course/lessons/<id>.html``) give each
-lesson its place: breadcrumbs, previous and next. Course files live under
-``_course/``, a name no lesson id can take (ids are slugs).
+The lesson pages themselves come from the HTML renderer, which knows only that
+the lesson is in a course, never its neighbours: each links to the home page and
+to its navigation page (``_course/lessons/<id>.html``: breadcrumbs, previous and
+next). The reading-order script (``_course/reading-order.js``) lets a lesson
+page's JavaScript link its neighbours directly; it is made here, so adding a
+lesson rewrites this one file rather than its neighbours' pages. Course files
+live under ``_course/``, a name no lesson id can take (ids are slugs).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from lessonc.outputs import Artifact
 HOME = "index.html"
 COURSE_DIR = "_course"
 ASSETS = ("course.css", "search.js")
+READING_ORDER = f"{COURSE_DIR}/reading-order.js"
 
 
 @dataclass(frozen=True)
@@ -67,7 +71,8 @@ def site_pages(
     from lessonc import templating
 
     env = templating.environment("course", template_dirs)
-    yield Artifact(HOME, env.get_template("home.html.j2").render(course=course, root="").encode())
+    home = env.get_template("home.html.j2").render(course=course, root="")
+    yield Artifact(HOME, home.encode())
     reading_order = [link for chapter in course.chapters for link in chapter.lessons]
     chapter_of = {
         link.id: index
@@ -86,9 +91,30 @@ def site_pages(
         )
         yield Artifact(nav_page(link.id), page.encode())
     yield Artifact(f"{COURSE_DIR}/search-index.js", search_index(summaries))
+    yield Artifact(READING_ORDER, reading_order_script(course))
     for asset in ASSETS:
         source, _, _ = env.loader.get_source(env, f"assets/{asset}")  # type: ignore[union-attr]
         yield Artifact(f"{COURSE_DIR}/{asset}", source.encode())
+
+
+def _as_script(variable: str, value: object) -> bytes:
+    """``value`` as a script that sets ``window.<variable>``: a script loads from file://
+    where fetching JSON does not."""
+    # ensure_ascii keeps U+2028 and friends escaped; "</" cannot end a script file, but
+    # escaping it costs nothing and keeps the data inert if someone ever inlines it.
+    data = json.dumps(value, ensure_ascii=True, separators=(",", ":")).replace("</", "<\\/")
+    return f"window.{variable} = {data};\n".encode()
+
+
+def reading_order_script(course: CourseView) -> bytes:
+    """The script that sets ``window.lessoncCourse``: the course title and every lesson in
+    reading order, for the previous/next links of the lesson pages."""
+    lessons = [
+        {"id": link.id, "number": link.number, "title": link.title, "chapter": chapter.title}
+        for chapter in course.chapters
+        for link in chapter.lessons
+    ]
+    return _as_script("lessoncCourse", {"title": course.title, "lessons": lessons})
 
 
 def search_index(summaries: Sequence[LessonSummary]) -> bytes:
@@ -104,7 +130,4 @@ def search_index(summaries: Sequence[LessonSummary]) -> bytes:
         for summary in summaries
         for entry in summary.search
     ]
-    # ensure_ascii keeps U+2028 and friends escaped; "</" cannot end a script file, but
-    # escaping it costs nothing and keeps the data inert if someone ever inlines it.
-    data = json.dumps(entries, ensure_ascii=True, separators=(",", ":")).replace("</", "<\\/")
-    return f"window.lessoncSearch = {data};\n".encode()
+    return _as_script("lessoncSearch", entries)

@@ -1,4 +1,4 @@
-/* lessonc lesson page: quiz, flashcard deck, click-to-load videos.
+/* lessonc lesson page: quiz, flashcard deck, click-to-load videos, course links.
  * The page works without this file; it only adds interaction. It reads all
  * data from data- attributes (the Content-Security-Policy allows no inline
  * script) and writes lesson text only through textContent or by moving nodes
@@ -316,6 +316,72 @@
     });
   }
 
+  /* --- course links: straight to the neighbours once the course's reading order is known --- */
+  function neighbourLink(lesson, rel, label, chapter) {
+    var link = document.createElement("a");
+    link.rel = rel;
+    link.href = "../" + encodeURIComponent(String(lesson.id)) + "/index.html";
+    var spoken = document.createElement("span");
+    spoken.className = "visually-hidden";
+    spoken.textContent = label + " ";
+    var arrow = document.createElement("span");
+    arrow.setAttribute("aria-hidden", "true");
+    arrow.textContent = rel === "prev" ? "← " : " →";
+    var name = document.createTextNode(String(lesson.number) + " " + String(lesson.title));
+    if (rel === "prev") {
+      link.append(spoken, arrow, name);
+    } else {
+      link.append(spoken, name, arrow);
+    }
+    if (lesson.chapter && lesson.chapter !== chapter) {
+      var other = document.createElement("span");
+      other.className = "course-link-chapter";
+      other.textContent = String(lesson.chapter);
+      link.append(other);
+    }
+    return link;
+  }
+
+  function setupCourse() {
+    var navs = document.querySelectorAll("[data-course-nav]");
+    var course = window.lessoncCourse;
+    // Not in a course, or the page was copied without the course's files: the plain links stay.
+    if (navs.length === 0 || !course || !Array.isArray(course.lessons)) {
+      return;
+    }
+    var id = navs[0].getAttribute("data-lesson-id");
+    var position = -1;
+    course.lessons.forEach(function (lesson, index) {
+      if (lesson && lesson.id === id) {
+        position = index;
+      }
+    });
+    if (position < 0) {
+      return; // reading order from another build of the course
+    }
+    var here = course.lessons[position];
+    var previous = course.lessons[position - 1];
+    var next = course.lessons[position + 1];
+    Array.prototype.forEach.call(navs, function (nav) {
+      var home = nav.querySelector(".course-home");
+      var place = nav.querySelector(".course-place");
+      if (!home || !place) {
+        return;
+      }
+      // Previous, up, next: the order of the links on every page of the course.
+      if (previous) {
+        home.before(neighbourLink(previous, "prev", nav.dataset.labelPrevious, here.chapter));
+      }
+      if (next) {
+        home.after(neighbourLink(next, "next", nav.dataset.labelNext, here.chapter));
+      }
+      if (nav.classList.contains("course-bar") && typeof course.title === "string" && course.title) {
+        home.textContent = course.title;
+      }
+      place.remove();
+    });
+  }
+
   function setupContents() {
     var toc = document.querySelector(".toc-details");
     // On a phone the open contents would push the lesson a screen down.
@@ -327,6 +393,7 @@
   function start() {
     document.documentElement.classList.add("js");
     setupContents();
+    setupCourse();
     setupSummary();
     setupVideos();
     each(document, "[data-deck]", setupDeck);

@@ -4,6 +4,11 @@ The page reads without JavaScript (every answer sits behind a disclosure, the
 summary switch is radio buttons and CSS) and gains the quiz, the flashcard deck
 and click-to-load videos with it. A Content-Security-Policy allows only the
 page's own files, and frames only from the video hosts the lesson uses.
+
+Built as part of a course, the page also links to the course: its home page and
+the lesson's navigation page, and, with JavaScript, straight to the previous and
+next lessons, read from the course's reading-order script. The page itself never
+names its neighbours, so adding a lesson to a course rebuilds no other lesson.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from jinja2 import Environment, TemplateNotFound
 from markupsafe import Markup
 
 from lessonc import markup, templating
+from lessonc.course_outputs import site as course_site
 from lessonc.model import ClozeCard, Lesson
 from lessonc.outputs import Artifact, BuildContext
 from lessonc.outputs.html.fragments import MediaRewriter, TermLinker, cloze_faces
@@ -72,6 +78,31 @@ class CardView:
     back: Markup
 
 
+@dataclass(frozen=True)
+class CourseLinks:
+    """Where a page built in a course finds the course's files, relative to the page."""
+
+    home: str
+    navigation: str
+    """The lesson's navigation page: its place in the course, previous and next."""
+    reading_order: str
+    """The script that gives the page's JavaScript every lesson of the course, in order."""
+
+
+def course_links(lesson_id: str) -> CourseLinks:
+    """The course links of the page of ``lesson_id``, which sits at ``<root>/<id>/index.html``."""
+    return CourseLinks(
+        home=f"../{course_site.HOME}",
+        navigation=f"../{course_site.nav_page(lesson_id)}",
+        reading_order=f"../{course_site.READING_ORDER}",
+    )
+
+
+def text_direction(language: str) -> str:
+    """``rtl`` for a BCP 47 tag whose language is written right to left, else ``ltr``."""
+    return "rtl" if language.split("-")[0].lower() in _RTL_LANGUAGES else "ltr"
+
+
 @dataclass
 class PageView:
     """Everything the templates show besides the lesson itself, computed once."""
@@ -82,6 +113,8 @@ class PageView:
     csp: str
     text_direction: str
     speakers: dict[str, object] = field(default_factory=dict)
+    course: CourseLinks | None = None
+    """Set when the lesson is built as part of a course."""
 
 
 def content_security_policy(frame_origins: Iterable[str]) -> str:
@@ -190,8 +223,9 @@ class HtmlRenderer:
             videos=videos,
             cards=_cards(lesson, block, finish),
             csp=content_security_policy(v.embed.origin for v in videos if v.embed),
-            text_direction="rtl" if lesson.language.split("-")[0] in _RTL_LANGUAGES else "ltr",
+            text_direction=text_direction(lesson.language),
             speakers={s.id: s for s in lesson.dialogue.speakers} if lesson.dialogue else {},
+            course=course_links(lesson.id) if ctx.options.in_course else None,
         )
         assets = ASSETS + ((THEME_CSS,) if _has_template(env, THEME_CSS) else ())
         text = _PAGE_TEXT.set(_PageText(block, inline, TermLinker(lesson.glossary, term_anchor)))
