@@ -13,6 +13,8 @@ import pytest
 
 from conftest import FIXTURES, run_cli
 from lessonc.course import InvalidCourse, lesson_number_key, load_course
+from lessonc.course_outputs.site import course_language
+from lessonc.course_outputs.summary import LessonSummary
 from lessonc.outputs import BuildOptions
 from lessonc.pipeline import BuildReport, build
 
@@ -322,3 +324,34 @@ def test_course_paths_go_through_the_lesson_gate(tmp_path: Path) -> None:
     assert "not a relative path" in messages
     assert "hidden" in messages
 
+
+def _summary(lesson_id: str, language: str) -> LessonSummary:
+    return LessonSummary(lesson_id, lesson_id, "1.1", "Course", 1, "One", language)
+
+
+@pytest.mark.parametrize(
+    ("languages", "expected"),
+    [
+        (["de", "en", "de"], "de"),
+        (["fr", "de"], "fr"),  # a tie: the first in course order
+        (["en", "fr", "fr", "en"], "en"),
+        ([], "en"),
+    ],
+)
+def test_course_pages_take_the_lessons_most_common_language(
+    languages: list[str], expected: str
+) -> None:
+    lessons = [_summary(f"l{n}", language) for n, language in enumerate(languages)]
+    assert course_language(lessons) == expected
+
+
+def test_course_pages_are_marked_with_the_lessons_language(tmp_path: Path) -> None:
+    source = copy_course(tmp_path)
+    for lesson_id in LESSON_IDS[:3]:
+        lesson = source / "lessons" / f"{lesson_id}.yaml"
+        text = lesson.read_text(encoding="utf-8")
+        lesson.write_text(text.replace("\nchapter:", "\nlanguage: he\nchapter:", 1), "utf-8")
+    out = tmp_path / "out"
+    build([source], out, ["html"], OPTIONS)
+    for page in (out / "index.html", out / "_course" / "lessons" / "attention.html"):
+        assert '<html lang="he" dir="rtl">' in page.read_text(encoding="utf-8")

@@ -76,7 +76,7 @@ def course_artifacts(
         view = site.CourseView(
             title=title,
             description=course.description,
-            language="en",
+            language=site.course_language(lessons),
             chapters=tuple(
                 site.ChapterView(
                     chapter.number,

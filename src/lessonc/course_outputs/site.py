@@ -12,6 +12,7 @@ live under ``_course/``, a name no lesson id can take (ids are slugs).
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,6 +52,13 @@ class CourseView:
     searchable: bool
 
 
+def course_language(lessons: Sequence[LessonSummary]) -> str:
+    """The language of the course pages: the lessons' most common one, the first in course
+    order on a tie (``Counter`` keeps first-seen order among equal counts)."""
+    counts = Counter(summary.language for summary in lessons)
+    return counts.most_common(1)[0][0] if counts else "en"
+
+
 def link(summary: LessonSummary) -> LessonLink:
     """How the course pages name and link a lesson."""
     return LessonLink(
@@ -69,9 +77,11 @@ def site_pages(
 ) -> Iterator[Artifact]:
     """The home page, each lesson's navigation page, the search index and the static assets."""
     from lessonc import templating
+    from lessonc.outputs.html import text_direction
 
     env = templating.environment("course", template_dirs)
-    home = env.get_template("home.html.j2").render(course=course, root="")
+    direction = text_direction(course.language)
+    home = env.get_template("home.html.j2").render(course=course, root="", direction=direction)
     yield Artifact(HOME, home.encode())
     reading_order = [link for chapter in course.chapters for link in chapter.lessons]
     chapter_of = {
@@ -84,6 +94,7 @@ def site_pages(
         page = template.render(
             course=course,
             root="../../",
+            direction=direction,
             lesson=link,
             chapter_index=chapter_of[link.id],
             previous=reading_order[position - 1] if position else None,

@@ -49,6 +49,8 @@ class LessonSummary:
     course: str
     chapter_number: int
     chapter_title: str
+    language: str
+    """BCP 47 tag of the lesson's text; the course pages take the most common one."""
     search: tuple[SearchEntry, ...] = ()
     deck: DeckPart | None = None
     quiz: dict[str, Any] | None = None
@@ -84,6 +86,7 @@ def summarise(loaded: LoadedLesson, formats: Sequence[str]) -> LessonSummary:
         course=lesson.course,
         chapter_number=lesson.chapter.number,
         chapter_title=lesson.chapter.title,
+        language=lesson.language,
         search=search,
         deck=_deck_part(loaded) if "anki" in formats else None,
         quiz=quiz_data,
