@@ -118,6 +118,16 @@ def test_combined_quiz_has_every_lesson(built: Path) -> None:
     assert [q["lesson"]["id"] for q in quiz["lessons"]] == LESSON_IDS
 
 
+def test_combined_quiz_is_written_as_json_dumps_would(built: Path) -> None:
+    # Written by pydantic-core for speed; readers and diffs see standard indented JSON,
+    # and each lesson's part holds the same data as its own quiz.json.
+    text = (built / "course-quiz.json").read_text(encoding="utf-8")
+    data = json.loads(text)
+    assert text == json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    own = (built / LESSON_IDS[0] / "quiz.json").read_text(encoding="utf-8")
+    assert json.loads(own) == data["lessons"][0]
+
+
 @pytest.mark.anki
 def test_course_deck_and_lesson_decks_import_without_duplicates(
     built: Path, tmp_path: Path
