@@ -9,7 +9,9 @@ peak resident memory (the largest single process of the case, from
 1. ``lessonc build`` html+anki+quiz of N lessons, cold (default --jobs);
 2. ``mkdocs build`` of the same N lessons' text as Markdown pages;
 3. ``lessonc build`` again with nothing changed (the no-op rebuild);
-4. ``lessonc build --format pdf`` of M lessons with --jobs 1 and --jobs 2.
+4. ``lessonc build --format pdf`` of M lessons with --jobs 1 and --jobs 2;
+5. ``lessonc validate`` of the N lessons: reading and checking them, no output
+   and one process; a floor under any build of them, printed beside (1).
 
 Targets: (1) <= 0.2x (2); (3) < 0.5 s; (4) speed-up >= 1.7x; every case < 400 MB.
 Needs mkdocs (``pip install mkdocs``: a benchmark-only dependency).
@@ -174,7 +176,12 @@ def main() -> None:
             folder,
         )
         pdf2 = run(f"lessonc pdf, {m} lessons, --jobs 2", [*lessonc, str(pdf_lessons), "-o", "pdf2", *pdf, "--jobs", "2"], folder)  # fmt: skip
-    measures = [cold, mkdocs, noop, pdf1, pdf2]
+        validate = run(
+            f"lessonc validate, {n} lessons (no output)",
+            [sys.executable, "-m", "lessonc", "validate", str(lessons)],
+            folder,
+        )
+    measures = [cold, mkdocs, noop, pdf1, pdf2, validate]
     width = max(len(m.name) for m in measures)
     print(f"{'case':<{width}}  {'time':>9}  {'peak RSS':>9}")
     for measure in measures:
@@ -192,6 +199,7 @@ def main() -> None:
     print(
         f"pdf speed-up 1 -> 2 jobs: {speedup:5.2f}x   (target >= 1.7x)  {'ok' if speedup >= 1.7 else 'MISSED'}"
     )
+    print(f"validate only / mkdocs:  {validate.seconds / mkdocs.seconds:5.2f}x   (reading and checking alone)")  # fmt: skip
     print(f"lessonc peak memory:     {peak:5.0f} MiB (target < 400)   {'ok' if peak < 400 else 'MISSED'}")  # fmt: skip
     print(f"CPUs: {os.cpu_count()}; started {time.strftime('%Y-%m-%d %H:%M')}")
 
