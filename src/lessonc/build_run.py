@@ -178,7 +178,13 @@ class BuildRun:
             )
             chapters = ordered_chapters(course, summaries)
             artifacts = course_artifacts(
-                course, chapters, self.formats, timestamp, self.options.template_dirs
+                course,
+                chapters,
+                self.formats,
+                timestamp,
+                self.options.template_dirs,
+                out_root=self.out_root,
+                paper=self.options.paper,
             )
             report.course_outputs = write_course_outputs(
                 self.out_root, artifacts, course_key, {"course_file": recorded_lessons(course)}

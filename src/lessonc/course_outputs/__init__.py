@@ -4,7 +4,9 @@
   box, a navigation page per lesson (previous/next), the search index (html);
 - ``course.apkg``: every lesson's notes in one deck, same GUIDs as the
   lessons' own decks (anki);
-- ``course-quiz.json``: every lesson's quiz in one file (quiz).
+- ``course-quiz.json``: every lesson's quiz in one file (quiz);
+- ``course.pdf``: a title page and contents, then every lesson's handout, read
+  back from the output folder (pdf).
 
 Like renderers, these functions return artifacts; the pipeline writes them.
 """
@@ -65,8 +67,14 @@ def course_artifacts(
     formats: Sequence[str],
     timestamp: int,
     template_dirs: Sequence[Path],
+    out_root: Path,
+    paper: str,
 ) -> list[Artifact]:
-    """Every course-level file for the formats built."""
+    """Every course-level file for the formats built.
+
+    Called once every lesson of the course is written: the course PDF is made
+    from the handouts under ``out_root``, printed on ``paper`` like them.
+    """
     from lessonc.course_outputs import site
     from lessonc.course_outputs.deck import COURSE_DECK, course_deck
 
@@ -94,6 +102,15 @@ def course_artifacts(
         artifacts.append(Artifact(COURSE_DECK, course_deck(parts, timestamp)))
     if "quiz" in formats:
         artifacts.append(Artifact(COURSE_QUIZ, combined_quiz(title, lessons)))
+    if "pdf" in formats:
+        from lessonc.course_outputs.handbook import COURSE_PDF, course_pdf
+
+        data = course_pdf(
+            title=title, description=course.description, language=site.course_language(lessons),
+            chapters=chapters, out_root=out_root, paper=paper, timestamp=timestamp,
+            template_dirs=template_dirs,
+        )  # fmt: skip
+        artifacts.append(Artifact(COURSE_PDF, data))
     return artifacts
 
 
