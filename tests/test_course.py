@@ -89,6 +89,13 @@ def test_home_page_lists_chapters_and_lessons_in_course_order(built: Path) -> No
         assert chapter in home
 
 
+def test_home_page_offers_the_course_files_that_were_built(built: Path) -> None:
+    home = (built / "index.html").read_text(encoding="utf-8")
+    for name in ("course.apkg", "course-quiz.json"):  # resolved by the dead-link test
+        assert f'<a href="{name}">' in home
+    assert "course.pdf" not in home  # this build has no pdf format
+
+
 def test_navigation_pages_link_previous_and_next(built: Path) -> None:
     middle = (built / "_course" / "lessons" / "linear-models.html").read_text(encoding="utf-8")
     assert 'rel="prev" href="data-and-labels.html"' in middle

@@ -25,6 +25,18 @@ from lessonc.outputs import Artifact
 
 COURSE_QUIZ = "course-quiz.json"
 COURSE_QUIZ_FORMAT = "lessonc-course-quiz"
+COURSE_DECK = "course.apkg"
+COURSE_PDF = "course.pdf"
+DOWNLOADS = {
+    "pdf": (COURSE_PDF, "Course handbook (PDF)", "every lesson's handout, with contents"),
+    "anki": (COURSE_DECK, "Anki deck", "every flashcard, a subdeck for each lesson"),
+    "quiz": (COURSE_QUIZ, "Quiz (JSON)", "every lesson's practice questions, for quiz apps"),
+}
+"""What the home page offers for download, by the format that makes it, in page order."""
+
+
+class CourseOutputError(Exception):
+    """A course-level file could not be made; the message says which and why."""
 
 
 @dataclass(frozen=True)
@@ -76,7 +88,7 @@ def course_artifacts(
     from the handouts under ``out_root``, printed on ``paper`` like them.
     """
     from lessonc.course_outputs import site
-    from lessonc.course_outputs.deck import COURSE_DECK, course_deck
+    from lessonc.course_outputs.deck import course_deck
 
     lessons = [summary for chapter in chapters for summary in chapter.lessons]
     title = course.title or (lessons[0].course if lessons else course.root.name)
@@ -95,6 +107,11 @@ def course_artifacts(
                 for chapter in chapters
             ),
             searchable=any(s.search for s in lessons),
+            downloads=tuple(
+                site.Download(href, label, description)
+                for name, (href, label, description) in DOWNLOADS.items()
+                if name in formats
+            ),
         )
         artifacts.extend(site.site_pages(view, lessons, template_dirs))
     if "anki" in formats:
@@ -103,7 +120,7 @@ def course_artifacts(
     if "quiz" in formats:
         artifacts.append(Artifact(COURSE_QUIZ, combined_quiz(title, lessons)))
     if "pdf" in formats:
-        from lessonc.course_outputs.handbook import COURSE_PDF, course_pdf
+        from lessonc.course_outputs.handbook import course_pdf
 
         data = course_pdf(
             title=title, description=course.description, language=site.course_language(lessons),

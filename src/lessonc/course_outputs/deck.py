@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from lessonc.course_outputs import COURSE_DECK
 from lessonc.course_outputs.summary import DeckPart
 
-COURSE_DECK = "course.apkg"
+__all__ = ["COURSE_DECK", "course_deck"]
 
 
 def course_deck(parts: Sequence[DeckPart], timestamp: int) -> bytes:

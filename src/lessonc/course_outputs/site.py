@@ -44,12 +44,22 @@ class ChapterView:
 
 
 @dataclass(frozen=True)
+class Download:
+    """A course-level file offered on the home page."""
+
+    href: str
+    label: str
+    description: str
+
+
+@dataclass(frozen=True)
 class CourseView:
     title: str
     description: str | None
     language: str
     chapters: tuple[ChapterView, ...]
     searchable: bool
+    downloads: tuple[Download, ...] = ()
 
 
 def course_language(lessons: Sequence[LessonSummary]) -> str:
