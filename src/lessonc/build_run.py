@@ -171,21 +171,43 @@ class BuildRun:
                 shutil.rmtree(folder)
                 report.removed.append(lesson_id)
         if course_stale and course_key is not None:
-            from lessonc.course_outputs import course_artifacts, ordered_chapters
+            from jinja2 import TemplateError
+
+            from lessonc.course_outputs import (
+                CourseOutputError,
+                course_artifacts,
+                ordered_chapters,
+            )
+            from lessonc.templating import template_diagnostic
 
             timestamp = max(
                 [p.options.source_date_epoch for p in plans] + [self._course_epoch(course)]
             )
             chapters = ordered_chapters(course, summaries)
-            artifacts = course_artifacts(
-                course,
-                chapters,
-                self.formats,
-                timestamp,
-                self.options.template_dirs,
-                out_root=self.out_root,
-                paper=self.options.paper,
-            )
+            try:
+                artifacts = course_artifacts(
+                    course,
+                    chapters,
+                    self.formats,
+                    timestamp,
+                    self.options.template_dirs,
+                    out_root=self.out_root,
+                    paper=self.options.paper,
+                )
+            except CourseOutputError as error:
+                # The lessons' outputs are in; the course files stay as they were.
+                report.diagnostics.append(
+                    Diagnostic(
+                        display_path(course.file or course.root), 1, 1, "course-output-failed",
+                        str(error), "rebuild with --force to write every lesson's outputs afresh",
+                    )
+                )  # fmt: skip
+                return report
+            except TemplateError as error:
+                report.diagnostics.append(
+                    template_diagnostic(error, display_path(course.file or course.root))
+                )
+                return report
             report.course_outputs = write_course_outputs(
                 self.out_root, artifacts, course_key, {"course_file": recorded_lessons(course)}
             )

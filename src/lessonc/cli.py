@@ -195,8 +195,9 @@ def build(
     rebuilds), else with each source file's modification time. A lesson with
     errors leaves its previous outputs untouched. Lessons whose outputs are up
     to date are skipped (--force rebuilds them). A folder or a course.yaml is a
-    course: OUTPUT also gets index.html, course.apkg and course-quiz.json, and
-    loses the folders of lessons no longer in the course.
+    course: OUTPUT also gets, by format, index.html (contents, search and the
+    course files), course.pdf, course.apkg and course-quiz.json, and loses the
+    folders of lessons no longer in the course.
 
     \b
     Examples:
@@ -239,12 +240,16 @@ def build(
     _report(report.all_diagnostics, style)
     if not report.ok:
         failed = sum(not r.ok for r in report.results)
-        if style != "json":
+        if style != "json" and failed:
             click.echo(
                 f"{failed} of {len(report.results)} lesson(s) failed; "
                 "their outputs were not changed",
                 err=True,
             )
+        elif style != "json" and report.results:
+            click.echo(
+                "every lesson was built; the course files were not changed", err=True
+            )  # a course-level template or file failed
         sys.exit(EXIT_INVALID)
 
 

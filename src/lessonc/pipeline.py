@@ -139,6 +139,10 @@ def render(
     loaded: LoadedLesson, formats: Sequence[str], options: BuildOptions
 ) -> tuple[list[tuple[str, Artifact]], list[Diagnostic]]:
     """Every format's artifacts for one lesson, tagged with their format, and the problems found."""
+    from jinja2 import TemplateError
+
+    from lessonc.templating import template_diagnostic
+
     artifacts: list[tuple[str, Artifact]] = []
     problems: list[Diagnostic] = []
     # The slow PDF last, so a renderer process started early has the longest head start.
@@ -146,6 +150,8 @@ def render(
         ctx = BuildContext(source=loaded.source, options=options)
         try:
             artifacts.extend((name, a) for a in get_renderer(name).render(loaded.lesson, ctx))
+        except TemplateError as error:  # a user's template: theirs to fix, not a crash
+            ctx.diagnostics.append(template_diagnostic(error, loaded.source.display))
         except RenderError:
             if not any(d.is_error for d in ctx.diagnostics):
                 ctx.diagnostics.append(

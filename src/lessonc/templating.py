@@ -13,11 +13,19 @@ import functools
 from collections.abc import Sequence
 from pathlib import Path
 
-from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined
+from jinja2 import (
+    BytecodeCache,
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateSyntaxError,
+)
 from jinja2.bccache import Bucket
 from markupsafe import Markup
 
 from lessonc import markup
+from lessonc.diagnostics import Diagnostic, display_path
 
 
 @functools.cache  # asked for every template and asset of every lesson; it cannot change
@@ -74,3 +82,35 @@ def environment(subfolder: str, user_dirs: Sequence[Path] = ()) -> Environment:
 def read_builtin(relative: str) -> str:
     """A built-in template file's text (CSS, JS or card templates that are not Jinja2 pages)."""
     return (builtin_templates() / relative).read_text(encoding="utf-8")
+
+
+TEMPLATE_HINT = (
+    "check the templates in your --templates folder (lessonc templates export shows the originals)"
+)
+
+
+def template_diagnostic(error: TemplateError, fallback: str) -> Diagnostic:
+    """A located diagnostic for a template that failed to compile or to render.
+
+    Built-in templates are tested, so such an error comes from a user's
+    ``--templates`` folder: it points at the template's line, found in the error
+    (syntax) or in the traceback, whose frames Jinja2 maps to template lines;
+    else at ``fallback`` (the lesson or course being built).
+    """
+    where: tuple[str, int] | None = None
+    if isinstance(error, TemplateSyntaxError) and error.filename:
+        where = (error.filename, error.lineno)
+    else:
+        frame = error.__traceback__
+        while frame is not None:
+            name = frame.tb_frame.f_code.co_filename
+            if name.endswith(".j2") and Path(name).is_file():
+                where = (name, frame.tb_lineno)  # the innermost template frame wins
+            frame = frame.tb_next
+    message = error.message if isinstance(error, TemplateSyntaxError) else str(error)
+    kind = "syntax error" if isinstance(error, TemplateSyntaxError) else "error"
+    text = f"template {kind}: {message or type(error).__name__}"
+    if where is None:
+        return Diagnostic(fallback, 1, 1, "template-error", text, TEMPLATE_HINT)
+    shown = display_path(Path(where[0]))
+    return Diagnostic(shown, where[1], 1, "template-error", text, TEMPLATE_HINT)

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 from pypdf import PdfReader, PdfWriter
+from pypdf.errors import PyPdfError
 from pypdf.generic import (
     ArrayObject,
     DictionaryObject,
@@ -43,12 +44,14 @@ from pypdf.generic import (
 )
 
 from lessonc import __version__
+from lessonc.course_outputs import COURSE_PDF, CourseOutputError
 from lessonc.outputs.pdf import OUTPUT_PATH as HANDOUT
 
 if TYPE_CHECKING:
     from lessonc.course_outputs import OrderedChapter
 
-COURSE_PDF = "course.pdf"
+__all__ = ["COURSE_PDF", "course_pdf"]
+
 TEMPLATE = "handbook.html.j2"
 STYLESHEET = "handbook.css"
 RENDER_ROOT = "file:///lessonc-course/"
@@ -57,7 +60,7 @@ MAX_FRONT_MATTER_RENDERS = 3
 """Renders allowed to settle the front matter's page count; one re-render is the most seen."""
 
 
-class HandbookError(Exception):
+class HandbookError(CourseOutputError):
     """The course PDF could not be made (a handout missing or the front matter not rendered)."""
 
 
@@ -144,9 +147,16 @@ def _read_handout(out_root: Path, lesson_id: str, number: str, title: str) -> _H
     path = out_root / lesson_id / HANDOUT
     try:
         data = path.read_bytes()
+        reader = PdfReader(io.BytesIO(data))
     except OSError as error:
-        raise HandbookError(f"cannot read the handout of '{lesson_id}': {error}") from None
-    return _Handout(lesson_id, number, title, PdfReader(io.BytesIO(data)))
+        raise HandbookError(
+            f"cannot read the handout of '{lesson_id}': {error.strerror or error}"
+        ) from None
+    except PyPdfError as error:  # damaged since it was written: not ours to repair
+        raise HandbookError(
+            f"the handout of '{lesson_id}' is not a readable PDF: {error}"
+        ) from None
+    return _Handout(lesson_id, number, title, reader)
 
 
 def _contents(
