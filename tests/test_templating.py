@@ -1,0 +1,82 @@
+"""Templates from a user's --templates folder that fail: a located diagnostic, never a crash."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from conftest import EXAMPLE, FIXTURES
+from hardening.support import run_lessonc, snapshot
+
+COURSE = FIXTURES / "course"
+
+
+def _template(folder: Path, relative: str, text: str) -> Path:
+    path = folder / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_template_syntax_error_points_at_the_template_line(tmp_path: Path) -> None:
+    templates = tmp_path / "theme"
+    _template(templates, "html/lesson.html.j2", "<p>fine</p>\n{% if %}\n")
+    out = tmp_path / "out"
+    done = run_lessonc(
+        "build", str(EXAMPLE), "-o", str(out), "-f", "html", "--templates", str(templates)
+    )
+    assert done.returncode == 1
+    assert "lesson.html.j2:2:1: error[template-error]: template syntax error" in done.stderr
+    assert "--templates folder" in done.stderr  # the hint says whose file it is
+    assert "internal error" not in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not out.exists()  # nothing half-written
+
+
+def test_a_template_that_fails_while_rendering_points_at_its_line(tmp_path: Path) -> None:
+    templates = tmp_path / "theme"
+    _template(
+        templates,
+        "html/partials/objectives.html.j2",
+        "<ul>\n{% for objective in lesson.objectives %}\n<li>{{ objective.missing.deeper }}</li>\n"
+        "{% endfor %}\n</ul>\n",
+    )
+    done = run_lessonc(
+        "build", str(EXAMPLE), "-o", str(tmp_path / "out"), "-f", "html",
+        "--templates", str(templates),
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert "objectives.html.j2:3:1: error[template-error]: template error:" in done.stderr
+    assert "internal error" not in done.stderr
+
+
+def test_a_broken_course_template_keeps_the_lessons_and_the_old_course_files(
+    tmp_path: Path,
+) -> None:
+    course = tmp_path / "course"
+    shutil.copytree(COURSE, course)
+    out = tmp_path / "out"
+    first = run_lessonc("build", str(course), "-o", str(out), "-f", "html")
+    assert first.returncode == 0, first.stderr
+    home_before = (out / "index.html").read_bytes()
+    templates = tmp_path / "theme"
+    _template(
+        templates,
+        "course/home.html.j2",
+        '{% extends "base.html.j2" %}\n{% block main %}\n{{ course.no_such_field.deeper }}\n'
+        "{% endblock %}\n",
+    )
+    done = run_lessonc(
+        "build", str(course), "-o", str(out), "-f", "html", "--templates", str(templates)
+    )
+    assert done.returncode == 1
+    assert "home.html.j2:3:1: error[template-error]" in done.stderr
+    assert "every lesson was built; the course files were not changed" in done.stderr
+    assert (out / "index.html").read_bytes() == home_before
+    # The lessons were built with the theme (their templates are fine) and are current now.
+    again = snapshot(out)
+    rerun = run_lessonc(
+        "build", str(course), "-o", str(out), "-f", "html", "--templates", str(templates)
+    )
+    assert rerun.returncode == 1
+    assert snapshot(out) == again
