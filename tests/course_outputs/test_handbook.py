@@ -5,18 +5,22 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pikepdf
 import pytest
 from pypdf import PdfReader
 
 from conftest import FIXTURES
-from lessonc.course_outputs.handbook import COURSE_PDF
+from lessonc.course import load_course
+from lessonc.course_outputs import CourseOutputError, OrderedChapter, ordered_chapters
+from lessonc.course_outputs.handbook import COURSE_PDF, HandbookError, course_pdf
+from lessonc.course_outputs.summary import summarise
 from lessonc.outputs import BuildOptions
-from lessonc.pipeline import BuildReport, build
+from lessonc.pipeline import BuildReport, build, load_lesson
 
 COURSE = FIXTURES / "course"
 EPOCH = 1_700_000_000
@@ -240,3 +244,59 @@ def test_a_course_with_a_failed_lesson_writes_no_course_pdf(tmp_path: Path) -> N
     assert (tmp_path / "out" / "attention" / "handout.pdf").is_file()  # the others were built
     assert not (tmp_path / "out" / COURSE_PDF).exists()
     assert report.course_outputs == []
+
+
+def encrypt(pdf: Path) -> None:
+    with pikepdf.open(pdf, allow_overwriting_input=True) as readable:
+        readable.save(pdf, encryption=pikepdf.Encryption(user="secret", owner="secret"))
+
+
+def chapters_of(course_file: Path) -> list[OrderedChapter]:
+    course = load_course(course_file)
+    summaries = {e.path: summarise(load_lesson(e.path), ["pdf"]) for e in course.lessons}
+    return ordered_chapters(course, summaries)
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        pytest.param(
+            lambda pdf: pdf.write_bytes(b"%PDF-1.7\nnot a PDF"), "not a readable PDF", id="damaged"
+        ),
+        pytest.param(
+            lambda pdf: pdf.write_bytes(pdf.read_bytes()[:-2000]),
+            "not a readable PDF",
+            id="truncated",
+        ),
+        pytest.param(lambda pdf: pdf.unlink(), "cannot read the handout", id="missing"),
+        pytest.param(encrypt, "not a readable PDF", id="encrypted"),
+    ],
+)
+def test_a_handout_damaged_on_disk_is_a_handbook_error(
+    built: Built, tmp_path: Path, damage: Callable[[Path], object], message: str
+) -> None:
+    """Read back, not repaired, and the error is one the build reports as a course file's.
+
+    A build rewrites a lesson whose outputs changed on disk, so only a handout damaged
+    after that check reaches the merge: the course PDF is asked for directly.
+    """
+    out = tmp_path / "out"
+    shutil.copytree(built.out, out)
+    damage(out / "attention" / "handout.pdf")
+    with pytest.raises(HandbookError, match="the handout of 'attention'") as caught:
+        course_pdf(
+            title="Fixture Course", description=None, language="en",
+            chapters=chapters_of(COURSE / "course.yaml"), out_root=out, paper="a4",
+            timestamp=EPOCH, template_dirs=[],
+        )  # fmt: skip
+    assert message in str(caught.value)
+    assert str(out) not in str(caught.value)  # the lesson id says which file
+    assert isinstance(caught.value, CourseOutputError)  # what the build reports, located
+
+
+def test_every_named_destination_of_a_handout_is_kept_under_its_lesson(built: Built) -> None:
+    """Not only those a link uses: each stays addressable as course.pdf#<lesson id>/<name>."""
+    destinations = set(built.reader.named_destinations)
+    for lesson_id, _, _ in LESSONS:
+        own = set(PdfReader(built.out / lesson_id / "handout.pdf").named_destinations)
+        assert {f"{lesson_id}/{name}" for name in own} <= destinations
