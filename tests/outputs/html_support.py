@@ -53,6 +53,25 @@ def axe_script() -> Path | None:
     return candidate if candidate.is_file() else None
 
 
+def axe_violations(page: Page) -> list[tuple[str, str, list[object]]]:
+    """axe-core's WCAG 2.2 AA violations on ``page`` (id, impact, first targets).
+
+    The page must be opened with ``bypass_csp=True``: axe is injected as a
+    script, which the page's own Content-Security-Policy would refuse.
+    """
+    script = axe_script()
+    require(script is not None, "needs axe-core: npm install --no-save axe-core@4 (or AXE_CORE_JS)")
+    assert script is not None
+    page.add_script_tag(path=str(script))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
+    )
+    assert result["passes"]  # axe really ran
+    return [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:5]) for v in result["violations"]
+    ]
+
+
 def require(condition: bool, reason: str) -> None:
     """Skip when a tool is missing on a developer's machine; fail in CI, where it must be there."""
     if condition:
