@@ -5,6 +5,8 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lessonc import markup
 
@@ -87,3 +89,31 @@ def test_plain_text() -> None:
 )  # fmt: skip
 def test_relative_path_rule(path: str, safe: bool) -> None:
     assert markup.is_safe_relative_path(path) is safe
+
+
+# --- the plain-text shortcut --------------------------------------------------------------
+
+PLAIN_SAMPLES = st.from_regex(markup._PLAIN_TEXT, fullmatch=True).filter(markup._is_plain)
+
+
+@settings(max_examples=400, deadline=None)
+@given(PLAIN_SAMPLES)
+def test_plain_text_shortcut_gives_what_the_full_pipeline_gives(text: str) -> None:
+    assert markup.to_html(text) == markup._full_html(text)
+    assert markup.to_inline_html(text) == markup._full_inline_html(text)
+    assert markup.to_plain(text) == markup._full_plain(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1. a list", "2) a list", "- a list", "+ a list", "> a quote", "# a heading",
+        "a *stressed* word", "a _stressed_ word", "some `code`", "a [link](x)", "an ![image](x)",
+        "a & b", "a < b", "a > b", 'a "quote"', "a \\ b", "a ~~gone~~", "a | b", "x = y",
+        "two  spaces", "trailing ", " leading", "two\nlines", "tab\there", "", "   ",
+        "no\u00a0break", "Fish & Chips",
+    ],
+)  # fmt: skip
+def test_text_with_markdown_or_escapes_takes_the_full_pipeline(text: str) -> None:
+    assert not markup._is_plain(text)
+    assert markup.to_html(text) == markup._full_html(text)
