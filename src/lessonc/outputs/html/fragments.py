@@ -50,6 +50,8 @@ class MediaRewriter:
         self._media = media
 
     def __call__(self, fragment: str) -> str:
+        if "<img" not in fragment and "<t" not in fragment:
+            return fragment  # most texts: nothing to rewrite, so no need to split them
         pieces = split_tags(fragment)
         for index in range(1, len(pieces), 2):
             tag = pieces[index]
