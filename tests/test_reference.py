@@ -8,9 +8,10 @@ import pytest
 
 from conftest import ROOT, run_cli
 from lessonc.cli import main
+from lessonc.course import course_spec_model
 from lessonc.model import Lesson
 from lessonc.reference import cli_reference, format_reference
-from lessonc.schemas import lesson_schema
+from lessonc.schemas import course_schema, lesson_schema
 
 DOCS = ROOT / "docs"
 
@@ -37,6 +38,22 @@ def test_format_reference_has_every_part_and_field() -> None:
             assert f"| `{field}` |" in text
     for field in Lesson.model_fields:
         assert f"| `{field}` |" in text
+
+
+def test_format_reference_ends_with_the_course_file() -> None:
+    text = format_reference()
+    section = text[text.index("\n## Course file (course.yaml)\n") :]
+    assert "\n## " not in section[1:]  # the last section: nothing of the lesson's after it
+    lesson_parts = lesson_schema()["$defs"]
+    for name, definition in course_schema()["$defs"].items():
+        # A part the lesson shares is documented once, in the lesson's sections.
+        assert f"\n### {name}\n" in section or name in lesson_parts
+        for field in definition.get("properties", {}):
+            assert f"| `{field}` |" in (section if name not in lesson_parts else text)
+    for field in course_spec_model().model_fields:
+        assert f"| `{field}` |" in section
+    assert "(#coursechapterspec)" in section and "(#lintsettings)" in section
+    assert "schema/course.schema.json" in section
 
 
 def test_cli_reference_has_every_command() -> None:

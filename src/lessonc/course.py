@@ -257,6 +257,11 @@ def _spec_model() -> Any:
     return _models()[0]
 
 
+def course_spec_model() -> Any:
+    """The course file's Pydantic model, for its JSON Schema and its reference section."""
+    return _spec_model()
+
+
 @functools.cache
 def _models() -> tuple[Any, Any]:
     # Imported here: Pydantic costs a third of a second to import, which a no-op rebuild avoids.
@@ -265,29 +270,54 @@ def _models() -> tuple[Any, Any]:
     from lessonc.model import LintSettings, PlainText, Text
 
     class CourseChapterSpec(BaseModel):
-        """A chapter: its title, optional number and its lesson files in order."""
+        """A chapter of a course: its title, optional number and its lesson files in order."""
 
         model_config = ConfigDict(extra="forbid", strict=True, use_attribute_docstrings=True)
-        title: PlainText
+        title: PlainText = Field(examples=["Foundations"])
         """Chapter title."""
-        number: int | None = Field(default=None, ge=0)
+        number: int | None = Field(default=None, ge=0, examples=[1])
         """Chapter number; left out, the chapter is shown without one."""
-        lessons: list[str] = Field(min_length=1)
+        lessons: list[str] = Field(
+            min_length=1,
+            examples=[["lessons/what-is-learning.yaml", "lessons/data-and-labels.yaml"]],
+        )
         """Lesson files, relative to the course file, in reading order."""
 
     class CourseSpec(BaseModel):
-        """A ``course.yaml``: the course's title, description and chapters."""
+        """A course file (`course.yaml`): the course's title, description and chapters."""
 
-        model_config = ConfigDict(extra="forbid", strict=True, use_attribute_docstrings=True)
-        lessonc: Literal[1] = 1
+        # The title and $id mirror the lesson schema's, so editors name and cache both alike.
+        model_config = ConfigDict(
+            extra="forbid",
+            strict=True,
+            use_attribute_docstrings=True,
+            title="lessonc course",
+            json_schema_extra={"$id": "https://lessonc.dev/schema/course.schema.json"},
+        )
+        lessonc: Literal[1] = Field(default=1, examples=[1])
         """Version of the course format."""
-        title: PlainText
+        title: PlainText = Field(examples=["Advanced Machine Learning"])
         """Course title."""
-        description: Text | None = None
+        description: Text | None = Field(
+            default=None, examples=["From data and labels to foundation models, in five lessons."]
+        )
         """What the course is about (lessonc's Markdown subset)."""
-        chapters: list[CourseChapterSpec] = Field(min_length=1)
+        chapters: list[CourseChapterSpec] = Field(
+            min_length=1,
+            examples=[
+                [
+                    {
+                        "title": "Foundations",
+                        "number": 1,
+                        "lessons": ["lessons/what-is-learning.yaml"],
+                    }
+                ]
+            ],
+        )
         """The chapters in reading order."""
-        lint: LintSettings = Field(default_factory=lambda: LintSettings())
+        lint: LintSettings = Field(
+            default_factory=lambda: LintSettings(), examples=[{"disable": ["L101"]}]
+        )
         """`lessonc lint` settings for every lesson of the course."""
 
     return CourseSpec, CourseChapterSpec

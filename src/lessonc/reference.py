@@ -1,7 +1,8 @@
 """Reference documents generated from the code, so they cannot drift from it.
 
 * :func:`format_reference`: the lesson format, one section per part, from the
-  JSON Schema the models generate (descriptions, types, defaults, examples).
+  JSON Schema the models generate (descriptions, types, defaults, examples),
+  then the course file's, from the course models the same way.
 * :func:`cli_reference`: every command's ``--help``, from the click commands.
 
 Tests compare the committed ``docs/format-reference.md`` and ``docs/cli.md``
@@ -16,7 +17,7 @@ from typing import Any
 
 import click
 
-from lessonc.schemas import lesson_schema
+from lessonc.schemas import course_schema, lesson_schema
 
 _REF = "#/$defs/"
 
@@ -118,19 +119,20 @@ def _order(schema: dict[str, Any]) -> list[str]:
 
 
 def format_reference() -> str:
-    """The lesson format reference in Markdown, generated from the models."""
+    """The lesson format reference in Markdown, then the course file's, from the models."""
     schema = lesson_schema()
     lines = [
         "# Lesson format reference",
         "",
-        "<!-- Generated from the lesson models by `lessonc reference -o "
+        "<!-- Generated from the lesson and course models by `lessonc reference -o "
         "docs/format-reference.md`; do not edit by hand. -->",
         "",
         "A lesson is one YAML file. Its top-level keys are those of **Lesson** below;",
         "each other section describes a part that appears inside it. Unknown keys are",
         "errors. *Markdown text* takes lessonc's Markdown subset (emphasis, code, links,",
         "lists, paragraphs); *text* is a plain line. The JSON Schema with the same",
-        "content is `schema/lesson.schema.json`.",
+        "content is `schema/lesson.schema.json`. The file that makes lessons a course",
+        "comes last: [Course file (course.yaml)](#course-file-courseyaml).",
         "",
         "## Lesson",
         "",
@@ -142,7 +144,35 @@ def format_reference() -> str:
         definition = schema["$defs"][name]
         lines += ["", f"## {name}", "", _cell(definition.get("description", "")), ""]
         lines += list(_field_rows(definition))
-    return "\n".join(lines) + "\n"
+    return "\n".join([*lines, *_course_section(schema["$defs"])]) + "\n"
+
+
+def _course_section(lesson_defs: dict[str, Any]) -> list[str]:
+    """The course file's keys; a part the lesson shares (lint settings) links to its section."""
+    schema = course_schema()
+    lines = [
+        "",
+        "## Course file (course.yaml)",
+        "",
+        "Lessons become a course through a file named `course.yaml` (or `course.yml`);",
+        "[courses](courses.md) shows one and what a course build makes. Unknown keys are",
+        "errors. The JSON Schema with the same content is `schema/course.schema.json`.",
+        "",
+        _cell(schema.get("description", "")),
+        "",
+        *_field_rows(schema),
+    ]
+    for name in _order(schema):
+        definition = schema["$defs"][name]
+        if name in lesson_defs:
+            # One heading per name keeps each link's anchor unambiguous; a shared
+            # name must then be the very same part.
+            if lesson_defs[name] != definition:
+                raise ValueError(f"{name} differs between the lesson and course schemas")
+            continue
+        lines += ["", f"### {name}", "", _cell(definition.get("description", "")), ""]
+        lines += list(_field_rows(definition))
+    return lines
 
 
 def _commands(

@@ -31,9 +31,19 @@ def lesson_schema() -> dict[str, Any]:
     return {"$schema": JSON_SCHEMA_DIALECT, **document}
 
 
+def course_schema() -> dict[str, Any]:
+    """JSON Schema 2020-12 of a course file (``course.yaml``), like the lesson's."""
+    from lessonc.course import course_spec_model
+
+    document = course_spec_model().model_json_schema(
+        mode="validation", schema_generator=_AuthoringOrder
+    )
+    return {"$schema": JSON_SCHEMA_DIALECT, **document}
+
+
 def all_schemas() -> dict[str, dict[str, Any]]:
     """File name → schema, for every format lessonc defines."""
-    schemas = {"lesson.schema.json": lesson_schema()}
+    schemas = {"lesson.schema.json": lesson_schema(), "course.schema.json": course_schema()}
     if importlib.util.find_spec("lessonc.quiz") is not None:
         quiz = importlib.import_module("lessonc.quiz")
         schemas["quiz.schema.json"] = quiz.json_schema()
