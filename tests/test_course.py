@@ -372,3 +372,26 @@ def test_course_pages_are_marked_with_the_lessons_language(tmp_path: Path) -> No
     build([source], out, ["html"], OPTIONS)
     for page in (out / "index.html", out / "_course" / "lessons" / "attention.html"):
         assert '<html lang="he" dir="rtl">' in page.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("target", ["course.yaml", "."])
+def test_validate_checks_the_course_file_and_every_lesson_it_lists(target: str) -> None:
+    result = run_cli(["validate", str(COURSE / target)])
+    assert result.exit_code == 0, result.stderr
+    assert [line.split(": ok:")[0].rsplit("/", 1)[-1] for line in result.stdout.splitlines()] == [
+        f"{lesson_id}.yaml" for lesson_id in LESSON_IDS
+    ]
+
+
+def test_validate_refuses_two_lessons_with_one_id(tmp_path: Path) -> None:
+    folder = tmp_path / "lessons"
+    shutil.copytree(COURSE / "lessons", folder)
+    shutil.copy(folder / "attention.yaml", folder / "attention-copy.yaml")
+    result = run_cli(["validate", str(folder)])
+    assert result.exit_code == 1
+    # Files are read in name order, so the second with the id is attention.yaml.
+    assert re.search(
+        r"attention\.yaml:\d+:\d+: error\[duplicate-lesson\]: lesson id 'attention' is also"
+        r" used by \S*attention-copy\.yaml",
+        result.stderr,
+    )

@@ -159,11 +159,6 @@ def test_schema_and_build_both_reject_a_broken_course(
     assert not (tmp_path / "out" / "attention").exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="`lessonc validate` checks lessons only: it reads course.yaml as a lesson, "
-    "and skips it in a folder",
-)
 @pytest.mark.parametrize("as_folder", [False, True], ids=["file", "folder"])
 def test_validate_reports_a_broken_course_file(tmp_path: Path, as_folder: bool) -> None:
     text, located = BROKEN_COURSES[0].values

@@ -103,17 +103,24 @@ def main() -> None:
 @paths_argument
 @diagnostics_option
 def validate(paths: tuple[Path, ...], diagnostics_style: str | None) -> None:
-    """Check lesson files (or folders of them) without writing anything.
+    """Check lesson files, folders of them or courses without writing anything.
+
+    A course file (or a folder holding one) is checked too, with the lessons it
+    lists; lesson ids must differ, as a build needs.
 
     \b
-    Example:
+    Examples:
       lessonc validate content/foundation-models.yaml
+      lessonc validate course/course.yaml
     """
-    from lessonc.pipeline import InvalidLesson, discover, load_lesson
+    from lessonc.course import lesson_files
+    from lessonc.pipeline import InvalidLesson, load_lesson
 
     style = _diagnostic_style(diagnostics_style)
-    files, problems = discover(list(paths))
+    listed, problems = lesson_files(list(paths))
+    files = list(dict.fromkeys(path for path, _ in listed))
     summaries = []
+    first_use: dict[str, Path] = {}
     for path in files:
         try:
             loaded = load_lesson(path)
@@ -121,6 +128,16 @@ def validate(paths: tuple[Path, ...], diagnostics_style: str | None) -> None:
             problems.extend(error.diagnostics)
             continue
         lesson = loaded.lesson
+        if lesson.id in first_use:  # a build would refuse the second: the id names its folder
+            problems.append(
+                loaded.source.diagnostic(
+                    ("id",), "duplicate-lesson",
+                    f"lesson id '{lesson.id}' is also used by {first_use[lesson.id]}",
+                    "every lesson needs its own id: it names the output folder",
+                )
+            )  # fmt: skip
+            continue
+        first_use[lesson.id] = path
         turns = sum(len(s.turns) for s in lesson.dialogue.scenes) if lesson.dialogue else 0
         summaries.append(
             f"{path}: ok: lesson '{lesson.id}', {turns} dialogue turns, "
@@ -259,7 +276,7 @@ def build(
     default=Path("schema"), show_default=True, help="Folder for the *.schema.json files.",
 )  # fmt: skip
 def schema(out_dir: Path) -> None:
-    """Write the JSON Schemas (2020-12) of the lesson format (and the quiz format).
+    """Write the JSON Schemas (2020-12) of the lesson, course file and quiz formats.
 
     \b
     Example:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -199,6 +200,37 @@ def _resolve(path: Path, source: Located, spec: Any) -> Course:
     )
 
 
+def lesson_files(
+    paths: Sequence[Path],
+) -> tuple[list[tuple[Path, tuple[str, ...]]], list[Diagnostic]]:
+    """The lesson files ``paths`` name, each with the lint rules its course switches off.
+
+    A course file, or a folder holding one, gives the lessons it lists (its own
+    mistakes located in it); any other folder gives its lesson files, and a file
+    itself. What ``lessonc validate`` and ``lessonc lint`` check, like a build would.
+    """
+    from lessonc.pipeline import discover  # the pipeline imports this module
+
+    found: list[tuple[Path, tuple[str, ...]]] = []
+    problems: list[Diagnostic] = []
+    for path in paths:
+        course_file = path if is_course_file(path) else None
+        if course_file is None and path.is_dir():
+            course_file = course_file_in(path)
+        if course_file is None:
+            files, missing = discover([path])
+            found.extend((f, ()) for f in files)
+            problems.extend(missing)
+            continue
+        try:
+            course = load_course(course_file)
+        except InvalidCourse as error:
+            problems.extend(error.diagnostics)
+            continue
+        found.extend((entry.path, course.lint_disable) for entry in course.lessons)
+    return found, problems
+
+
 def listed_lessons(path: Path, sha256: str, known: object) -> Course | None:
     """The course file's lessons without loading it, when ``known`` recorded them for ``sha256``.
 
@@ -243,7 +275,8 @@ def _validation_diagnostic(source: Located, detail: dict[str, Any]) -> Diagnosti
     if kind == "extra_forbidden":
         return source.diagnostic(
             path, "unknown-key", f"unknown key '{name}'",
-            "a course has: lessonc, title, description, chapters (each: title, number, lessons)",
+            "a course has: lessonc, title, description, chapters (each: title, number,"
+            " lessons) and lint",
             key=True,
         )  # fmt: skip
     if kind == "missing":

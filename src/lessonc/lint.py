@@ -16,10 +16,10 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from lessonc.course import InvalidCourse, course_file_in, is_course_file, load_course
+from lessonc.course import lesson_files
 from lessonc.diagnostics import Diagnostic, Severity
 from lessonc.lint_rules import RULES, Rule
-from lessonc.pipeline import InvalidLesson, LoadedLesson, discover, load_lesson
+from lessonc.pipeline import InvalidLesson, LoadedLesson, load_lesson
 from lessonc.source import Located
 
 RULE_CODES = frozenset(rule.code for rule in RULES)
@@ -95,7 +95,7 @@ def lint_paths(
     paths: Sequence[Path], disabled: Collection[str] = (), *, strict: bool = False
 ) -> LintReport:
     """Validate and lint every lesson named by ``paths``; ``strict`` turns warnings into errors."""
-    files, problems = _lessons_to_lint(paths)
+    files, problems = lesson_files(paths)
     report = LintReport(files=len(files))
     report.diagnostics.extend(problems)
     for path, course_disabled in files:
@@ -108,30 +108,6 @@ def lint_paths(
     if strict:
         report.diagnostics = [_as_error(d) for d in report.diagnostics]
     return report
-
-
-def _lessons_to_lint(
-    paths: Sequence[Path],
-) -> tuple[list[tuple[Path, tuple[str, ...]]], list[Diagnostic]]:
-    """Each lesson file with the rules its course file switches off (none for loose lessons)."""
-    found: list[tuple[Path, tuple[str, ...]]] = []
-    problems: list[Diagnostic] = []
-    for path in paths:
-        course_file = path if is_course_file(path) else None
-        if course_file is None and path.is_dir():
-            course_file = course_file_in(path)
-        if course_file is None:
-            files, missing = discover([path])
-            found.extend((f, ()) for f in files)
-            problems.extend(missing)
-            continue
-        try:
-            course = load_course(course_file)
-        except InvalidCourse as error:
-            problems.extend(error.diagnostics)
-            continue
-        found.extend((entry.path, course.lint_disable) for entry in course.lessons)
-    return found, problems
 
 
 def _as_error(diagnostic: Diagnostic) -> Diagnostic:
