@@ -233,6 +233,16 @@ def test_removed_lesson_loses_its_outputs(tmp_path: Path) -> None:
     assert 'href="linear-models/index.html"' not in (out / "index.html").read_text("utf-8")
 
 
+def test_a_course_build_keeps_a_lesson_built_on_its_own_in_the_same_folder(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "out"
+    assert build([FIXTURES / "pdf" / "minimal.yaml"], out, ("quiz",), OPTIONS).ok
+    report = build_course(COURSE / "course.yaml", out)
+    assert report.removed == []  # not a lesson that left the course: it never was in it
+    assert (out / "pdf-minimal" / "quiz.json").is_file()
+
+
 def test_failing_lesson_does_not_stop_the_others(tmp_path: Path) -> None:
     source = copy_course(tmp_path)
     broken = source / "lessons" / "data-and-labels.yaml"

@@ -166,8 +166,8 @@ class BuildRun:
         if course is None or not report.ok or len(report.results) < len(plans):
             return report
         built = {r.lesson_id for r in report.results}
-        for lesson_id, (folder, _) in previous.items():
-            if lesson_id not in built:
+        for lesson_id, (folder, manifest) in previous.items():
+            if lesson_id not in built and manifest.get("in_course") is True:
                 shutil.rmtree(folder)
                 report.removed.append(lesson_id)
         if course_stale and course_key is not None:

@@ -270,6 +270,9 @@ def write_outputs(
             "lesson": identity.lesson_id,
             "source": {"file": identity.file_name, "sha256": identity.sha256},
             "source_date_epoch": options.source_date_epoch,
+            # A course build removes the folders of lessons that left the course,
+            # and only folders it made: never a lesson built on its own here.
+            **({"in_course": True} if options.in_course else {}),
             "outputs": [entries[k] for k in sorted(entries)],
             "cache": dict(sorted({**keys, **(cache_keys or {})}.items())),
         }
