@@ -40,10 +40,11 @@ def builtin_templates() -> Path:
 class _CompiledTemplates(BytecodeCache):
     """Compiled templates kept in memory, keyed by name and source checksum.
 
-    Renderers make a fresh environment per lesson (each installs per-lesson
-    filters), and compiling the templates again each time was most of the HTML
-    step's cost. Jinja2 checks the source checksum, so an edited template
-    (``lessonc serve``) is compiled anew; nothing else is shared.
+    The handout and the course pages make a fresh environment per build step,
+    and compiling their templates again each time would cost more than
+    rendering them (the HTML page keeps one environment per process instead).
+    Jinja2 checks the source checksum, so an edited template (``lessonc
+    serve``) is compiled anew; nothing else is shared.
     """
 
     def __init__(self) -> None:

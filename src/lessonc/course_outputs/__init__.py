@@ -92,12 +92,13 @@ def course_artifacts(
 
     lessons = [summary for chapter in chapters for summary in chapter.lessons]
     title = course.title or (lessons[0].course if lessons else course.root.name)
+    language = site.course_language(lessons)
     artifacts: list[Artifact] = []
     if "html" in formats:
         view = site.CourseView(
             title=title,
             description=course.description,
-            language=site.course_language(lessons),
+            language=language,
             chapters=tuple(
                 site.ChapterView(
                     chapter.number,
@@ -123,7 +124,7 @@ def course_artifacts(
         from lessonc.course_outputs.handbook import course_pdf
 
         data = course_pdf(
-            title=title, description=course.description, language=site.course_language(lessons),
+            title=title, description=course.description, language=language,
             chapters=chapters, out_root=out_root, paper=paper, timestamp=timestamp,
             template_dirs=template_dirs,
         )  # fmt: skip
