@@ -412,7 +412,7 @@ def test_the_fork_server_warm_up_page_renders_cleanly() -> None:
     assert result.pdf is not None, result
 
 
-def test_any_weasyprint_warning_fails_the_render() -> None:
+def test_a_weasyprint_warning_about_the_document_fails_the_render() -> None:
     result = render_isolated(_request("<style>p { color: not-a-colour }</style>"))
     assert result.pdf is None
     assert result.warnings

@@ -3,8 +3,11 @@
 Order of work: check every image the lesson names (a URL or a path outside
 the lesson folder is a located error, and nothing is fetched), build the print
 HTML, then render it in a child process with a time limit and a fetcher that
-serves only the files checked here. A refused fetch or any WeasyPrint warning
-fails the build: a handout silently missing an image is worse than none.
+serves only the files checked here. A refused fetch or a WeasyPrint message about
+the document (an image, the CSS) fails the build: a handout silently missing an
+image is worse than none. A message about the machine (an optional library it
+lacks) does not: the handout is written with one ``pdf-environment`` warning that
+names the package to install (see :mod:`lessonc.outputs.pdf.messages`).
 
 Importing this package is cheap: templates, the model and WeasyPrint load
 inside :meth:`PdfRenderer.render`, so ``--format html`` never imports
@@ -95,7 +98,27 @@ class PdfRenderer:
             ctx.diagnostics.extend(_failure_diagnostics(result, files, ctx))
             raise RenderError("the handout could not be rendered")
         ctx.diagnostics.extend(_glyph_warnings(lesson, result.missing_glyphs, ctx))
+        ctx.diagnostics.extend(_machine_and_unknown_warnings(result, ctx))
         return [Artifact(OUTPUT_PATH, result.pdf)]
+
+
+def _machine_and_unknown_warnings(result: RenderResult, ctx: BuildContext) -> list[Diagnostic]:
+    """At most one warning for the machine's shortcomings, and one per message nobody judged."""
+    from lessonc.outputs.pdf.messages import environment_advice
+
+    found: list[Diagnostic] = []
+    if result.environment:
+        message, hint = environment_advice(result.environment)
+        found.append(ctx.source.diagnostic((), "pdf-environment", message, hint))
+    for unknown in result.unknown:
+        found.append(
+            ctx.source.diagnostic(
+                (), "pdf-warning", f"WeasyPrint: {unknown}",
+                "lessonc does not know this message, so the handout was written: check it, "
+                "and report the message to lessonc if the handout is wrong",
+            )
+        )  # fmt: skip
+    return [replace(d, severity=Severity.WARNING) for d in found]
 
 
 def _glyph_warnings(lesson: Lesson, glyphs: Iterable[str], ctx: BuildContext) -> list[Diagnostic]:
@@ -154,7 +177,7 @@ def _failure_diagnostics(
         found.append(
             ctx.source.diagnostic(
                 (), "pdf-warning", f"WeasyPrint: {warning}",
-                "the handout is not written while WeasyPrint reports a problem",
+                "the handout is not written while WeasyPrint reports a problem with the document",
             )
         )  # fmt: skip
     if result.error and not found:

@@ -9,10 +9,13 @@ allowed file through :mod:`lessonc.assets` and sends its bytes along.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
-import re
+import sys
+import warnings
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
@@ -33,30 +36,37 @@ class RenderRequest:
 
 @dataclass(frozen=True)
 class RenderResult:
-    """The PDF, or why there is none: refused fetches and WeasyPrint's warnings."""
+    """The PDF, or why there is none; WeasyPrint's messages sorted by :mod:`.messages`."""
 
     pdf: bytes | None
     refused: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    """Messages about the document (a resource, the CSS): any of them means no PDF."""
     error: str | None = None
     missing_glyphs: tuple[str, ...] = ()
     """Characters no installed font has (drawn as boxes): the PDF is still good otherwise."""
+    environment: tuple[str, ...] = ()
+    """Messages about the machine (an optional library missing): the PDF is still written."""
+    unknown: tuple[str, ...] = ()
+    """Messages no rule knows: shown as warnings, the PDF is still written."""
 
 
-_MISSING_GLYPH = re.compile(r'unsupported by fonts: "(?P<text>.+)" \(U\+[0-9A-Fa-f]+')
+_IMPORT_MESSAGES: list[str] = []
+"""Python warnings WeasyPrint gave while being imported (a missing optional library):
+the import happens once per process, its messages belong to every render."""
 
 
-def split_glyph_warnings(messages: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """WeasyPrint's warnings as (characters no font has, every other warning)."""
-    glyphs: list[str] = []
-    others: list[str] = []
-    for message in messages:
-        match = _MISSING_GLYPH.search(message)
-        if match:
-            glyphs.extend(c for c in match.group("text") if c not in glyphs)
-        else:
-            others.append(message)
-    return tuple(glyphs), tuple(others)
+def _import_weasyprint() -> ModuleType:
+    """Import WeasyPrint, keeping the warnings its own modules give while loading."""
+    loaded: ModuleType | None = sys.modules.get("weasyprint")
+    if loaded is not None:
+        return loaded
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("ignore")  # other packages' import warnings are not ours to show
+        warnings.filterwarnings("always", module=r"weasyprint(\.|$)")
+        module = importlib.import_module("weasyprint")
+    _IMPORT_MESSAGES.extend(str(w.message) for w in caught)
+    return module
 
 
 def normalise_path(path: str) -> str:
@@ -84,8 +94,10 @@ class _Capture(logging.Handler):
 
 
 def render(request: RenderRequest) -> RenderResult:
-    """Render ``request.html`` to PDF bytes; any refused fetch or warning is reported."""
-    import weasyprint
+    """Render ``request.html`` to PDF bytes, reporting refused fetches and WeasyPrint's messages."""
+    from lessonc.outputs.pdf.messages import sort_messages
+
+    weasyprint = _import_weasyprint()
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     refused: list[str] = []
@@ -121,12 +133,18 @@ def render(request: RenderRequest) -> RenderResult:
     except BaseException as error:  # FatalURLFetchingError derives from BaseException
         if isinstance(error, KeyboardInterrupt | SystemExit):
             raise
-        return RenderResult(None, tuple(refused), tuple(capture.messages), f"{error}")
+        found = sort_messages(capture.messages)
+        return RenderResult(None, tuple(refused), (*found.document, *found.unknown), f"{error}")
     finally:
         logger.removeHandler(capture)
-    # A glyph no font has is the machine's fonts, not the lesson, at fault: the
-    # parent reports it as a located warning; any other warning fails the render.
-    glyphs, warnings = split_glyph_warnings(capture.messages)
-    if refused or warnings:
-        return RenderResult(None, tuple(refused), warnings)
-    return RenderResult(bytes(pdf), missing_glyphs=glyphs)
+    # Only the document's own problems cost the PDF; the machine's (a library
+    # missing), a glyph no font has and unjudged messages become warnings.
+    found = sort_messages([*_IMPORT_MESSAGES, *capture.messages])
+    if refused or found.document:
+        return RenderResult(None, tuple(refused), found.document)
+    return RenderResult(
+        bytes(pdf),
+        missing_glyphs=found.glyphs,
+        environment=found.environment,
+        unknown=found.unknown,
+    )
