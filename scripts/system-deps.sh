@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
-# Debian packages lessonc needs outside Python: Pango for WeasyPrint and fonts for the
-# PDF; with --test also Chromium (browser tests), poppler (PDF read-back) and Java
-# (the Nu HTML checker). Installs only what is missing; needs root or sudo.
+# Debian packages lessonc needs outside Python, for full quality on a plain machine:
+# python3-venv (the .venv), Pango for WeasyPrint, HarfBuzz's subsetting library (without
+# it WeasyPrint falls back to fontTools and lessonc warns), and the DejaVu fonts the
+# handout is set in, italics included. With --test also what only the tests need:
+# Chromium (browser tests), poppler (PDF read-back), Java (the Nu HTML checker) and npm
+# (axe-core). Installs only what is missing; needs root or sudo.
 set -euo pipefail
 packages=()
-have_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
-have_lib libpango-1.0 || packages+=(libpango-1.0-0)
-have_lib libpangoft2-1.0 || packages+=(libpangoft2-1.0-0)
-fc-list 2>/dev/null | grep -qi dejavu || packages+=(fonts-dejavu-core)
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "ok installed"; }
+need() { installed "$1" || packages+=("$1"); }
+python3 -c "import ensurepip, venv" 2>/dev/null || packages+=(python3-venv)
+need libpango-1.0-0
+need libpangoft2-1.0-0
+need libharfbuzz-subset0
+need fonts-dejavu-core
+need fonts-dejavu-extra
 if [ "${1:-}" = "--test" ]; then
   [ -x /usr/bin/chromium ] || packages+=(chromium)
   command -v pdftoppm >/dev/null || packages+=(poppler-utils)
