@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from lessonc.diagnostics import Diagnostic, display_path
+from lessonc.wording import count
 
 if TYPE_CHECKING:
     from lessonc.source import Located, PathKey
@@ -32,7 +33,7 @@ class InvalidCourse(Exception):
     """The course file cannot be used; ``diagnostics`` holds every problem found."""
 
     def __init__(self, diagnostics: list[Diagnostic]) -> None:
-        super().__init__(f"{len(diagnostics)} problem(s) in the course")
+        super().__init__(f"{count(len(diagnostics), 'problem')} in the course")
         self.diagnostics = diagnostics
 
 
