@@ -41,6 +41,8 @@ _INT16 = re.compile(r"^0x[0-9a-fA-F]+$")
 _FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
 _INF = re.compile(r"^[-+]?\.(?:inf|Inf|INF)$")
 _NAN = re.compile(r"^\.(?:nan|NaN|NAN)$")
+_PLAIN_WORD = re.compile(r"[-+.\w]+")
+"""A number or word as written in the source, for hints that quote it."""
 
 
 class Position(NamedTuple):
@@ -88,6 +90,21 @@ class Located:
                 complete = False
                 break
         return tuple(path), complete
+
+    def written(self, path: PathKey) -> str | None:
+        """The plain word at ``path`` as the author typed it: "1.10", which YAML reads as 1.1."""
+        if path not in self.values:
+            return None
+        line, col = self.values[path]
+        if line > len(self._lines):
+            return None
+        found = _PLAIN_WORD.match(self._lines[line - 1], col - 1)
+        return found.group() if found else None
+
+    @functools.cached_property
+    def _lines(self) -> list[str]:
+        # Split once per file, only when a hint asks: a file can have hundreds of such errors.
+        return self.text.split("\n")
 
     def position(self, path: PathKey, *, key: bool = False) -> Position:
         """Where the node at ``path`` (or the key naming it) starts, else its nearest parent."""
