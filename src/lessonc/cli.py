@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 from lessonc import __version__
-from lessonc.diagnostics import Diagnostic, format_all
+from lessonc.diagnostics import Diagnostic, display_path, format_all
 from lessonc.outputs import DEFAULT_FORMATS, RENDERERS, BuildOptions, available_formats
 from lessonc.wording import count
 
@@ -115,11 +115,12 @@ def validate(paths: tuple[Path, ...], diagnostics_style: str | None) -> None:
       lessonc validate content/foundation-models.yaml
       lessonc validate course/course.yaml
     """
-    from lessonc.course import lesson_files
+    from lessonc.course import course_file_for, lesson_files
     from lessonc.pipeline import InvalidLesson, load_lesson
 
     style = _diagnostic_style(diagnostics_style)
     listed, problems = lesson_files(list(paths))
+    courses = list(dict.fromkeys(c for c in map(course_file_for, paths) if c is not None))
     files = list(dict.fromkeys(path for path, _ in listed))
     summaries = []
     first_use: dict[str, Path] = {}
@@ -155,11 +156,12 @@ def validate(paths: tuple[Path, ...], diagnostics_style: str | None) -> None:
     errors = sum(d.is_error for d in problems)
     if errors:
         if style != "json":
-            click.echo(
-                f"{count(errors, 'error')} in {len(files) - len(summaries)} of "
-                f"{count(len(files), 'file')}",
-                err=True,
-            )
+            # A course file counts as a file checked, and as one that failed when it has errors.
+            with_errors = {d.file for d in problems if d.is_error}
+            failed = len(files) - len(summaries)
+            failed += sum(display_path(course) in with_errors for course in courses)
+            checked = count(len(files) + len(courses), "file")
+            click.echo(f"{count(errors, 'error')} in {failed} of {checked}", err=True)
         sys.exit(EXIT_INVALID)
 
 
