@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from conftest import EXAMPLE, FIXTURES, ROOT, run_cli
 
@@ -104,3 +107,23 @@ def test_formats_are_read_case_insensitively_with_spaces(tmp_path: Path) -> None
     ]  # fmt: skip
     result = run_cli(["build", str(EXAMPLE), "-o", str(tmp_path), "-f", "PDF, docx"])
     assert result.exit_code == 2 and "unknown format 'docx'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [("README.md", None), ("empty.yaml", ""), ("list.yaml", "- a\n- b\n"),
+     ("words.yaml", "Just a sentence.\n")],
+)  # fmt: skip
+def test_a_file_that_is_no_lesson_is_named_so(
+    tmp_path: Path, name: str, content: str | None
+) -> None:
+    target = tmp_path / name
+    if content is None:
+        shutil.copy(ROOT / "README.md", target)
+    else:
+        target.write_text(content, encoding="utf-8")
+    result = run_cli(["validate", str(target)])
+    assert result.exit_code == 1
+    assert f"{name}:1:1: error[not-a-lesson]: not a lesson file: " in result.stderr
+    assert "hint: a lesson file is YAML with one key a line" in result.stderr
+    assert "alias" not in result.stderr

@@ -33,6 +33,7 @@ from lessonc.model import (
     TrueFalse,
 )
 from lessonc.source import Located
+from lessonc.source_hints import NOT_A_LESSON_HINT
 
 
 def validate(source: Located) -> tuple[Lesson | None, list[Diagnostic]]:
@@ -65,11 +66,6 @@ def validate(source: Located) -> tuple[Lesson | None, list[Diagnostic]]:
     problems = checks.run(lesson, source)
     return (None if any(p.is_error for p in problems) else lesson), problems
 
-
-NOT_A_LESSON_HINT = (
-    "a lesson file is YAML with one key a line, starting 'id: photosynthesis', "
-    "'title: Photosynthesis', 'course: …'; `lessonc new ID` writes a commented one to start from"
-)
 
 MAX_REPORTED = 200
 """Type errors reported per file; past this an author fixes and reruns (and a hostile
