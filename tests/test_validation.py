@@ -121,3 +121,8 @@ def test_a_pattern_error_deep_in_the_lesson_speaks_words(example_text: str) -> N
         "'language': 'English' is not a language tag",
     }
     assert "e.g. 'en', 'pt-BR'" in (problems["'language': 'English' is not a language tag"] or "")
+
+
+def test_a_missing_key_names_the_list_item_by_its_place(example_text: str) -> None:
+    text = valid_source(example_text, '  - title: "Examples of', '  - heading: "Examples of')
+    assert "missing required key 'title' in 'chapters', item 3" in [p[3] for p in diagnose(text)]

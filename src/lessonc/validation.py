@@ -165,7 +165,7 @@ def _diagnostic(
         return source.diagnostic(path, "unknown-key", f"unknown key '{field}'", hint, key=True)
     if kind == "missing":
         top = "lesson" if root is Lesson else "the file"
-        where = top if len(path) == 0 else f"'{_name(path)}'"
+        where = top if len(path) == 0 else _label(path)
         return source.diagnostic(
             path, "missing-key", f"missing required key '{field}' in {where}",
             _field_hint(loc, root),
@@ -252,10 +252,6 @@ def _field_hint(loc: tuple[int | str, ...], root: type[BaseModel] = Lesson) -> s
     if field is None or not field.description:
         return None
     return f"{loc[-1]}: {field.description}"
-
-
-def _name(path: tuple[str | int, ...]) -> str:
-    return ".".join(str(s) if isinstance(s, str) else f"[{s}]" for s in path).replace(".[", "[")
 
 
 def _describe(value: Any) -> str:
