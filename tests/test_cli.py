@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from conftest import EXAMPLE, FIXTURES, ROOT, run_cli
 
@@ -80,3 +83,47 @@ def test_python_dash_m_runs_without_traceback(tmp_path: Path) -> None:
     assert completed.returncode == 1
     assert "Traceback" not in completed.stderr
     assert "bad.yaml:1:4: error[yaml-tag]" in completed.stderr
+
+
+def test_counts_agree_with_their_nouns(tmp_path: Path) -> None:
+    lesson = EXAMPLE.read_text(encoding="utf-8")
+    head, rest = lesson.split("\nchapters:\n", 1)
+    chapters, tail = rest.split("\nkey_concepts:", 1)
+    first_chapter = chapters.split("\n  - title:")[0]
+    one = tmp_path / "one.yaml"
+    one.write_text(f"{head}\nchapters:\n{first_chapter}\nkey_concepts:{tail}", encoding="utf-8")
+    result = run_cli(["validate", str(one)])
+    assert result.exit_code == 0, result.stderr
+    assert ", 1 chapter, " in result.stdout
+    result = run_cli(["validate", FIVE])
+    assert result.stderr.splitlines()[-1] == "5 errors in 1 of 1 file"
+
+
+def test_formats_are_read_case_insensitively_with_spaces(tmp_path: Path) -> None:
+    result = run_cli(["build", str(EXAMPLE), "-o", str(tmp_path), "-f", "Quiz, GIFT"])
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.name for p in (tmp_path / "foundation-models").iterdir()) == [
+        "manifest.json", "quiz.gift", "quiz.json",
+    ]  # fmt: skip
+    result = run_cli(["build", str(EXAMPLE), "-o", str(tmp_path), "-f", "PDF, docx"])
+    assert result.exit_code == 2 and "unknown format 'docx'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [("README.md", None), ("empty.yaml", ""), ("list.yaml", "- a\n- b\n"),
+     ("words.yaml", "Just a sentence.\n")],
+)  # fmt: skip
+def test_a_file_that_is_no_lesson_is_named_so(
+    tmp_path: Path, name: str, content: str | None
+) -> None:
+    target = tmp_path / name
+    if content is None:
+        shutil.copy(ROOT / "README.md", target)
+    else:
+        target.write_text(content, encoding="utf-8")
+    result = run_cli(["validate", str(target)])
+    assert result.exit_code == 1
+    assert f"{name}:1:1: error[not-a-lesson]: not a lesson file: " in result.stderr
+    assert "hint: a lesson file is YAML with one key a line" in result.stderr
+    assert "alias" not in result.stderr

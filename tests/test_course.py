@@ -405,3 +405,31 @@ def test_validate_refuses_two_lessons_with_one_id(tmp_path: Path) -> None:
         r" used by \S*attention-copy\.yaml",
         result.stderr,
     )
+
+
+def test_unknown_key_in_course_file_suggests_the_key_meant(tmp_path: Path) -> None:
+    source = copy_course(tmp_path)
+    course_file = source / "course.yaml"
+    text = course_file.read_text(encoding="utf-8")
+    course_file.write_text(text.replace("\ntitle:", "\ntitel:", 1), encoding="utf-8")
+    with pytest.raises(InvalidCourse) as caught:
+        load_course(course_file)
+    # One message for the typo, not a second one for the 'title' it leaves missing.
+    assert [(d.code, d.message, d.hint) for d in caught.value.diagnostics] == [
+        ("unknown-key", "unknown key 'titel'", "did you mean 'title'?")
+    ]
+
+
+def test_validate_counts_the_course_file_in_its_summary(tmp_path: Path) -> None:
+    source = copy_course(tmp_path)
+    course_file = source / "course.yaml"
+    good = course_file.read_text(encoding="utf-8")
+    course_file.write_text(good.replace("\ntitle:", "\ntitel:", 1), encoding="utf-8")
+    result = run_cli(["validate", str(course_file)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == "1 error in 1 of 1 file"
+    course_file.write_text(good, encoding="utf-8")
+    lesson = source / "lessons" / "attention.yaml"
+    lesson.write_text(lesson.read_text(encoding="utf-8") + "extra: 1\n", encoding="utf-8")
+    result = run_cli(["validate", str(source)])
+    assert result.stderr.splitlines()[-1] == f"1 error in 1 of {len(LESSON_IDS) + 1} files"

@@ -67,6 +67,26 @@ def test_new_rejects_a_bad_id(tmp_path: Path) -> None:
         starter_text("x" * 65, "x.yaml")
 
 
+@pytest.mark.parametrize(
+    ("typed", "suggested"),
+    [("Photosynthesis", "photosynthesis"), ("My First Lesson", "my-first-lesson"),
+     ("cell_biology", "cell-biology"), ("Zellatmung über Mitochondrien", "zellatmung-uber-mitochondrien")],
+)  # fmt: skip
+def test_a_bad_id_gets_the_lower_case_id_as_hint(
+    tmp_path: Path, typed: str, suggested: str
+) -> None:
+    result = run_cli(["new", typed, "-o", str(tmp_path)])
+    assert result.exit_code == 2
+    assert f"  hint: try `lessonc new {suggested} -o {tmp_path}`" in result.stderr
+    assert run_cli(["new", suggested, "-o", str(tmp_path)]).exit_code == 0
+
+
+def test_an_id_with_no_latin_letter_gets_no_made_up_suggestion(tmp_path: Path) -> None:
+    result = run_cli(["new", "Фотосинтез", "-o", str(tmp_path)])
+    assert result.exit_code == 2 and "not a valid lesson id" in result.stderr
+    assert "hint: try" not in result.stderr
+
+
 def test_title_from_id() -> None:
     assert title_from_id("my-first-lesson") == "My first lesson"
 

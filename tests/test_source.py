@@ -129,3 +129,49 @@ def test_plain_scalars_are_resolved_as_the_core_schema_patterns_say(value: str) 
     fast, rule = source._resolve_plain(value), source._resolve_by_patterns(value)
     assert type(fast) is type(rule)
     assert fast == rule or (fast != fast and rule != rule)  # NaN equals nothing, not even NaN
+
+
+def hint_of(text: str) -> tuple[int, str]:
+    with pytest.raises(SourceError) as caught:
+        loads(text.encode(), HERE)
+    (diagnostic,) = caught.value.diagnostics
+    assert diagnostic.code == "yaml-syntax" and diagnostic.hint is not None
+    return diagnostic.line, diagnostic.hint
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        ("title: Part 1: Basics\n", 1, "this value contains ': '"),
+        ("a:\n  b: 1\n   c: 2\n", 3, "indented deeper than the key above it"),
+        ("a:\n  b: 1\n c: 2\n", 3, "starts in column 2, but the keys of its mapping"),
+        ("a: 1\n- b\n", 2, "a list is the value of a key"),
+        ('a: "x" y\n', 1, "more on this line after its value"),
+        ("chapters:\n  - title: x\n   text: y\n", 3, "between the list's '-' (column 3) and"
+                                                    " the keys of its items (column 5)"),
+        ("a:\n  - x\n  b: 1\n", 3, "in the column of the list's '- ' items"),
+        ("a: 1\nb\nc: 2\n", 3, "line 2 is neither 'key: value' nor part of the value above"),
+        ("a: [1, 2\nb: 3\n", 2, "the list opened on line 1, column 4 is not closed"),
+        ('a: "abc\nb: 2\n', 3, "the quoted text that starts on line 1, column 4 never ends"),
+        ("a: *bold* text\n", 1, "'*' at the start of a value is YAML syntax"),
+        ("a: @user\n", 1, "cannot start with '@'"),
+        ("a: - b\n", 1, "a list cannot start on the line of its key"),
+    ],
+)  # fmt: skip
+def test_syntax_errors_get_a_hint_in_plain_words(text: str, line: int, words: str) -> None:
+    assert hint_of(text)[0] == line
+    assert words in hint_of(text)[1]
+
+
+@pytest.mark.parametrize("name", ["README.md", "notes.txt"])
+def test_a_file_that_is_not_yaml_is_not_a_lesson(name: str) -> None:
+    with pytest.raises(SourceError) as caught:
+        loads(b"# Title\n\n**lessonc** is a *compiler*.\n", Path(name))
+    (diagnostic,) = caught.value.diagnostics
+    assert (diagnostic.line, diagnostic.col, diagnostic.code) == (1, 1, "not-a-lesson")
+    assert diagnostic.message == (
+        f"not a lesson file: {name} is not YAML (it stops reading as YAML on line 3)"
+    )
+    assert diagnostic.hint is not None and "'id: photosynthesis'" in diagnostic.hint
+    # A broken .yaml file is a lesson with a mistake: its own error stays.
+    assert errors_of("# Title\n\n**lessonc** is a *compiler*.\n")[0][2] == "yaml-syntax"

@@ -77,9 +77,52 @@ def test_blank_text_is_refused(example_text: str) -> None:
 
 def test_not_a_mapping() -> None:
     assert [p[2] for p in diagnose("- a\n- b\n")] == ["not-a-lesson"]
+    ((_, _, _, message, hint),) = diagnose("Just a sentence.\n")
+    assert message == (
+        "not a lesson file: a lesson is a mapping of keys, but this file holds the text "
+        "'Just a sentence.'"
+    )
+    assert hint is not None and "'id: photosynthesis'" in hint and "lessonc new" in hint
 
 
 @pytest.mark.parametrize("url", ["http://[", "https://x.org:99999/", "http://:80/"])
 def test_urls_that_do_not_parse_are_refused(example_text: str, url: str) -> None:
     text = example_text.replace("https://www.youtube.com/results", f"{url}#", 1)
     assert any("not a valid URL" in p[3] or p[2] == "invalid-value" for p in diagnose(text))
+
+
+def test_a_number_that_must_be_text_is_quoted_as_written(example_text: str) -> None:
+    text = valid_source(example_text, 'number: "15.1"', "number: 1.10")
+    (problem,) = [p for p in diagnose(text) if p[2] == "wrong-type"]
+    assert problem[4] == 'quote it to keep it as text: "1.10"'
+    text = valid_source(example_text, "tags:\n", "tags: [ai, 2.50]\nold_tags:\n")
+    (problem,) = [p for p in diagnose(text) if p[2] == "wrong-type"]
+    assert problem[3].startswith("'tags', item 2: ")
+    assert problem[4] == 'quote it to keep it as text: "2.50"'
+
+
+def test_a_pattern_error_names_the_list_item_and_says_what_is_allowed(
+    example_text: str,
+) -> None:
+    text = valid_source(example_text, "tags:\n", "tags: [фотосинтез, ok]\nold_tags:\n")
+    problems = [p for p in diagnose(text) if p[2] == "invalid-value"]
+    assert [p[3] for p in problems] == ["'tags', item 1: 'фотосинтез' is not a valid id"]
+    hint = problems[0][4] or ""
+    assert "lower-case letters a–z, digits 0–9 and single '-'" in hint
+    assert "^[a-z" not in hint and "pattern" not in problems[0][3]
+
+
+def test_a_pattern_error_deep_in_the_lesson_speaks_words(example_text: str) -> None:
+    text = valid_source(example_text, "  - id: fm-definition", "  - id: FM_Definition")
+    text = valid_source(text, "language: en", "language: English")
+    problems = {p[3]: p[4] for p in diagnose(text) if p[2] == "invalid-value"}
+    assert problems.keys() == {
+        "'id': 'FM_Definition' is not a valid id",
+        "'language': 'English' is not a language tag",
+    }
+    assert "e.g. 'en', 'pt-BR'" in (problems["'language': 'English' is not a language tag"] or "")
+
+
+def test_a_missing_key_names_the_list_item_by_its_place(example_text: str) -> None:
+    text = valid_source(example_text, '  - title: "Examples of', '  - heading: "Examples of')
+    assert "missing required key 'title' in 'chapters', item 3" in [p[3] for p in diagnose(text)]

@@ -17,8 +17,9 @@ from pathlib import Path
 import click
 
 from lessonc import __version__
-from lessonc.diagnostics import Diagnostic, format_all
+from lessonc.diagnostics import Diagnostic, display_path, format_all
 from lessonc.outputs import DEFAULT_FORMATS, RENDERERS, BuildOptions, available_formats
+from lessonc.wording import count
 
 EXIT_INVALID = 1
 EXIT_INTERNAL = 3
@@ -43,7 +44,8 @@ def _report(diagnostics: Sequence[Diagnostic], style: str) -> None:
 
 
 def _formats(value: str) -> list[str]:
-    names = [n.strip() for n in value.split(",") if n.strip()]
+    # "-f PDF" and "-f html, pdf" mean what they say: names are matched ignoring case and spaces.
+    names = [n.strip().lower() for n in value.split(",") if n.strip()]
     unknown = [n for n in names if n not in RENDERERS]
     if unknown or not names:
         raise click.BadParameter(
@@ -113,11 +115,12 @@ def validate(paths: tuple[Path, ...], diagnostics_style: str | None) -> None:
       lessonc validate content/foundation-models.yaml
       lessonc validate course/course.yaml
     """
-    from lessonc.course import lesson_files
+    from lessonc.course import course_file_for, lesson_files
     from lessonc.pipeline import InvalidLesson, load_lesson
 
     style = _diagnostic_style(diagnostics_style)
     listed, problems = lesson_files(list(paths))
+    courses = list(dict.fromkeys(c for c in map(course_file_for, paths) if c is not None))
     files = list(dict.fromkeys(path for path, _ in listed))
     summaries = []
     first_use: dict[str, Path] = {}
@@ -140,10 +143,11 @@ def validate(paths: tuple[Path, ...], diagnostics_style: str | None) -> None:
         first_use[lesson.id] = path
         turns = sum(len(s.turns) for s in lesson.dialogue.scenes) if lesson.dialogue else 0
         summaries.append(
-            f"{path}: ok: lesson '{lesson.id}', {turns} dialogue turns, "
-            f"{len(lesson.chapters)} chapters, "
-            f"{len(lesson.flashcards)} flashcards, {len(lesson.glossary)} glossary terms, "
-            f"{len(lesson.practice)} questions"
+            f"{path}: ok: lesson '{lesson.id}', {count(turns, 'dialogue turn')}, "
+            f"{count(len(lesson.chapters), 'chapter')}, "
+            f"{count(len(lesson.flashcards), 'flashcard')}, "
+            f"{count(len(lesson.glossary), 'glossary term')}, "
+            f"{count(len(lesson.practice), 'question')}"
         )
     _report(problems, style)
     if style != "json":
@@ -152,10 +156,12 @@ def validate(paths: tuple[Path, ...], diagnostics_style: str | None) -> None:
     errors = sum(d.is_error for d in problems)
     if errors:
         if style != "json":
-            click.echo(
-                f"{errors} error(s) in {len(files) - len(summaries)} of {len(files)} file(s)",
-                err=True,
-            )
+            # A course file counts as a file checked, and as one that failed when it has errors.
+            with_errors = {d.file for d in problems if d.is_error}
+            failed = len(files) - len(summaries)
+            failed += sum(display_path(course) in with_errors for course in courses)
+            checked = count(len(files) + len(courses), "file")
+            click.echo(f"{count(errors, 'error')} in {failed} of {checked}", err=True)
         sys.exit(EXIT_INVALID)
 
 
@@ -259,7 +265,7 @@ def build(
         failed = sum(not r.ok for r in report.results)
         if style != "json" and failed:
             click.echo(
-                f"{failed} of {len(report.results)} lesson(s) failed; "
+                f"{failed} of {count(len(report.results), 'lesson')} failed; "
                 "their outputs were not changed",
                 err=True,
             )
@@ -296,6 +302,19 @@ def schema(out_dir: Path) -> None:
 EXIT_USAGE = 2
 
 
+def _suggested_id(typed: str) -> str | None:
+    """The id an author probably meant ("Photosynthesis" → "photosynthesis"), if any."""
+    import re
+
+    from lessonc.model import SLUG_PATTERN, slugify
+
+    if re.fullmatch(SLUG_PATTERN, typed):
+        return None  # the id was fine; something else went wrong
+    suggestion = slugify(typed)
+    # slugify falls back to "item" for text without a Latin letter or digit: no suggestion.
+    return None if suggestion == "item" and "item" not in typed.lower() else suggestion
+
+
 @main.command()
 @click.argument("lesson_id", metavar="ID")
 @click.option(
@@ -317,6 +336,10 @@ def new(lesson_id: str, out_dir: Path) -> None:
         target = write_starter(lesson_id, out_dir)
     except ScaffoldError as error:
         click.echo(f"lessonc new: {error}", err=True)
+        suggestion = _suggested_id(lesson_id)
+        if suggestion is not None:
+            option = "" if out_dir == Path(".") else f" -o {out_dir}"
+            click.echo(f"  hint: try `lessonc new {suggestion}{option}`", err=True)
         sys.exit(EXIT_USAGE)
     click.echo(f"wrote {target}")
     click.echo(f"next: edit it, then `lessonc serve {target}` to see it as you write")
@@ -371,8 +394,8 @@ def lint(
     _report(report.diagnostics, style)
     if style != "json":
         click.echo(
-            f"{report.files} lesson(s) checked: {report.errors} error(s), "
-            f"{report.warnings} warning(s)",
+            f"{count(report.files, 'lesson')} checked: {count(report.errors, 'error')}, "
+            f"{count(report.warnings, 'warning')}",
             err=True,
         )
     if report.errors:
@@ -475,7 +498,7 @@ def templates_export(destination: Path) -> None:
     except ScaffoldError as error:
         click.echo(f"lessonc templates export: {error}", err=True)
         sys.exit(EXIT_USAGE)
-    click.echo(f"wrote {len(written)} file(s) to {destination}")
+    click.echo(f"wrote {count(len(written), 'file')} to {destination}")
     click.echo("keep only the files you change; the rest fall back to the built-in ones")
 
 

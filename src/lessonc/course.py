@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from lessonc.diagnostics import Diagnostic, display_path
+from lessonc.wording import count
 
 if TYPE_CHECKING:
     from lessonc.source import Located, PathKey
@@ -32,7 +33,7 @@ class InvalidCourse(Exception):
     """The course file cannot be used; ``diagnostics`` holds every problem found."""
 
     def __init__(self, diagnostics: list[Diagnostic]) -> None:
-        super().__init__(f"{len(diagnostics)} problem(s) in the course")
+        super().__init__(f"{count(len(diagnostics), 'problem')} in the course")
         self.diagnostics = diagnostics
 
 
@@ -92,6 +93,13 @@ def is_course_file(path: Path) -> bool:
     return path.name in COURSE_FILES and path.is_file()
 
 
+def course_file_for(path: Path) -> Path | None:
+    """The course file ``path`` names: itself, or the one in the folder it names."""
+    if is_course_file(path):
+        return path
+    return course_file_in(path) if path.is_dir() else None
+
+
 def course_file_in(folder: Path) -> Path | None:
     """The course file directly inside ``folder``, if any."""
     for name in COURSE_FILES:
@@ -137,9 +145,11 @@ def load_course(path: Path) -> Course:
     try:
         spec = spec_model.model_validate(source.data)
     except ValidationError as error:
-        raise InvalidCourse(
-            [_validation_diagnostic(source, dict(detail)) for detail in error.errors()]
-        ) from None
+        from lessonc.validation import type_diagnostics
+
+        # The lesson's wording: "did you mean 'title'?", list items and patterns in words.
+        details = error.errors(include_url=False)
+        raise InvalidCourse(type_diagnostics(source, details, spec_model)) from None
     return _resolve(path, source, spec)
 
 
@@ -214,9 +224,7 @@ def lesson_files(
     found: list[tuple[Path, tuple[str, ...]]] = []
     problems: list[Diagnostic] = []
     for path in paths:
-        course_file = path if is_course_file(path) else None
-        if course_file is None and path.is_dir():
-            course_file = course_file_in(path)
+        course_file = course_file_for(path)
         if course_file is None:
             files, missing = discover([path])
             found.extend((f, ()) for f in files)
@@ -265,24 +273,6 @@ def _shown(resolved: Path) -> Path:
     """A resolved path, relative to the working folder when below it (for messages)."""
     cwd = Path.cwd()
     return resolved.relative_to(cwd) if resolved.is_relative_to(cwd) else resolved
-
-
-def _validation_diagnostic(source: Located, detail: dict[str, Any]) -> Diagnostic:
-    loc = tuple(detail["loc"])
-    path, _ = source.nearest(loc)
-    kind = detail["type"]
-    name = loc[-1] if loc else "course"
-    if kind == "extra_forbidden":
-        return source.diagnostic(
-            path, "unknown-key", f"unknown key '{name}'",
-            "a course has: lessonc, title, description, chapters (each: title, number,"
-            " lessons) and lint",
-            key=True,
-        )  # fmt: skip
-    if kind == "missing":
-        return source.diagnostic(path, "missing-key", f"missing required key '{name}'")
-    message = str(detail["msg"]).removeprefix("Value error, ")
-    return source.diagnostic(path, "invalid-value", f"'{name}': {message}")
 
 
 def _spec_model() -> Any:

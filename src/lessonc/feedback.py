@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from lessonc.wording import count
+
 if TYPE_CHECKING:
     from lessonc.pipeline import BuildReport, LessonResult
 
@@ -43,7 +45,7 @@ class BuildFeedback:
         if result.status == "skipped":
             return f"{result.path}: up to date in {where}"
         if result.ok and result.lesson_id:
-            return f"{result.path}: built {len(result.outputs)} file(s) in {where}"
+            return f"{result.path}: built {count(len(result.outputs), 'file')} in {where}"
         return f"{result.path}: failed"
 
     def _advance(self, result: LessonResult, total: int) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from lessonc.model import SLUG_PATTERN
 from lessonc.templating import builtin_templates, read_builtin
+from lessonc.wording import count
 
 STARTER_TEMPLATE = "new/lesson.yaml"
 
@@ -74,7 +75,9 @@ def export_templates(destination: Path) -> list[Path]:
     existing = [t for t in targets if t.exists()]
     if existing:
         shown = ", ".join(str(t) for t in existing[:3]) + (" …" if len(existing) > 3 else "")
-        raise ScaffoldError(f"{len(existing)} file(s) exist already ({shown}); not overwriting")
+        raise ScaffoldError(
+            f"{count(len(existing), 'file')} exist already ({shown}); not overwriting"
+        )
     for file, target in zip(files, targets, strict=True):
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(file, target)

@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 import yaml
 
 from lessonc.diagnostics import Diagnostic, display_path
+from lessonc.source_hints import not_a_lesson, syntax_hint
 
 MAX_SOURCE_BYTES = 4 * 1024 * 1024
 """Larger sources are refused before they are read; a real lesson is a few tens of KiB."""
@@ -41,6 +42,8 @@ _INT16 = re.compile(r"^0x[0-9a-fA-F]+$")
 _FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
 _INF = re.compile(r"^[-+]?\.(?:inf|Inf|INF)$")
 _NAN = re.compile(r"^\.(?:nan|NaN|NAN)$")
+_PLAIN_WORD = re.compile(r"[-+.\w]+")
+"""A number or word as written in the source, for hints that quote it."""
 
 
 class Position(NamedTuple):
@@ -88,6 +91,21 @@ class Located:
                 complete = False
                 break
         return tuple(path), complete
+
+    def written(self, path: PathKey) -> str | None:
+        """The plain word at ``path`` as the author typed it: "1.10", which YAML reads as 1.1."""
+        if path not in self.values:
+            return None
+        line, col = self.values[path]
+        if line > len(self._lines):
+            return None
+        found = _PLAIN_WORD.match(self._lines[line - 1], col - 1)
+        return found.group() if found else None
+
+    @functools.cached_property
+    def _lines(self) -> list[str]:
+        # Split once per file, only when a hint asks: a file can have hundreds of such errors.
+        return self.text.split("\n")
 
     def position(self, path: PathKey, *, key: bool = False) -> Position:
         """Where the node at ``path`` (or the key naming it) starts, else its nearest parent."""
@@ -152,7 +170,7 @@ def loads(raw: bytes, path: Path) -> Located:
     builder = _Builder(display_path(path))
     builder.run(text)
     if builder.errors:
-        raise SourceError(builder.errors)
+        raise SourceError(not_a_lesson(path, display_path(path), builder.errors))
     return Located(
         path=path,
         text=text,
@@ -454,15 +472,10 @@ def _syntax_diagnostic(shown: str, error: yaml.MarkedYAMLError, text: str) -> Di
     mark = error.problem_mark or error.context_mark
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     lines = text.split("\n")
-    found = lines[line - 1][col - 1 : col] if line <= len(lines) else ""
     problem = error.problem or "invalid YAML"
     if error.context:
         problem = f"{problem} ({error.context})"
-    hint = None
-    if found == "\t" or "\\t" in problem:
-        hint = "indent with spaces; YAML does not allow tabs for indentation"
-    elif "mapping values are not allowed" in problem:
-        hint = "a value that contains ': ' must be quoted or written as a block (|)"
+    hint = syntax_hint(error, lines)
     if "nesting depth" in problem:
         # libyaml >= 0.2.5 stops deep nesting itself; report it like our own limit.
         return Diagnostic(shown, line, col, "yaml-too-deep", problem, hint)

@@ -19,6 +19,8 @@ from pydantic_core import ErrorDetails
 
 from lessonc import checks
 from lessonc.diagnostics import Diagnostic, sort_key
+from lessonc.field_words import label as _label
+from lessonc.field_words import pattern_problem as _pattern_problem
 from lessonc.model import (
     Acronym,
     Lesson,
@@ -31,6 +33,7 @@ from lessonc.model import (
     TrueFalse,
 )
 from lessonc.source import Located
+from lessonc.source_hints import NOT_A_LESSON_HINT
 
 
 def validate(source: Located) -> tuple[Lesson | None, list[Diagnostic]]:
@@ -39,8 +42,9 @@ def validate(source: Located) -> tuple[Lesson | None, list[Diagnostic]]:
         found = _describe(source.data)
         return None, [
             source.diagnostic(
-                (), "not-a-lesson", f"a lesson is a mapping of keys, but this file holds {found}",
-                "start with 'id:', 'title:' and the other lesson keys (see `lessonc new`)",
+                (), "not-a-lesson",
+                f"not a lesson file: a lesson is a mapping of keys, but this file holds {found}",
+                NOT_A_LESSON_HINT,
             )
         ]  # fmt: skip
     try:
@@ -135,7 +139,18 @@ def _dedupe(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     return unique
 
 
-def _diagnostic(source: Located, detail: ErrorDetails) -> Diagnostic:
+def type_diagnostics(
+    source: Located, details: list[ErrorDetails], root: type[BaseModel]
+) -> list[Diagnostic]:
+    """Pydantic's errors about a file validated by ``root`` (a course file, say), located,
+    in the words a lesson's errors get."""
+    kept = _without_misspelt_missing(details)
+    return sorted(_dedupe([_diagnostic(source, d, root) for d in kept]), key=sort_key)
+
+
+def _diagnostic(
+    source: Located, detail: ErrorDetails, root: type[BaseModel] = Lesson
+) -> Diagnostic:
     loc = tuple(detail["loc"])
     path, complete = source.nearest(loc)
     kind = detail["type"]
@@ -144,15 +159,16 @@ def _diagnostic(source: Located, detail: ErrorDetails) -> Diagnostic:
     field = loc[-1] if loc else "lesson"
 
     if kind == "extra_forbidden":
-        allowed = _allowed_keys(loc[:-1])
+        allowed = _allowed_keys(loc[:-1], root)
         close = difflib.get_close_matches(str(field), allowed, n=1, cutoff=0.6)
         hint = f"did you mean '{close[0]}'?" if close else _list_hint(allowed)
         return source.diagnostic(path, "unknown-key", f"unknown key '{field}'", hint, key=True)
     if kind == "missing":
-        where = "lesson" if len(path) == 0 else f"'{_name(path)}'"
+        top = "lesson" if root is Lesson else "the file"
+        where = top if len(path) == 0 else _label(path)
         return source.diagnostic(
             path, "missing-key", f"missing required key '{field}' in {where}",
-            _field_hint(loc),
+            _field_hint(loc, root),
         )  # fmt: skip
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         context = detail.get("ctx", {})
@@ -170,7 +186,13 @@ def _diagnostic(source: Located, detail: ErrorDetails) -> Diagnostic:
     if kind == "flashcard_kind":
         return source.diagnostic(path, "invalid-value", message)
 
-    hint = _value_hint(kind, field, value)
+    label = _label(loc)
+    if kind == "string_pattern_mismatch":
+        pattern = str(detail.get("ctx", {}).get("pattern", ""))
+        message, hint = _pattern_problem(label, value, pattern, _field_hint(loc, root))
+        return source.diagnostic(path, "invalid-value", message, hint)
+    written = source.written(path) if complete else None
+    hint = _value_hint(kind, value, written)
     code = "wrong-type" if kind.endswith("_type") or kind == "model_type" else "invalid-value"
     if kind == "model_type":
         message = f"expected a mapping of keys, got {_describe(value)}"
@@ -178,11 +200,11 @@ def _diagnostic(source: Located, detail: ErrorDetails) -> Diagnostic:
         message = f"expected a list, got {_describe(value)}"
     elif kind.endswith("_type"):
         message = f"{message}, got {_describe(value)}"
-    elif kind in ("literal_error", "string_pattern_mismatch"):
+    elif kind == "literal_error":
         message = f"{message}, got {value!r}"
     if not complete and kind != "model_type":
         hint = hint or f"at '{'.'.join(str(s) for s in loc)}'"
-    return source.diagnostic(path, code, f"'{field}': {message}", hint)
+    return source.diagnostic(path, code, f"{label}: {message}", hint)
 
 
 _DISCRIMINATOR_VALUES = {
@@ -199,19 +221,16 @@ _DISCRIMINATOR_VALUES = {
 }
 
 
-def _value_hint(kind: str, field: object, value: Any) -> str | None:
+def _value_hint(kind: str, value: Any, written: str | None) -> str | None:
     if kind == "string_type" and isinstance(value, int | float) and not isinstance(value, bool):
-        return f'quote it to keep it as text: "{value}"'
+        # The text as typed: YAML reads 1.10 as the number 1.1, and "1.1" would be wrong.
+        return f'quote it to keep it as text: "{written or value}"'
     if kind == "string_type" and isinstance(value, bool):
         return "YAML reads true/false as booleans: quote it to keep it as text"
     if kind == "bool_type" and isinstance(value, str):
         return "write true or false (yes/no/on/off are text in YAML 1.2)"
     if kind == "int_type" and isinstance(value, str):
         return "write a whole number without quotes"
-    if kind == "string_pattern_mismatch" and field == "url":
-        return "write an absolute http:// or https:// URL"
-    if kind == "string_pattern_mismatch" and field in ("id", "speaker", "tags"):
-        return "ids use lower-case letters, digits and single hyphens, e.g. 'fm-definition'"
     if kind == "string_too_short" and isinstance(value, str):
         return "write the text, or remove the key if it is optional"
     return None
@@ -221,18 +240,18 @@ def _list_hint(allowed: list[str]) -> str | None:
     return f"allowed keys: {', '.join(allowed)}" if allowed else None
 
 
-def _field_hint(loc: tuple[int | str, ...]) -> str | None:
-    model = _model_at(loc[:-1])
+def _field_hint(loc: tuple[int | str, ...], root: type[BaseModel] = Lesson) -> str | None:
+    while loc and isinstance(loc[-1], int):
+        loc = loc[:-1]  # an item of a list field: the field describes it
+    if not loc:
+        return None
+    model = _model_at(loc[:-1], root)
     if model is None or not isinstance(loc[-1], str):
         return None
     field = model.model_fields.get(loc[-1])
     if field is None or not field.description:
         return None
     return f"{loc[-1]}: {field.description}"
-
-
-def _name(path: tuple[str | int, ...]) -> str:
-    return ".".join(str(s) if isinstance(s, str) else f"[{s}]" for s in path).replace(".[", "[")
 
 
 def _describe(value: Any) -> str:
@@ -250,8 +269,8 @@ def _describe(value: Any) -> str:
     return f"the text {text[:40]!r}" + ("…" if len(text) > 40 else "")
 
 
-def _allowed_keys(loc: tuple[int | str, ...]) -> list[str]:
-    model = _model_at(loc)
+def _allowed_keys(loc: tuple[int | str, ...], root: type[BaseModel] = Lesson) -> list[str]:
+    model = _model_at(loc, root)
     return list(model.model_fields) if model is not None else []
 
 
@@ -275,9 +294,9 @@ def _tag_of(model: type[BaseModel]) -> set[str]:
     return tags
 
 
-def _model_at(loc: tuple[int | str, ...]) -> type[BaseModel] | None:
+def _model_at(loc: tuple[int | str, ...], root: type[BaseModel] = Lesson) -> type[BaseModel] | None:
     """The model class that validates the node at ``loc`` (union tags in it pick the member)."""
-    candidates: list[Any] = [Lesson]
+    candidates: list[Any] = [root]
     for segment in loc:
         models = [c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)]
         lists = [c for c in candidates if typing.get_origin(c) is list]

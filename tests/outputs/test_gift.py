@@ -198,11 +198,41 @@ def test_a_wrong_choice_that_looks_like_a_weight_stays_text() -> None:
 
 def test_case_sensitive_short_answer_is_a_located_warning() -> None:
     _, ctx, _ = _render(SPECIAL)
-    assert [(d.code, d.severity) for d in ctx.diagnostics] == [
-        ("gift-case-sensitive", Severity.WARNING)
-    ]
+    (warning,) = [d for d in ctx.diagnostics if d.code == "gift-case-sensitive"]
+    assert warning.severity is Severity.WARNING
     source_lines = SPECIAL.read_text(encoding="utf-8").splitlines()
-    assert source_lines[ctx.diagnostics[0].line - 1].strip() == "- id: case-matters"
+    assert source_lines[warning.line - 1].strip() == "- id: case-matters"
+
+
+def test_points_gift_cannot_carry_are_one_warning_at_the_first_points_line(
+    tmp_path: Path,
+) -> None:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    types = [n for n, line in enumerate(lines) if line.startswith("    type: ")]
+    for n in sorted((types[1], types[4], types[8]), reverse=True):
+        lines.insert(n + 1, "    points: 1" if n == types[8] else f"    points: {n % 5 + 2}")
+    lesson = tmp_path / "points.yaml"
+    lesson.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _, ctx, built = _render(lesson)
+    (warning,) = ctx.diagnostics
+    assert (warning.code, warning.severity) == ("gift-points", Severity.WARNING)
+    assert (warning.line, warning.col) == (types[1] + 2, 5)  # the first points: key, moved down
+    assert (
+        lesson.read_text(encoding="utf-8").splitlines()[warning.line - 1].startswith("    points: ")
+    )
+    marked = [q for q in built.questions if q.points != 1]
+    assert len(marked) == 2
+    assert f"2 questions that set points ({marked[0].id}: {marked[0].points}, " in warning.message
+    assert "default mark of 1" in warning.message and "qti" in (warning.hint or "")
+
+
+def test_one_question_with_points_is_named_in_the_warning() -> None:
+    _, ctx, _ = _render(SPECIAL)
+    (warning,) = [d for d in ctx.diagnostics if d.code == "gift-points"]
+    assert "question 'gift-controls' (points: 2)" in warning.message
+    source_lines = SPECIAL.read_text(encoding="utf-8").splitlines()
+    assert source_lines[warning.line - 1].strip() == "points: 2"
 
 
 def test_example_has_no_warnings_and_is_reproducible() -> None:

@@ -66,6 +66,7 @@ def test_pipeline_writes_quiz_gift_and_qti(tmp_path: Path) -> None:
         assert (folder / name).is_file(), name
     assert quiz.load(folder / "quiz.json").lesson.id == "special-chars"
     assert report.ok
-    # GIFT's one loss on this lesson (a case-sensitive short answer) is a warning, not silence.
-    codes = [(d.code, d.severity.value) for d in report.all_diagnostics]
-    assert codes == [("gift-case-sensitive", "warning")]
+    # GIFT's losses on this lesson (a case-sensitive short answer, a question worth 2 points)
+    # are warnings, not silence.
+    codes = sorted((d.code, d.severity.value) for d in report.all_diagnostics)
+    assert codes == [("gift-case-sensitive", "warning"), ("gift-points", "warning")]

@@ -24,9 +24,12 @@ What this writer relies on, checked against Moodle's importer
 - True/false feedback: the first ``#`` is shown for a wrong answer and the
   second for a right one.
 
-Every question type maps, with one loss: GIFT cannot make a short answer
-case-sensitive (Moodle imports it ignoring case), which is reported as a
-warning located at the question.
+Every question type maps, with two losses, each reported as a located
+warning: GIFT cannot make a short answer case-sensitive (Moodle imports it
+ignoring case), and it cannot set a question's mark: the importer reads no
+mark from the text and gives every question Moodle's default mark of 1, so
+``points`` other than 1 are lost (one warning per lesson, at the first
+``points:``, naming every question it concerns; the QTI export keeps them).
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from lessonc import quiz
 from lessonc.diagnostics import Severity
 from lessonc.model import Lesson
 from lessonc.outputs import Artifact, BuildContext
+from lessonc.source import PathKey
 
 GIFT_FILE = "quiz.gift"
 _SPECIAL = "~=#{}:"
@@ -98,6 +102,7 @@ class GiftRenderer:
         ]
         for index, question in enumerate(built.questions):
             blocks.append(self.question(question, index, ctx))
+        _warn_about_points(built.questions, ctx)
         yield Artifact(GIFT_FILE, "\n".join(blocks).encode())
 
     def question(self, question: quiz.QuizQuestion, index: int, ctx: BuildContext) -> str:
@@ -174,8 +179,32 @@ class GiftRenderer:
         return ["=" + escape(answer.replace("*", "\\*")) for answer in question.accepted]
 
 
-def _warn(ctx: BuildContext, index: int, code: str, message: str, hint: str) -> None:
-    diagnostic = ctx.source.diagnostic(("practice", index), code, message, hint)
+def _warn_about_points(questions: Sequence[quiz.QuizQuestion], ctx: BuildContext) -> None:
+    """One warning for the lesson's questions whose mark GIFT loses: one per question would
+    repeat the same advice; naming each keeps it honest."""
+    # Moodle's default mark is 1: a question worth 1 point loses nothing.
+    marked = [(index, q) for index, q in enumerate(questions) if q.points != 1]
+    if not marked:
+        return
+    first, question = marked[0]
+    if len(marked) == 1:
+        which = f"question '{question.id}' (points: {question.points})"
+    else:
+        listed = ", ".join(f"{q.id}: {q.points}" for _, q in marked)
+        which = f"{len(marked)} questions that set points ({listed})"
+    _warn(
+        ctx, first, "gift-points",
+        f"GIFT cannot set a question's mark: Moodle imports {which} with its default mark of 1",
+        "set these marks in Moodle after importing, or import the qti export, which keeps them",
+        where=("points",),
+    )  # fmt: skip
+
+
+def _warn(
+    ctx: BuildContext, index: int, code: str, message: str, hint: str, where: PathKey = ()
+) -> None:
+    path = ("practice", index, *where)
+    diagnostic = ctx.source.diagnostic(path, code, message, hint, key=bool(where))
     ctx.diagnostics.append(dataclasses.replace(diagnostic, severity=Severity.WARNING))
 
 
