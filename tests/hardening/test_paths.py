@@ -3,7 +3,8 @@
 The attacks: a lesson file that is a symlink to a secret (named on the command
 line, found in a course folder, listed by a course file, served), a course
 file that is such a symlink, a theme file that is one; ``/dev/zero``, a FIFO,
-a socket and a huge sparse file as lessons. Each runs in its own ``lessonc`` process
+a socket and a huge sparse file as lessons; a symlink planted where
+``lessonc templates export`` writes. Each runs in its own ``lessonc`` process
 with a time limit, so a regression that reads without end or blocks on a FIFO
 fails here instead of hanging the suite. The secret's text must never show.
 """
@@ -241,3 +242,47 @@ def test_a_huge_file_is_refused_before_it_is_read(tmp_path: Path, command: str) 
     assert done.returncode == 1
     assert "error[source-too-large]: the file is 8,589,934,592 bytes" in done.stderr
     assert time.monotonic() - started < 10, "the file was read (or hashed) before refusing it"
+
+
+# -- templates export never writes through a symlink ----------------------------------------
+
+
+def test_templates_export_refuses_a_dangling_symlink_in_the_destination(tmp_path: Path) -> None:
+    theme = tmp_path / "theme" / "html"
+    theme.mkdir(parents=True)
+    victim = tmp_path / "home" / ".bashrc"
+    victim.parent.mkdir()
+    (theme / "lesson.html.j2").symlink_to(victim)  # dangling: the victim does not exist yet
+    for force in ([], ["--force"]):
+        done = run_lessonc("templates", "export", str(tmp_path / "theme"), *force)
+        assert done.returncode == 2
+        assert "is a symlink; not writing through it" in done.stderr
+        assert not victim.exists(), "export wrote through the dangling symlink"
+    assert [p.name for p in theme.iterdir()] == ["lesson.html.j2"], "export wrote something"
+
+
+def test_templates_export_refuses_a_symlinked_folder_in_the_destination(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tmp_path / "theme").mkdir()
+    (tmp_path / "theme" / "html").symlink_to(elsewhere)
+    done = run_lessonc("templates", "export", str(tmp_path / "theme"), "--force")
+    assert done.returncode == 2
+    assert "theme/html is a symlink" in done.stderr
+    assert not any(elsewhere.iterdir())
+
+
+def test_templates_export_overwrites_only_with_force(tmp_path: Path) -> None:
+    theme = tmp_path / "theme"
+    mine = theme / "html" / "lesson.html.j2"
+    mine.parent.mkdir(parents=True)
+    mine.write_text("mine", encoding="utf-8")
+    done = run_lessonc("templates", "export", str(theme))
+    assert done.returncode == 2
+    assert "exist already" in done.stderr and "--force" in done.stderr
+    assert mine.read_text(encoding="utf-8") == "mine"
+    assert not (theme / "html" / "base.html.j2").exists(), "nothing is written when one exists"
+    done = run_lessonc("templates", "export", str(theme), "--force")
+    assert done.returncode == 0, done.stderr
+    assert "{% extends" in mine.read_text(encoding="utf-8")
+    assert not list(theme.rglob("*.tmp"))
