@@ -84,14 +84,15 @@ def test_the_limit_is_checked_before_reading(folder: Path) -> None:
 
 
 def test_a_symlink_swapped_in_after_resolving_is_not_followed(folder: Path) -> None:
-    # What a race between resolving and opening would meet: the gate opens the
-    # resolved parts one by one with O_NOFOLLOW, so a link found there is refused.
+    # What a race between resolving and opening would meet: the resolved path
+    # is opened with O_NOFOLLOW, and where the descriptor lies is checked.
+    root = folder.resolve()
     (folder / "swapped.yaml").symlink_to(folder.parent / "secret.yaml")
     with pytest.raises(Refused, match="symlink that changed"):
-        paths._open_below(folder.resolve(), ("swapped.yaml",))
-    (folder / "linked").symlink_to(folder / "sub")
-    with pytest.raises(NotADirectoryError):  # O_DIRECTORY | O_NOFOLLOW on a link
-        paths._open_below(folder.resolve(), ("linked", "x.yaml"))
+        paths._open_resolved(root, root / "swapped.yaml")
+    (folder / "linked").symlink_to(folder.parent)
+    with pytest.raises(Refused, match="changed to lead outside its folder"):
+        paths._open_resolved(root, root / "linked" / "secret.yaml")
 
 
 def test_refusals_name_the_link_as_it_was_named(

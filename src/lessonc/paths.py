@@ -9,10 +9,10 @@ and no larger than a limit checked before reading (and again while reading, at
 most ``limit + 1`` bytes). Devices, FIFOs and sockets are refused before they
 are opened, so ``/dev/zero`` cannot fill memory and a FIFO cannot block.
 
-The file is opened below the root one folder at a time with ``O_NOFOLLOW``
-and checked again with ``fstat`` on the open descriptor, so a symlink swapped
-in between the check and the read is refused too. A refused file is never
-read, so no text of it can reach a diagnostic.
+The file is opened with ``O_NOFOLLOW | O_NONBLOCK`` and checked again on the
+open descriptor (``fstat``, and where it lies), so a symlink swapped in
+between the check and the read is refused too. A refused file is never read,
+so no text of it can reach a diagnostic.
 
 This module imports only the standard library: a build with nothing to do
 uses it too.
@@ -36,7 +36,6 @@ OUTSIDE_HINT = (
 NOT_REGULAR_HINT = "name a regular file; lessonc never reads devices, pipes or sockets"
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _CHUNK = 1 << 20
@@ -141,11 +140,10 @@ def _open(
 ) -> tuple[int, int, Path]:
     """An open descriptor of the regular file ``path`` inside ``root``, its size and real path."""
     real_root, real = _located(path, root, place)
-    parts = real.relative_to(real_root).parts
-    if not parts:
+    if real == real_root:
         raise Refused("source-unreadable", "cannot read it: it is a folder", NOT_REGULAR_HINT)
     try:
-        descriptor = _open_below(real_root, parts)
+        descriptor = _open_resolved(real_root, real)
     except OSError as error:
         raise Refused("source-unreadable", f"cannot read the file: {error.strerror}") from None
     try:
@@ -159,27 +157,35 @@ def _open(
     return descriptor, status.st_size, real
 
 
-def _open_below(real_root: Path, parts: tuple[str, ...]) -> int:
-    """Open ``real_root/parts…`` one folder at a time, following no symlink on the way.
+def _open_resolved(real_root: Path, real: Path) -> int:
+    """Open the resolved path ``real``, refusing whatever changed since it was resolved.
 
-    The parts come from a resolved path, so a symlink met here was swapped in
-    after resolving: it is refused rather than followed.
+    Its kind is looked at before opening (opening a device or a FIFO can itself
+    block or act); ``O_NOFOLLOW`` refuses a last component swapped for a symlink
+    since, the inode check one swapped for another file, and the descriptor's
+    own path (Linux's /proc/self/fd) a folder on the way swapped for a symlink.
+    The absolute path is opened, not a chain of folder descriptors, so audit
+    hooks (tests/hardening/test_sandbox.py) see every file lessonc opens.
     """
-    if os.open not in os.supports_dir_fd:  # no openat (Windows): open the resolved path
-        status = os.stat(real_root.joinpath(*parts), follow_symlinks=False)
-        _check_kind(status.st_mode)
-        return os.open(real_root.joinpath(*parts), os.O_RDONLY | _NOFOLLOW | _NONBLOCK)
-    folder = os.open(real_root, os.O_RDONLY | _DIRECTORY | _CLOEXEC)
+    before = os.stat(real, follow_symlinks=False)
+    _check_kind(before.st_mode)
+    descriptor = os.open(real, os.O_RDONLY | _NOFOLLOW | _NONBLOCK | _CLOEXEC)
     try:
-        for part in parts[:-1]:
-            inner = os.open(part, os.O_RDONLY | _DIRECTORY | _NOFOLLOW | _CLOEXEC, dir_fd=folder)
-            os.close(folder)
-            folder = inner
-        # Look before opening: opening a device or a FIFO can itself block or act.
-        _check_kind(os.stat(parts[-1], dir_fd=folder, follow_symlinks=False).st_mode)
-        return os.open(parts[-1], os.O_RDONLY | _NOFOLLOW | _NONBLOCK | _CLOEXEC, dir_fd=folder)
-    finally:
-        os.close(folder)
+        after = os.fstat(descriptor)
+        if (after.st_dev, after.st_ino) != (before.st_dev, before.st_ino):
+            raise Refused("source-unreadable", "cannot read it: it changed while it was opened")
+        try:
+            opened = Path(os.readlink(f"/proc/self/fd/{descriptor}"))
+        except OSError:  # no /proc (macOS, a sandbox): the checks above stand alone
+            opened = real
+        if not opened.is_relative_to(real_root):
+            raise Refused(
+                "file-outside", "the file changed to lead outside its folder", OUTSIDE_HINT
+            )
+    except BaseException:
+        os.close(descriptor)
+        raise
+    return descriptor
 
 
 _KINDS = (

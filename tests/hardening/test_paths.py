@@ -128,7 +128,7 @@ def test_the_secret_is_never_opened_on_any_route(repo: Path, tmp_path: Path) -> 
         assert done.returncode == 1, done.stderr
     opened = [json.loads(line).get("open", "") for line in log.read_text().splitlines()]
     assert any(path.endswith("pdf-minimal.yaml") for path in opened), "the hook saw nothing"
-    # By base name: the gate opens below a folder descriptor, so paths may be relative to it.
+    # By base name, so no spelling of its path (through the link or not) slips by.
     assert not [path for path in opened if os.path.basename(path) == "token.yaml"]
 
 
