@@ -14,8 +14,8 @@ open descriptor (``fstat``, and where it lies), so a symlink swapped in
 between the check and the read is refused too. A refused file is never read,
 so no text of it can reach a diagnostic.
 
-This module imports only the standard library: a build with nothing to do
-uses it too.
+This module imports only the standard library and :mod:`lessonc.diagnostics`:
+a build with nothing to do uses it too.
 """
 
 from __future__ import annotations
