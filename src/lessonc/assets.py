@@ -13,7 +13,6 @@ repository's private files into a published page.
 from __future__ import annotations
 
 import os
-import stat
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from pydantic import BaseModel
 
 from lessonc import markup
 from lessonc.diagnostics import Diagnostic
+from lessonc.paths import Refused, check_file
 from lessonc.source import Located, PathKey
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif"})
@@ -120,17 +120,13 @@ def _check_name_on_disk(folder: Path, name: str, reference: str, place: str) -> 
 
 
 def _checked_file(path: Path, reference: str, place: str) -> Path:
+    # ``path`` is resolved already: the gate checks what it is (a regular file, not too large).
     try:
-        status = path.stat()
-    except OSError:
+        return check_file(path, path.parent, limit=MAX_FILE_BYTES)
+    except Refused as refused:
+        if refused.code == "source-too-large":
+            raise OutsideRoot(f"'{reference}': {refused.message}") from None
         raise OutsideRoot(f"'{reference}' is not a file in the {place}") from None
-    if not stat.S_ISREG(status.st_mode):
-        raise OutsideRoot(f"'{reference}' is not a file in the {place}")
-    if status.st_size > MAX_FILE_BYTES:
-        raise OutsideRoot(
-            f"'{reference}' is {status.st_size:,} bytes; the limit is {MAX_FILE_BYTES:,}"
-        )
-    return path
 
 
 def text_fields(node: object, path: PathKey = ()) -> Iterator[tuple[PathKey, str]]:

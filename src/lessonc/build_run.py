@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import hashlib
 import os
 import shutil
 import signal
@@ -47,6 +48,7 @@ from lessonc.course import (
 )
 from lessonc.diagnostics import Diagnostic, display_path
 from lessonc.outputs import Artifact, BuildOptions
+from lessonc.paths import Refused, read_file
 from lessonc.pipeline import (
     COURSE_MANIFEST,
     BuildReport,
@@ -234,9 +236,9 @@ class BuildRun:
     def _course_from_file(self, path: Path) -> Course:
         """The course file's lesson list as the last build recorded it, else the file loaded."""
         if not self.force:
-            try:
-                sha = file_sha256(path)
-            except OSError:
+            try:  # through the path gate: load_course reports a refused file
+                sha = hashlib.sha256(read_file(path)).hexdigest()
+            except Refused:
                 sha = ""
             manifest = read_manifest(self.out_root / COURSE_MANIFEST) or {}
             shallow = listed_lessons(path, sha, manifest.get("course_file"))

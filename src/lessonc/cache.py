@@ -19,6 +19,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from lessonc import __version__
+from lessonc.paths import Refused, read_file
 
 MANIFEST = "manifest.json"
 _CHUNK = 1 << 20
@@ -31,7 +32,11 @@ def templates_digest(template_dirs: Sequence[Path]) -> str:
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             relative = path.relative_to(folder).as_posix()
             digest.update(f"{index}\0{relative}\0".encode())
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+            try:  # through the path gate, as the template loader reads them
+                data = read_file(path, folder)
+            except Refused as refused:  # never read; the loader reports it when it is used
+                data = refused.code.encode()
+            digest.update(hashlib.sha256(data).digest())
     return digest.hexdigest()
 
 

@@ -483,8 +483,12 @@ def templates() -> None:
 
 @templates.command("export")
 @click.argument("destination", type=click.Path(file_okay=False, path_type=Path))
-def templates_export(destination: Path) -> None:
-    """Copy the built-in templates into DESTINATION (never overwriting a file).
+@click.option("--force", is_flag=True, help="Replace template files that exist already.")
+def templates_export(destination: Path, force: bool) -> None:
+    """Copy the built-in templates into DESTINATION (never overwriting a file without --force).
+
+    Nothing is written when a file exists already (unless --force) or when a
+    symlink stands in DESTINATION on the way to a file (even with --force).
 
     \b
     Example:
@@ -494,7 +498,7 @@ def templates_export(destination: Path) -> None:
     from lessonc.scaffold import ScaffoldError, export_templates
 
     try:
-        written = export_templates(destination)
+        written = export_templates(destination, force=force)
     except ScaffoldError as error:
         click.echo(f"lessonc templates export: {error}", err=True)
         sys.exit(EXIT_USAGE)

@@ -7,6 +7,9 @@ key) are located diagnostics pointing into the course file, like a lesson's.
 
 A folder without a course file is a course too: its lessons are grouped by
 their ``chapter`` and ordered by lesson number ("2.3" < "15.1" < "15.10").
+Its files go through the same gate with the folder as their root
+(:func:`lessonc.paths.check_file`), so a symlink cannot pull a file in from
+outside it either.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from lessonc.diagnostics import Diagnostic, display_path
+from lessonc.paths import Refused, check_file
 from lessonc.wording import count
 
 if TYPE_CHECKING:
@@ -113,13 +117,35 @@ def lesson_number_key(number: str) -> tuple[int, ...]:
     return tuple(int(part) for part in re.findall(r"\d+", number))
 
 
+def find_lessons(folder: Path) -> tuple[list[Path], list[Diagnostic]]:
+    """Every lesson file below ``folder`` (course files excluded), and a problem for each refused.
+
+    Each file goes through the path gate (:func:`lessonc.paths.check_file`) with
+    ``folder`` as its root: a symlink that leads out of the folder, a FIFO, a
+    device or a file over the size limit is reported where it is, never read.
+    """
+    found: list[Path] = []
+    problems: list[Diagnostic] = []
+    seen: set[Path] = set()
+    for path in sorted(folder.rglob("*")):
+        if path.suffix not in LESSON_SUFFIXES or path.name in COURSE_FILES or path.is_dir():
+            continue
+        try:
+            real = check_file(path, folder, place="the course folder")
+        except Refused as refused:
+            problems.append(refused.diagnostic(path))
+            continue
+        if real not in seen:  # a symlink to a lesson of the folder is the same lesson
+            seen.add(real)
+            found.append(path)
+    return found, problems
+
+
 def folder_course(folder: Path) -> Course:
     """A course made of every lesson file below ``folder`` (course files excluded)."""
-    lessons = sorted(
-        p
-        for p in folder.rglob("*")
-        if p.suffix in LESSON_SUFFIXES and p.name not in COURSE_FILES and p.is_file()
-    )
+    lessons, problems = find_lessons(folder)
+    if problems:
+        raise InvalidCourse(problems)
     if not lessons:
         raise InvalidCourse(
             [Diagnostic(display_path(folder), 1, 1, "no-lessons", "no .yaml lesson files here")]
@@ -252,8 +278,9 @@ def listed_lessons(path: Path, sha256: str, known: object) -> Course | None:
     if not isinstance(lessons, list) or not all(isinstance(x, str) for x in lessons):
         return None
     root = path.parent
-    files = [_shown((root / name).resolve()) for name in lessons]
-    if not all(f.is_file() for f in files):
+    try:  # through the gate again: a listed file may have become a symlink since
+        files = [_shown(check_file(root / name, root)) for name in lessons]
+    except Refused:
         return None
     return Course(root=root, folder_lessons=files, file=path, file_sha256=sha256)
 

@@ -20,9 +20,10 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from lessonc import __version__
-from lessonc.course import COURSE_FILES
+from lessonc.course import find_lessons
 from lessonc.diagnostics import Diagnostic, display_path
 from lessonc.outputs import Artifact, BuildContext, BuildOptions, RenderError, get_renderer
+from lessonc.paths import Refused, check_file
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -75,12 +76,9 @@ def discover(paths: Sequence[Path]) -> tuple[list[Path], list[Diagnostic]]:
     problems: list[Diagnostic] = []
     for path in paths:
         if path.is_dir():
-            lessons = sorted(
-                p
-                for p in path.rglob("*")
-                if p.suffix in LESSON_SUFFIXES and p.name not in COURSE_FILES and p.is_file()
-            )
-            if not lessons:
+            lessons, refused = find_lessons(path)
+            problems.extend(refused)
+            if not lessons and not refused:
                 problems.append(
                     Diagnostic(
                         display_path(path),
@@ -92,6 +90,11 @@ def discover(paths: Sequence[Path]) -> tuple[list[Path], list[Diagnostic]]:
                 )
             found.extend(lessons)
         else:
+            try:  # before it is resolved below: the link, not its target, is what was named
+                check_file(path)
+            except Refused as error:
+                problems.append(error.diagnostic(path))
+                continue
             found.append(path)
     unique = list(dict.fromkeys(p.resolve() for p in found))
     return [

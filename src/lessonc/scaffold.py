@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
-import shutil
+import stat
 from pathlib import Path
 
 from lessonc.model import SLUG_PATTERN
@@ -59,11 +60,14 @@ def write_starter(lesson_id: str, out_dir: Path) -> Path:
 _NOT_THEME = frozenset({"new", "anki"})
 
 
-def export_templates(destination: Path) -> list[Path]:
-    """Copy the built-in templates into ``destination`` to start a theme; never overwrites.
+def export_templates(destination: Path, *, force: bool = False) -> list[Path]:
+    """Copy the built-in templates into ``destination`` to start a theme.
 
     Nothing is copied when any target file exists already, so a half-made
-    theme is never mixed with fresh copies.
+    theme is never mixed with fresh copies; ``force`` replaces existing files.
+    Never, even with ``force``, does it write through a symlink at or below
+    ``destination`` (dangling or not): a theme folder from a pull request
+    could hold ``html/lesson.html.j2`` linking to a file of the user's.
     """
     source = builtin_templates()
     files = sorted(
@@ -71,14 +75,77 @@ def export_templates(destination: Path) -> list[Path]:
         for p in source.rglob("*")
         if p.is_file() and p.relative_to(source).parts[0] not in _NOT_THEME
     )
-    targets = [destination / p.relative_to(source) for p in files]
-    existing = [t for t in targets if t.exists()]
-    if existing:
+    relatives = [p.relative_to(source).parts for p in files]
+    existing: list[Path] = []
+    for parts in relatives:
+        found = _existing_target(destination, parts)
+        if found is not None:
+            existing.append(found)
+    if existing and not force:
         shown = ", ".join(str(t) for t in existing[:3]) + (" …" if len(existing) > 3 else "")
         raise ScaffoldError(
-            f"{count(len(existing), 'file')} exist already ({shown}); not overwriting"
+            f"{count(len(existing), 'file')} exist already ({shown}); not overwriting them"
+            " (--force replaces them)"
         )
-    for file, target in zip(files, targets, strict=True):
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(file, target)
-    return targets
+    try:
+        destination.mkdir(parents=True, exist_ok=True)
+        root = os.open(destination, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError as error:
+        raise ScaffoldError(f"cannot write to {destination}: {error.strerror}") from None
+    try:
+        for file, parts in zip(files, relatives, strict=True):
+            _write_below(root, parts, file.read_bytes(), destination)
+    finally:
+        os.close(root)
+    return [destination.joinpath(*parts) for parts in relatives]
+
+
+def _existing_target(destination: Path, parts: tuple[str, ...]) -> Path | None:
+    """``destination/parts…`` when it exists; refuses a symlink or a non-file on the way to it."""
+    steps = [destination.joinpath(*parts[:depth]) for depth in range(len(parts) + 1)]
+    for depth, path in enumerate(steps):
+        try:
+            mode = path.lstat().st_mode
+        except FileNotFoundError:
+            return None  # nothing below it exists either
+        except OSError as error:
+            raise ScaffoldError(f"cannot write to {path}: {error.strerror}") from None
+        if stat.S_ISLNK(mode):
+            raise ScaffoldError(
+                f"{path} is a symlink; not writing through it"
+                " (remove it, or export into another folder)"
+            )
+        is_last = depth == len(parts)
+        if is_last and not stat.S_ISREG(mode):
+            raise ScaffoldError(f"{path} exists and is not a regular file; not replacing it")
+        if not is_last and not stat.S_ISDIR(mode):
+            raise ScaffoldError(f"{path} exists and is not a folder")
+    return steps[-1]
+
+
+def _write_below(root: int, parts: tuple[str, ...], data: bytes, destination: Path) -> None:
+    """Write ``data`` to ``parts`` below the open folder ``root``, following no symlink.
+
+    The survey above refused symlinks; opening each folder with O_NOFOLLOW and
+    replacing the file by a rename keeps one planted since then from being
+    followed either (a rename replaces a link, it never writes through it).
+    """
+    folder = os.dup(root)
+    try:
+        for part in parts[:-1]:
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(part, dir_fd=folder)
+            inner = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=folder)
+            os.close(folder)
+            folder = inner
+        temporary = f".{parts[-1]}.{os.getpid()}.tmp"
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+        descriptor = os.open(temporary, flags, 0o644, dir_fd=folder)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+        os.replace(temporary, parts[-1], src_dir_fd=folder, dst_dir_fd=folder)
+    except OSError as error:
+        shown = destination.joinpath(*parts)
+        raise ScaffoldError(f"cannot write {shown}: {error.strerror}") from None
+    finally:
+        os.close(folder)

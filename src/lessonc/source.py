@@ -20,10 +20,9 @@ from typing import Any, NamedTuple
 import yaml
 
 from lessonc.diagnostics import Diagnostic, display_path
+from lessonc.paths import MAX_SOURCE_BYTES, Refused, read_file
 from lessonc.source_hints import not_a_lesson, syntax_hint
 
-MAX_SOURCE_BYTES = 4 * 1024 * 1024
-"""Larger sources are refused before they are read; a real lesson is a few tens of KiB."""
 MAX_NODES = 200_000
 """Nodes after alias expansion; a billion-laughs file reaches this at once and stops."""
 MAX_DEPTH = 64
@@ -137,30 +136,17 @@ class SourceError(Exception):
         self.diagnostics = diagnostics
 
 
-def load(path: Path) -> Located:
-    """Read and parse one lesson source; raises :class:`SourceError` with every problem found."""
-    shown = display_path(path)
+def load(path: Path, root: Path | None = None) -> Located:
+    """Read and parse one lesson source; raises :class:`SourceError` with every problem found.
+
+    The file is read through :func:`lessonc.paths.read_file`: a regular file
+    inside ``root`` (by default the folder ``path`` is named in, so a symlink
+    leading elsewhere is refused), of at most :data:`MAX_SOURCE_BYTES`.
+    """
     try:
-        size = path.stat().st_size
-        if size > MAX_SOURCE_BYTES:
-            raise SourceError(
-                [
-                    Diagnostic(
-                        shown, 1, 1, "source-too-large",
-                        f"the file is {size:,} bytes; the limit is {MAX_SOURCE_BYTES:,}",
-                        "split the lesson, or move long media into files it references",
-                    )
-                ]
-            )  # fmt: skip
-        raw = path.read_bytes()
-    except OSError as error:
-        raise SourceError(
-            [
-                Diagnostic(
-                    shown, 1, 1, "source-unreadable", f"cannot read the file: {error.strerror}"
-                )
-            ]
-        ) from None
+        raw = read_file(path, root, limit=MAX_SOURCE_BYTES)
+    except Refused as refused:
+        raise SourceError([refused.diagnostic(path)]) from None
     return loads(raw, path)
 
 

@@ -10,8 +10,10 @@ sanitise it (see :mod:`lessonc.markup`); it is never compiled as a template.
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from jinja2 import (
     BytecodeCache,
@@ -19,13 +21,16 @@ from jinja2 import (
     FileSystemLoader,
     StrictUndefined,
     TemplateError,
+    TemplateNotFound,
     TemplateSyntaxError,
 )
 from jinja2.bccache import Bucket
+from jinja2.loaders import split_template_path
 from markupsafe import Markup
 
 from lessonc import markup
 from lessonc.diagnostics import Diagnostic, display_path
+from lessonc.paths import Refused, read_file
 
 
 @functools.cache  # asked for every template and asset of every lesson; it cannot change
@@ -61,12 +66,68 @@ class _CompiledTemplates(BytecodeCache):
 
 _COMPILED = _CompiledTemplates()
 
+TEMPLATE_SIZE_HINT = "a template or stylesheet is a few KiB; keep large files out of the theme"
+
+
+class RefusedTemplate(TemplateError):
+    """A template file the path gate refused (a symlink out of its folder, a FIFO, too large)."""
+
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+    def __reduce__(self) -> tuple[type[RefusedTemplate], tuple[Diagnostic]]:
+        return RefusedTemplate, (self.diagnostic,)
+
+
+class _GatedLoader(FileSystemLoader):
+    """Jinja2's file loader, reading each file through :func:`lessonc.paths.read_file`.
+
+    A theme folder may arrive in a pull request like a lesson: a template in it
+    that is a symlink leading out of the folder given to ``--templates`` (or a
+    device, a FIFO, a huge file) is refused where it is, never read.
+    """
+
+    def __init__(self, folders: Sequence[tuple[Path, Path]]) -> None:
+        super().__init__([str(folder) for folder, _ in folders])
+        self._roots = [root for _, root in folders]
+
+    def get_source(self, environment: Environment, template: str) -> tuple[str, str, Any]:
+        pieces = split_template_path(template)
+        for folder, root in zip(self.searchpath, self._roots, strict=True):
+            path = Path(folder, *pieces)
+            if not os.path.lexists(path):  # anything there at all is this template, or refused
+                continue
+            try:
+                data = read_file(
+                    path, root, place="the templates folder", size_hint=TEMPLATE_SIZE_HINT
+                )
+                text = data.decode(self.encoding)
+                mtime = path.stat().st_mtime
+            except Refused as refused:
+                raise RefusedTemplate(refused.diagnostic(path)) from None
+            except UnicodeDecodeError:
+                wrong = Refused("source-encoding", "the template is not UTF-8", "save it as UTF-8")
+                raise RefusedTemplate(wrong.diagnostic(path)) from None
+            except OSError as error:  # removed between reading and the stat
+                gone = Refused("source-unreadable", f"cannot read the file: {error.strerror}")
+                raise RefusedTemplate(gone.diagnostic(path)) from None
+
+            def uptodate(path: Path = path, mtime: float = mtime) -> bool:
+                try:
+                    return path.stat().st_mtime == mtime
+                except OSError:
+                    return False
+
+            return text, os.path.normpath(path), uptodate
+        raise TemplateNotFound(template)
+
 
 def environment(subfolder: str, user_dirs: Sequence[Path] = ()) -> Environment:
     """An environment for one format's templates (``html``, ``pdf`` …), user folders first."""
-    search = [d / subfolder for d in user_dirs] + [builtin_templates() / subfolder]
+    search = [(d / subfolder, d) for d in [*user_dirs, builtin_templates()]]
     env = Environment(
-        loader=FileSystemLoader([str(p) for p in search]),
+        loader=_GatedLoader(search),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -98,6 +159,8 @@ def template_diagnostic(error: TemplateError, fallback: str) -> Diagnostic:
     (syntax) or in the traceback, whose frames Jinja2 maps to template lines;
     else at ``fallback`` (the lesson or course being built).
     """
+    if isinstance(error, RefusedTemplate):
+        return error.diagnostic
     where: tuple[str, int] | None = None
     if isinstance(error, TemplateSyntaxError) and error.filename:
         where = (error.filename, error.lineno)
