@@ -1,5 +1,7 @@
 """docs/tutorial.md, typed word for word in an empty folder, works from the first command to
-the last, against the built wheel installed in a fresh venv.
+the last, against the built wheel installed in a fresh venv; so do the steps of the GitHub
+Actions example, docs/github-actions.yml, and the pre-commit set-up in docs/authoring.md,
+in a repository of lessons.
 
 The tutorial's shell commands are its ``sh`` (and ``console``) fenced blocks, run in order.
 A word after the language, which a rendered page does not show, marks the two blocks that
@@ -15,6 +17,8 @@ import re
 import shlex
 import signal
 import subprocess
+import sys
+import tarfile
 import threading
 import time
 import urllib.request
@@ -23,9 +27,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 from markdown_it import MarkdownIt
 
-from conftest import ROOT
+from conftest import EXAMPLE, ROOT
 from release_env import Release
 
 TUTORIAL = ROOT / "docs" / "tutorial.md"
@@ -178,3 +183,123 @@ def test_the_tutorial_works_word_for_word(release: Release, tmp_path: Path) -> N
     first = (tmp_path / "content" / "photosynthesis.yaml").read_text("utf-8").splitlines()[0]
     schema = first.removeprefix("# yaml-language-server: $schema=")
     assert (tmp_path / "content" / schema).resolve().is_file()
+
+
+WORKFLOW = ROOT / "docs" / "github-actions.yml"
+
+
+def test_the_workflow_installs_lessonc_from_a_copy_of_its_repository() -> None:
+    steps = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))["jobs"]["build"]["steps"]
+    lessonc = next(s for s in steps if s.get("with", {}).get("path") == ".lessonc")
+    assert lessonc["uses"].startswith("actions/checkout@")
+    assert lessonc["with"]["repository"] == "${{ vars.LESSONC_REPOSITORY }}"
+    install = next(s for s in steps if s.get("name") == "Install lessonc")["run"]
+    assert "bash .lessonc/scripts/system-deps.sh" in install
+    assert "pip install ./.lessonc" in install
+    assert (ROOT / "scripts" / "system-deps.sh").is_file()
+    # The guard that stops a run without the variable is the only conditional step.
+    assert [s["if"] for s in steps if "if" in s] == ["vars.LESSONC_REPOSITORY == ''"]
+
+
+@pytest.mark.slow
+def test_the_workflow_runs_as_written(release: Release, tmp_path: Path) -> None:
+    """Its shell steps, in order, in a repository of lessons, as the runner runs them.
+
+    Not run: the `uses:` steps (GitHub's own actions), the guard (the variable is set) and
+    the install step (the `release` fixture installed the package the same way).
+    """
+    repo = tmp_path / "lessons"
+    (repo / "content").mkdir(parents=True)
+    (repo / "content" / EXAMPLE.name).write_bytes(EXAMPLE.read_bytes())
+    git = ["git", "-c", "user.name=A", "-c", "user.email=a@example.org", "-C", str(repo)]
+    subprocess.run([*git[:-2], "init", "-q", str(repo)], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    committed = {"GIT_COMMITTER_DATE": "@1700000000 +0000", "GIT_AUTHOR_DATE": "@1700000000"}
+    subprocess.run([*git, "commit", "-q", "-m", "A lesson"], check=True, env=committed)
+    github_env = tmp_path / "github-env"
+    github_env.touch()
+    env = release.env(GITHUB_ACTIONS="true", GITHUB_ENV=str(github_env), CI="true")
+    steps = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))["jobs"]["build"]["steps"]
+    ran = []
+    for step in steps:
+        if "run" not in step or "if" in step or step["name"] == "Install lessonc":
+            continue
+        # Like the runner: what earlier steps appended to $GITHUB_ENV is in the environment.
+        exported = dict(
+            line.split("=", 1) for line in github_env.read_text().splitlines() if "=" in line
+        )
+        done = subprocess.run(
+            ["bash", "-e", "-c", step["run"]], cwd=repo, env={**env, **exported},
+            capture_output=True, text=True, timeout=600, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, f"step {step['name']!r}:\n{done.stdout}{done.stderr}"
+        ran.append(step["name"])
+    assert ran == ["Stamp the outputs with the last commit's time", "Validate", "Lint", "Build"]
+    assert github_env.read_text() == "SOURCE_DATE_EPOCH=1700000000\n"
+    built = repo / "build" / "foundation-models"
+    assert (built / "handout.pdf").is_file() and (built / "deck.apkg").is_file()
+    manifest = json.loads((built / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["source_date_epoch"] == 1700000000  # the commit's time, not the file's
+
+
+def _git(folder: Path, *args: str) -> str:
+    dated = {"GIT_COMMITTER_DATE": "@1700000000 +0000", "GIT_AUTHOR_DATE": "@1700000000"}
+    done = subprocess.run(
+        ["git", "-c", "user.name=A", "-c", "user.email=a@example.org", "-C", str(folder), *args],
+        capture_output=True, text=True, check=True, env={"PATH": "/usr/bin:/bin", **dated},
+    )  # fmt: skip
+    return done.stdout.strip()
+
+
+@pytest.mark.slow
+def test_the_pre_commit_hooks_work_as_the_authoring_guide_sets_them_up(
+    release: Release, tmp_path: Path
+) -> None:
+    """The guide's .pre-commit-config.yaml, with a copy of the repository and a commit SHA.
+
+    pre-commit itself clones the copy and installs lessonc from it, as it would for a user.
+    """
+    copy = tmp_path / "lessonc"
+    with tarfile.open(release.sdist) as archive:
+        archive.extractall(tmp_path, filter="data")
+    (tmp_path / release.sdist.name.removesuffix(".tar.gz")).rename(copy)
+    _git(copy, "init", "-q")
+    _git(copy, "add", ".")
+    _git(copy, "commit", "-q", "-m", "lessonc")
+    sha = _git(copy, "rev-parse", "HEAD")
+
+    guide = (ROOT / "docs" / "authoring.md").read_text(encoding="utf-8")
+    section = guide[guide.index("## pre-commit") :]
+    match = re.search(r"```yaml\n(.*?)\n```", section, re.DOTALL)
+    assert match is not None
+    config = match.group(1)
+    assert "repo: URL-OF-YOUR-COPY-OF-LESSONC" in config
+    assert re.search(r"rev: v0\.1\.0 .*full commit SHA", config)
+    config = config.replace("URL-OF-YOUR-COPY-OF-LESSONC", str(copy)).replace("v0.1.0", sha)
+
+    lessons = tmp_path / "lessons"
+    (lessons / "content").mkdir(parents=True)
+    (lessons / "content" / EXAMPLE.name).write_bytes(EXAMPLE.read_bytes())
+    (lessons / ".pre-commit-config.yaml").write_text(config + "\n", encoding="utf-8")
+    _git(lessons, "init", "-q")
+    _git(lessons, "add", ".")
+    env = {**release.env(), "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
+
+    def pre_commit() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "pre_commit", "run", "--all-files"], cwd=lessons, env=env,
+            capture_output=True, text=True, timeout=900, check=False,
+        )  # fmt: skip
+
+    good = pre_commit()
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert good.stdout.count("Passed") == 2
+    broken = EXAMPLE.read_text(encoding="utf-8").replace(
+        "estimated_minutes: 25", "estimated_minutes: twenty-five"
+    )
+    (lessons / "content" / "broken.yaml").write_text(broken, encoding="utf-8")
+    _git(lessons, "add", ".")
+    bad = pre_commit()
+    assert bad.returncode == 1
+    assert "content/broken.yaml:" in bad.stdout
+    assert "error[wrong-type]" in bad.stdout
