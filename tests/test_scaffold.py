@@ -185,3 +185,12 @@ def test_schema_ids_are_names_not_invented_addresses() -> None:
         "course.schema.json": "urn:lessonc:schema:course:1",
         "quiz.schema.json": "urn:lessonc:schema:quiz:1",
     }
+
+
+def test_new_says_when_the_schema_cannot_be_written(tmp_path: Path) -> None:
+    (tmp_path / "schema").write_text("a file where the folder would go\n", encoding="utf-8")
+    result = run_cli(["new", "stems", "-o", "content"])
+    assert result.exit_code == 2
+    assert "the lesson is written, but schema/lesson.schema.json could not be" in result.stderr
+    assert (tmp_path / "content" / "stems.yaml").is_file()
+    assert "lessonc schema -o DIR" in result.stderr

@@ -86,12 +86,12 @@ def write_schema_if_missing(schema_dir: Path = SCHEMA_DIR) -> Path | None:
     try:
         schema_dir.mkdir(parents=True, exist_ok=True)
         descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    except FileExistsError:
-        return None
     except OSError as error:
+        if target.exists():
+            return None
         raise ScaffoldError(
-            f"{target} could not be written ({error.strerror}); "
-            "run `lessonc schema -o DIR` where you can write"
+            f"the lesson is written, but {target} could not be ({error.strerror}); "
+            "run `lessonc schema -o DIR` where you can write and fix the lesson's first line"
         ) from None
     with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as handle:
         handle.write(schema_text(lesson_schema()))
