@@ -5,11 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from click.testing import CliRunner
 
 from lessonc.cli import main
+
+if TYPE_CHECKING:
+    from release_env import Release
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "content" / "foundation-models.yaml"
@@ -32,3 +36,11 @@ def run_cli(args: Sequence[str], env: dict[str, str] | None = None) -> CliResult
 @pytest.fixture
 def example_text() -> str:
     return EXAMPLE.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def release(tmp_path_factory: pytest.TempPathFactory) -> Release:
+    """The sdist and wheel `python -m build` makes, the wheel installed in a fresh venv: once."""
+    from release_env import build_and_install
+
+    return build_and_install(tmp_path_factory.mktemp("release"))

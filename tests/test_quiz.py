@@ -41,7 +41,7 @@ def test_schema_names_its_dialect_and_id_first() -> None:
     schema = quiz.json_schema()
     assert list(schema)[:2] == ["$schema", "$id"]
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    assert schema["$id"] == "https://lessonc.dev/schema/quiz.schema.json"
+    assert schema["$id"] == "urn:lessonc:schema:quiz:1"
 
 
 def test_every_schema_field_is_documented() -> None:

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import json
 import typing
 from pathlib import Path
 
+import jsonschema
 import pytest
+import yaml
 
 from conftest import EXAMPLE, ROOT, run_cli
 from lessonc.model import Lesson, MemoryAid, Question
 from lessonc.pipeline import load_lesson
 from lessonc.scaffold import ScaffoldError, starter_text, title_from_id
+from lessonc.schemas import all_schemas
+
+
+@pytest.fixture(autouse=True)
+def _in_a_fresh_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `lessonc new` writes schema/ into the current folder when it is missing.
+    monkeypatch.chdir(tmp_path)
 
 
 def _kinds(union: object, field: str) -> set[str]:
@@ -156,3 +166,51 @@ def test_tutorial_error_matches_the_starter(tmp_path: Path) -> None:
     where, message = first.split(": ", 1)
     tutorial = (ROOT / "docs" / "tutorial.md").read_text(encoding="utf-8")
     assert f"content/photosynthesis.yaml:{where.split(':', 1)[1]}: {message}" in tutorial
+
+
+def test_new_points_editors_at_a_schema_on_this_machine(tmp_path: Path) -> None:
+    result = run_cli(["new", "leaves", "-o", "content"])
+    assert result.exit_code == 0, result.stderr
+    assert "wrote schema/lesson.schema.json" in result.stdout
+    first = (tmp_path / "content" / "leaves.yaml").read_text(encoding="utf-8").splitlines()[0]
+    assert first == "# yaml-language-server: $schema=../schema/lesson.schema.json"
+    written = tmp_path / "schema" / "lesson.schema.json"
+    assert written.read_bytes() == (ROOT / "schema" / "lesson.schema.json").read_bytes()
+    # The starter is valid against the schema it names, as an editor checks it.
+    data = yaml.safe_load((tmp_path / "content" / "leaves.yaml").read_text(encoding="utf-8"))
+    assert (
+        list(
+            jsonschema.Draft202012Validator(json.loads(written.read_text("utf-8"))).iter_errors(
+                data
+            )
+        )
+        == []
+    )
+
+
+def test_new_keeps_an_existing_schema_and_finds_it_from_deeper_folders(tmp_path: Path) -> None:
+    (tmp_path / "schema").mkdir()
+    (tmp_path / "schema" / "lesson.schema.json").write_text("{}\n", encoding="utf-8")
+    result = run_cli(["new", "roots", "-o", "content/unit-2"])
+    assert result.exit_code == 0, result.stderr
+    assert "schema" not in result.stdout.replace("roots.yaml", "")
+    assert (tmp_path / "schema" / "lesson.schema.json").read_text(encoding="utf-8") == "{}\n"
+    first = (tmp_path / "content" / "unit-2" / "roots.yaml").read_text("utf-8").splitlines()[0]
+    assert first == "# yaml-language-server: $schema=../../schema/lesson.schema.json"
+
+
+def test_schema_ids_are_names_not_invented_addresses() -> None:
+    assert {name: schema["$id"] for name, schema in all_schemas().items()} == {
+        "lesson.schema.json": "urn:lessonc:schema:lesson:1",
+        "course.schema.json": "urn:lessonc:schema:course:1",
+        "quiz.schema.json": "urn:lessonc:schema:quiz:1",
+    }
+
+
+def test_new_says_when_the_schema_cannot_be_written(tmp_path: Path) -> None:
+    (tmp_path / "schema").write_text("a file where the folder would go\n", encoding="utf-8")
+    result = run_cli(["new", "stems", "-o", "content"])
+    assert result.exit_code == 2
+    assert "the lesson is written, but schema/lesson.schema.json could not be" in result.stderr
+    assert (tmp_path / "content" / "stems.yaml").is_file()
+    assert "lessonc schema -o DIR" in result.stderr

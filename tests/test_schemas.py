@@ -116,7 +116,7 @@ def test_course_schema_accepts_the_fixture_course() -> None:
 def test_course_schema_follows_the_lesson_schema_conventions() -> None:
     lesson, course = all_schemas()["lesson.schema.json"], all_schemas()["course.schema.json"]
     assert course["$schema"] == lesson["$schema"]
-    assert course["$id"] == lesson["$id"].replace("lesson.schema", "course.schema")
+    assert course["$id"] == lesson["$id"].replace(":lesson:", ":course:")
     assert course["title"] == "lessonc course"
 
 

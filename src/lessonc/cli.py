@@ -324,16 +324,19 @@ def _suggested_id(typed: str) -> str | None:
 def new(lesson_id: str, out_dir: Path) -> None:
     """Write a commented starter lesson ID.yaml that shows every part of the format.
 
-    It validates and builds as it is; an existing file is never overwritten.
+    It validates and builds as it is; an existing file is never overwritten. Its first
+    line points editors at schema/lesson.schema.json in the current folder, which is
+    written when missing (`lessonc schema` refreshes it).
 
     \b
     Example:
       lessonc new photosynthesis -o content/
     """
-    from lessonc.scaffold import ScaffoldError, write_starter
+    from lessonc.scaffold import ScaffoldError, write_schema_if_missing, write_starter
 
     try:
         target = write_starter(lesson_id, out_dir)
+        schema_file = write_schema_if_missing()
     except ScaffoldError as error:
         click.echo(f"lessonc new: {error}", err=True)
         suggestion = _suggested_id(lesson_id)
@@ -342,6 +345,8 @@ def new(lesson_id: str, out_dir: Path) -> None:
             click.echo(f"  hint: try `lessonc new {suggestion}{option}`", err=True)
         sys.exit(EXIT_USAGE)
     click.echo(f"wrote {target}")
+    if schema_file is not None:
+        click.echo(f"wrote {schema_file} (the lesson's first line points editors at it)")
     click.echo(f"next: edit it, then `lessonc serve {target}` to see it as you write")
 
 

@@ -342,7 +342,7 @@ def _models() -> tuple[Any, Any]:
             strict=True,
             use_attribute_docstrings=True,
             title="lessonc course",
-            json_schema_extra={"$id": "https://lessonc.dev/schema/course.schema.json"},
+            json_schema_extra={"$id": "urn:lessonc:schema:course:1"},
         )
         lessonc: Literal[1] = Field(default=1, examples=[1])
         """Version of the course format."""

@@ -34,7 +34,8 @@ from lessonc.model import Question as LessonQuestion
 
 QUIZ_FORMAT: Final = "lessonc-quiz"
 QUIZ_VERSION: Final = 1
-SCHEMA_ID = "https://lessonc.dev/schema/quiz.schema.json"
+# A name, not an address: nobody fetches it, and it changes with the quiz format's version.
+SCHEMA_ID = f"urn:lessonc:schema:quiz:{QUIZ_VERSION}"
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 QuestionType = Literal["single_choice", "multiple_choice", "true_false", "short_answer"]

@@ -14,6 +14,13 @@ from lessonc.wording import count
 
 STARTER_TEMPLATE = "new/lesson.yaml"
 
+# Where the starter's first line sends editors: schema/ in the current folder, where
+# `lessonc schema` writes by default and where a repository of lessons commits it, so the
+# relative path works on every clone. A web address would need a site nobody runs, and a
+# path into the installed package changes with each environment and upgrade.
+SCHEMA_DIR = Path("schema")
+LESSON_SCHEMA = "lesson.schema.json"
+
 
 class ScaffoldError(Exception):
     """The starter cannot be written (bad id, file exists); the message says why."""
@@ -25,8 +32,19 @@ def title_from_id(lesson_id: str) -> str:
     return words[:1].upper() + words[1:]
 
 
-def starter_text(lesson_id: str, file_name: str) -> str:
-    """The starter lesson's YAML for ``lesson_id``."""
+def schema_reference(lesson_file: Path, schema_file: Path) -> str:
+    """How ``lesson_file``'s first line names ``schema_file``: a path relative to its folder."""
+    try:
+        relative = os.path.relpath(schema_file.resolve(), lesson_file.parent.resolve())
+    except ValueError:  # on another drive (Windows) no relative path exists
+        return schema_file.resolve().as_uri()
+    return Path(relative).as_posix()
+
+
+def starter_text(
+    lesson_id: str, file_name: str, schema: str = f"{SCHEMA_DIR}/{LESSON_SCHEMA}"
+) -> str:
+    """The starter lesson's YAML for ``lesson_id``, its first line pointing at ``schema``."""
     if not re.fullmatch(SLUG_PATTERN, lesson_id) or len(lesson_id) > 64:
         raise ScaffoldError(
             f"'{lesson_id}' is not a valid lesson id: use lower-case letters, digits "
@@ -37,13 +55,16 @@ def starter_text(lesson_id: str, file_name: str) -> str:
         text.replace("__LESSON_ID__", lesson_id)
         .replace("__TITLE__", title_from_id(lesson_id))
         .replace("__FILE__", file_name)
+        .replace("__SCHEMA__", schema)
     )
 
 
-def write_starter(lesson_id: str, out_dir: Path) -> Path:
+def write_starter(lesson_id: str, out_dir: Path, schema_dir: Path = SCHEMA_DIR) -> Path:
     """Write ``out_dir/<lesson_id>.yaml``; never overwrites an existing file."""
     target = out_dir / f"{lesson_id}.yaml"
-    text = starter_text(lesson_id, str(target))
+    text = starter_text(
+        lesson_id, str(target), schema_reference(target, schema_dir / LESSON_SCHEMA)
+    )
     out_dir.mkdir(parents=True, exist_ok=True)
     try:
         # O_EXCL: a file created between a check and the write is not clobbered either.
@@ -52,6 +73,30 @@ def write_starter(lesson_id: str, out_dir: Path) -> Path:
         raise ScaffoldError(f"{target} already exists; not overwriting it") from None
     with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as handle:
         handle.write(text)
+    return target
+
+
+def write_schema_if_missing(schema_dir: Path = SCHEMA_DIR) -> Path | None:
+    """Write the lesson schema the starter points at, unless it exists; the path if written.
+
+    An existing file is left alone even when an older lessonc wrote it: it may be
+    committed, and `lessonc schema` is how an author chooses to refresh it.
+    """
+    from lessonc.schemas import lesson_schema, schema_text
+
+    target = schema_dir / LESSON_SCHEMA
+    try:
+        schema_dir.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except OSError as error:
+        if target.exists():
+            return None
+        raise ScaffoldError(
+            f"the lesson is written, but {target} could not be ({error.strerror}); "
+            "run `lessonc schema -o DIR` where you can write and fix the lesson's first line"
+        ) from None
+    with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(schema_text(lesson_schema()))
     return target
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 from typing import Any
 
 from pydantic.json_schema import GenerateJsonSchema
@@ -39,6 +40,11 @@ def course_schema() -> dict[str, Any]:
         mode="validation", schema_generator=_AuthoringOrder
     )
     return {"$schema": JSON_SCHEMA_DIALECT, **document}
+
+
+def schema_text(document: dict[str, Any]) -> str:
+    """A schema as its file holds it: indented, UTF-8 as is, one final newline."""
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
 def all_schemas() -> dict[str, dict[str, Any]]:

@@ -80,9 +80,11 @@ class LintSettings(Strict):
 class Lesson(Strict):
     """One lesson: the root of a lesson source file."""
 
+    # The $id is a name, not an address: nobody has to fetch it. Editors find the schema
+    # through the path on a lesson's first line.
     model_config = ConfigDict(
         title="lessonc lesson",
-        json_schema_extra={"$id": "https://lessonc.dev/schema/lesson.schema.json"},
+        json_schema_extra={"$id": f"urn:lessonc:schema:lesson:{FORMAT_VERSION}"},
     )
 
     lessonc: Literal[1] = Field(default=FORMAT_VERSION, examples=[FORMAT_VERSION])
