@@ -143,8 +143,9 @@ def _chapter_lesson(folder: Path, texts: list[str]) -> tuple[Path, list[int]]:
     return path, [first + 2 * n + 2 for n in range(len(texts))]
 
 
-def test_build_reports_each_refused_image_where_it_is_written(tmp_path: Path) -> None:
-    """Through the CLI: exit 1, one located error per reference, and no secret in any output."""
+def test_build_reports_each_refused_image_once_where_it_is_written(tmp_path: Path) -> None:
+    """Through the CLI: exit 1, one error per reference at its own column (not once per
+    format), the same from validate, and no secret in any output."""
     (tmp_path / "secret.png").write_bytes(b"SECRET-BYTES")
     folder = tmp_path / "lesson"
     references = [
@@ -157,16 +158,21 @@ def test_build_reports_each_refused_image_where_it_is_written(tmp_path: Path) ->
     ]
     path, lines = _chapter_lesson(folder, [f"See ![x]({r})." for r in references])
     os.symlink("../../secret.png", folder / "images" / "escape.png")
+    # Each text is written `    text: 'See ![x](REFERENCE).'`: the reference is at column 21.
+    expected = [(line, 21) for line in lines]
     out = tmp_path / "out"
-    for formats in ("html", "anki", "pdf"):
-        result = run_cli(["build", str(path), "-o", str(out), "--format", formats])
+    for command in (
+        ["validate"],
+        *(["build", "-o", str(out), "-f", f] for f in ("html,anki,pdf", "anki")),
+    ):
+        result = run_cli([*command, str(path)])
         assert result.exit_code == 1, result.stderr
         located = [
-            int(line.split(":")[1])
+            (int(line.split(":")[1]), int(line.split(":")[2]))
             for line in result.stderr.splitlines()
             if "error[file-outside]" in line
         ]
-        assert sorted(located) == lines, result.stderr
+        assert located == expected, result.stderr
     assert not out.exists() or not any(
         b"SECRET-BYTES" in p.read_bytes() for p in out.rglob("*") if p.is_file()
     )
