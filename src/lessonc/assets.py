@@ -23,9 +23,7 @@ from urllib.parse import unquote
 
 from pydantic import BaseModel
 
-from lessonc import markup
 from lessonc.diagnostics import Diagnostic
-from lessonc.images import MAX_PIXELS, InvalidImage, checked_image
 from lessonc.outputs import BuildContext, RenderError
 from lessonc.scalars import ScalarLocator
 from lessonc.source import Located, PathKey
@@ -86,6 +84,8 @@ def resolve_inside(
 
 def _relative_parts(reference: str, suffixes: frozenset[str], place: str) -> list[str]:
     """The folder and file names ``reference`` spells, decoded; refuses every ambiguous form."""
+    from lessonc import markup  # on use: validating a lesson without images needs no Markdown
+
     if not markup.is_safe_relative_path(reference):
         raise OutsideRoot(f"'{reference}' is not a relative path inside the {place}")
     try:
@@ -161,10 +161,6 @@ URL_HINT = (
     "lessonc never fetches or embeds URLs: save the image in the lesson's folder and "
     "name it by a relative path, e.g. images/diagram.png"
 )
-INVALID_HINT = (
-    f"open it in an image editor and save it again: images must be whole PNG, JPEG, GIF, "
-    f"WebP, AVIF or SVG files of at most {MAX_PIXELS // 1_000_000} million pixels"
-)
 
 
 @dataclass(frozen=True)
@@ -187,6 +183,8 @@ def check_images(lesson: BaseModel, source: Located) -> tuple[LessonImages, list
         # No image syntax anywhere in the file (a YAML escape could spell one,
         # hence the backslash test): skip walking every field of the lesson.
         return LessonImages(), problems
+    from lessonc import markup  # on use: most lessons have no image, and need no Markdown here
+
     outcomes: dict[str, LessonFile | tuple[str, str, str | None]] = {}
     locate = ScalarLocator(source)
     for yaml_path, text in text_fields(lesson):
@@ -215,6 +213,9 @@ def _checked(
         path = resolve_inside(root, reference)
     except OutsideRoot as error:
         return "file-outside", str(error), URL_HINT if _is_url(reference) else IMAGE_HINT
+    # Imported here: Pillow, lxml and tinycss2 cost a lesson without images nothing.
+    from lessonc.images import INVALID_HINT, InvalidImage, checked_image
+
     try:
         data = checked_image(path.read_bytes(), path.suffix.lower())
     except OSError as error:

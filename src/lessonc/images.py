@@ -41,6 +41,10 @@ RASTER_FORMATS = {
 how browsers, WeasyPrint and Anki all pick a decoder."""
 
 
+INVALID_HINT = (
+    "open it in an image editor and save it again: images must be whole PNG, JPEG, GIF, "
+    f"WebP, AVIF or SVG files of at most {MAX_PIXELS // 1_000_000} million pixels"
+)
 _SCALE_DOWN = "scale it down: a page shows an image a few hundred pixels wide"
 
 
