@@ -168,10 +168,7 @@ class LessonImages:
     """Every image a lesson's text names, checked once: what each output bundles."""
 
     files: tuple[LessonFile, ...] = ()
-
-    def by_reference(self) -> dict[str, LessonFile]:
-        """Each image by its reference as written (percent-encoded as Markdown leaves it)."""
-        return {file.reference: file for file in self.files}
+    """One per reference as written (percent-encoded, as Markdown leaves it), in text order."""
 
 
 def check_images(lesson: BaseModel, source: Located) -> tuple[LessonImages, list[Diagnostic]]:

@@ -482,3 +482,20 @@ def test_importing_the_pdf_format_and_the_cli_does_not_import_weasyprint() -> No
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "lean"
+
+
+def test_an_svg_weasyprint_cannot_draw_is_an_error_at_the_text_naming_it(tmp_path: Path) -> None:
+    """Well-formed and sanitised, yet WeasyPrint fails on it: the warning is located at the
+    text that names the image, not at the top of the file."""
+    path, line, col = _lesson_with_chapter_text(tmp_path / "lesson", "![x](images/bad.svg)")
+    (tmp_path / "lesson" / "images").mkdir()
+    (tmp_path / "lesson" / "images" / "bad.svg").write_bytes(
+        b'<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9" viewBox="0 0 a b"/>'
+    )
+    loaded = load_lesson(path)
+    ctx = BuildContext(loaded.source, BuildOptions(source_date_epoch=EPOCH), images=loaded.images)
+    with pytest.raises(RenderError):
+        list(RENDERER.render(loaded.lesson, ctx))
+    found = [(d.code, d.line, d.col) for d in ctx.diagnostics]
+    assert found == [("pdf-warning", line, col)], ctx.diagnostics
+    assert "images/bad.svg" in ctx.diagnostics[0].message

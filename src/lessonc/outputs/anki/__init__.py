@@ -44,8 +44,7 @@ class AnkiRenderer:
 
     def render(self, lesson: Lesson, ctx: BuildContext) -> Iterator[Artifact]:
         """One artifact: the lesson's deck as a reproducible .apkg."""
-        deck, _ = lesson_deck(lesson, ctx.source, images_for(lesson, ctx))
-        assert deck is not None  # its images were checked: the only reason for no deck
+        deck = _deck(lesson, images_for(lesson, ctx))
         _check_unique(deck.subdeck.notes, ctx)
         if not deck.subdeck.notes:
             ctx.diagnostics.append(
@@ -81,6 +80,10 @@ def lesson_deck(
         images, problems = check_images(lesson, source)
         if any(problem.is_error for problem in problems):
             return None, problems
+    return _deck(lesson, images), []
+
+
+def _deck(lesson: Lesson, images: LessonImages) -> LessonDeck:
     sources: dict[str, str] = {}
     media: dict[str, bytes] = {}
     for file in images.files:
@@ -91,7 +94,7 @@ def lesson_deck(
     # loses its src rather than pointing outside the collection.
     notes = tuple(_with_bundled_images(note, sources) for note in lesson_notes(lesson))
     name = deck_name(lesson)
-    return LessonDeck(Subdeck(name, block(lesson.summary.quick), notes), media), []
+    return LessonDeck(Subdeck(name, block(lesson.summary.quick), notes), media)
 
 
 def _with_bundled_images(note: NoteData, sources: dict[str, str]) -> NoteData:

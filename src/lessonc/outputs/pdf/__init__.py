@@ -14,6 +14,7 @@ WeasyPrint, and the fork server that renders PDFs loads only what it needs.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import PurePosixPath
@@ -149,9 +150,12 @@ def _failure_diagnostics(
             )
         )  # fmt: skip
     for warning in result.warnings:
+        # "Failed to render SVG image file:///…": at the text naming the image, when one does.
+        named = re.search(r"file:[^\s'\"]+", warning)
+        node = node_of.get(path_of_file_url(named.group()) or "", ()) if named else ()
         found.append(
             ctx.source.diagnostic(
-                (), "pdf-warning", f"WeasyPrint: {warning}",
+                node, "pdf-warning", f"WeasyPrint: {warning}",
                 "the handout is not written while WeasyPrint reports a problem",
             )
         )  # fmt: skip
