@@ -1,8 +1,8 @@
 """Hostile image files: each is one located error, or (an SVG) made inert before any output.
 
 The corpus: decompression bombs (a forged header and a real one), truncated and random
-bytes, a format under the wrong name, SVGs that are not well-formed or declare entities
-(billion laughs, an external file), and an SVG that tries every way to run script or
+bytes, a format under the wrong name, SVGs that are not well-formed, nest 5,000 deep or
+declare entities (billion laughs, an external file), and an SVG that tries every way to run script or
 fetch a URL when opened on its own from the build folder.
 """
 
@@ -84,6 +84,10 @@ HOSTILE_FILES: dict[str, tuple[bytes, str]] = {
         "not well-formed",
     ),
     "html.svg": (b"<html><body>hi</body></html>", "not an SVG document"),
+    "deep.svg": (
+        b'<svg xmlns="http://www.w3.org/2000/svg">' + b"<g>" * 5000 + b"</g>" * 5000 + b"</svg>",
+        "Excessive depth",
+    ),
 }
 
 
