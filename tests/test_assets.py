@@ -7,6 +7,7 @@ folders, devices), pandoc-style: percent- and double-encoded '..' included.
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 from pathlib import Path
@@ -185,3 +186,38 @@ def test_a_good_image_still_builds_in_every_format(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     media = list((out / "pdf-minimal" / "media").iterdir())
     assert [m.read_bytes() for m in media] == [PNG]
+
+
+def _encoded(fmt: str, **options: object) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    frames = [Image.new("RGB", (40, 30), colour) for colour in ("red", "blue")]
+    frames[0].save(out, fmt, append_images=frames[1:], **options)
+    return out.getvalue()
+
+
+GOOD_IMAGES = {
+    "photo.png": lambda: _encoded("PNG"),
+    "photo.jpg": lambda: _encoded("JPEG"),
+    "camera.jpeg": lambda: _encoded("MPO", save_all=True),  # what phones write as .jpg
+    "moving.gif": lambda: _encoded("GIF", save_all=True),
+    "photo.webp": lambda: _encoded("WEBP"),
+    "photo.avif": lambda: _encoded("AVIF"),
+    "drawing.svg": lambda: (
+        b'<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><rect width="4" height="4" fill="red"/></svg>'
+    ),
+}
+
+
+@pytest.mark.parametrize("name", GOOD_IMAGES)
+def test_every_supported_format_is_accepted_as_it_is(name: str) -> None:
+    """Whole files of each format pass the decoder; rasters are published byte for byte."""
+    from lessonc.images import checked_image
+
+    data = GOOD_IMAGES[name]()
+    checked = checked_image(data, Path(name).suffix)
+    if name.endswith(".svg"):
+        assert b'<rect width="4" height="4" fill="red"/>' in checked
+    else:
+        assert checked == data

@@ -41,6 +41,8 @@ RASTER_FORMATS = {
 how browsers, WeasyPrint and Anki all pick a decoder."""
 
 
+_SAME_FORMAT = {"MPO": "JPEG"}
+
 INVALID_HINT = (
     "open it in an image editor and save it again: images must be whole PNG, JPEG, GIF, "
     f"WebP, AVIF or SVG files of at most {MAX_PIXELS // 1_000_000} million pixels"
@@ -72,7 +74,8 @@ def decode_raster(data: bytes, expected: str) -> None:
         try:
             with Image.open(io.BytesIO(data)) as image:
                 found = image.format or "unknown"
-                if found != expected:
+                # Cameras write MPO: a JPEG with a second picture that every JPEG reader skips.
+                if _SAME_FORMAT.get(found, found) != expected:
                     suffix = next((s for s, f in RASTER_FORMATS.items() if f == found), None)
                     raise InvalidImage(
                         f"holds {found} data, not {expected}",
