@@ -8,6 +8,7 @@ corpus is ``tests/fixtures/bad/``; the huge inputs are generated in tmp_path.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -72,6 +73,8 @@ def _generated(folder: Path) -> list[Path]:
     }
     for name, data in made.items():
         (folder / name).write_bytes(data)
+    # validate checks the image the lessons name, as build does.
+    shutil.copytree(BAD / "images", folder / "images")
     return [folder / name for name in made]
 
 
