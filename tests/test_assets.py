@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -221,3 +222,34 @@ def test_every_supported_format_is_accepted_as_it_is(name: str) -> None:
         assert b'<rect width="4" height="4" fill="red"/>' in checked
     else:
         assert checked == data
+
+
+def test_each_refused_image_is_located_at_its_own_destination(tmp_path: Path) -> None:
+    """The column is the destination's, whatever else spells the same path: alt text, a
+    reference definition, angle brackets, percent-encoding Markdown adds."""
+    from lessonc.pipeline import InvalidLesson, load_lesson
+
+    text = (
+        "    text: |\n"
+        "      See ![gone/a.png](gone/a.png), ![b][def] and ![c](<gone/my c.png>).\n"
+        "      And ![d](gone/café.png) then ![a again](gone/a.png).\n"
+        "\n"
+        "      [def]: gone/b.png\n"
+    )
+    path, _ = _chapter_lesson(tmp_path / "lesson", ["placeholder"])
+    source = path.read_text(encoding="utf-8")
+    source = re.sub(r"    text: 'placeholder'\n", lambda _: text, source)
+    path.write_text(source, encoding="utf-8")
+    lines = source.splitlines()
+    first = next(n for n, line in enumerate(lines, 1) if "See ![" in line)
+    expected = [
+        (first, lines[first - 1].index("(gone/a.png)") + 2),
+        (first, lines[first - 1].index("<gone/my c.png>") + 2),
+        (first + 1, lines[first].index("gone/café.png") + 1),
+        (first + 1, lines[first].index("gone/a.png") + 1),
+        (first + 3, lines[first + 2].index("gone/b.png") + 1),
+    ]
+    with pytest.raises(InvalidLesson) as caught:
+        load_lesson(path)
+    found = sorted((d.line, d.col) for d in caught.value.diagnostics if d.code == "file-outside")
+    assert found == sorted(expected)

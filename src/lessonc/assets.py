@@ -229,16 +229,20 @@ def _is_url(reference: str) -> bool:
 
 
 def _offset_of(text: str, reference: str, cursor: int) -> tuple[int, int]:
-    """Where in ``text`` the next image (after ``cursor``) writes ``reference``, and the cursor
-    past it. Markdown percent-encodes what it hands over, so the decoded spelling is tried too;
-    a reference-style image falls back to its ``![``."""
+    """Where in ``text`` the next image (its ``![`` after ``cursor``) writes ``reference``, and
+    the cursor past that ``![``. Markdown percent-encodes what it hands over, so the decoded
+    spelling is tried too; failing both, the ``![`` itself."""
     anchor = text.find("![", cursor)
     if anchor < 0:
         return cursor, cursor
-    for spelling in (reference, unquote(reference)):
-        found = text.find(spelling, anchor) if spelling else -1
-        if found >= 0:
-            return found, found + len(spelling)
+    spellings = [s for s in dict.fromkeys((reference, unquote(reference))) if s]
+    # As a destination first (the alt text may spell the same path), then anywhere after the
+    # '![' (a reference definition, or a destination with spaces around it).
+    for prefix in ("](", "](<", ""):
+        for spelling in spellings:
+            found = text.find(prefix + spelling, anchor)
+            if found >= 0:
+                return found + len(prefix), anchor + 2
     return anchor, anchor + 2
 
 
