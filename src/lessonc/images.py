@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import io
 import re
 import warnings
@@ -209,12 +210,26 @@ def _clean_attribute(element: str, attribute: str, value: str) -> tuple[str, str
         return None
     if attribute == "href":
         return ("href", value) if _safe_href(element, value) else None
+    if _MAY_FETCH.search(value) is None:
+        return attribute, value  # most values (numbers, colours, paths): nothing to parse
     if attribute == "style":
-        return attribute, _clean_declarations(value)
-    if "url" in value.lower() or "\\" in value or "(" in value:
-        tokens = tinycss2.parse_component_value_list(value)
-        return (attribute, value) if _local_only(tokens) else None
-    return attribute, value
+        return attribute, _clean_style(value)
+    return (attribute, value) if _value_is_local(value) else None
+
+
+_MAY_FETCH = re.compile(r"url|image|element|cross-fade|src|\\", re.IGNORECASE)
+"""What every CSS reference to another file contains (a backslash may escape any of it)."""
+
+
+@functools.lru_cache(maxsize=1024)
+def _value_is_local(value: str) -> bool:
+    # Cached: drawings repeat the same fill="url(#gradient)" thousands of times.
+    return _local_only(tinycss2.parse_component_value_list(value))
+
+
+@functools.lru_cache(maxsize=1024)
+def _clean_style(value: str) -> str:
+    return _clean_declarations(value)
 
 
 def _safe_href(element: str, value: str) -> bool:
