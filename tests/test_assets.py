@@ -7,7 +7,9 @@ folders, devices), pandoc-style: percent- and double-encoded '..' included.
 
 from __future__ import annotations
 
+import io
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -143,8 +145,9 @@ def _chapter_lesson(folder: Path, texts: list[str]) -> tuple[Path, list[int]]:
     return path, [first + 2 * n + 2 for n in range(len(texts))]
 
 
-def test_build_reports_each_refused_image_where_it_is_written(tmp_path: Path) -> None:
-    """Through the CLI: exit 1, one located error per reference, and no secret in any output."""
+def test_build_reports_each_refused_image_once_where_it_is_written(tmp_path: Path) -> None:
+    """Through the CLI: exit 1, one error per reference at its own column (not once per
+    format), the same from validate, and no secret in any output."""
     (tmp_path / "secret.png").write_bytes(b"SECRET-BYTES")
     folder = tmp_path / "lesson"
     references = [
@@ -157,16 +160,21 @@ def test_build_reports_each_refused_image_where_it_is_written(tmp_path: Path) ->
     ]
     path, lines = _chapter_lesson(folder, [f"See ![x]({r})." for r in references])
     os.symlink("../../secret.png", folder / "images" / "escape.png")
+    # Each text is written `    text: 'See ![x](REFERENCE).'`: the reference is at column 21.
+    expected = [(line, 21) for line in lines]
     out = tmp_path / "out"
-    for formats in ("html", "anki", "pdf"):
-        result = run_cli(["build", str(path), "-o", str(out), "--format", formats])
+    for command in (
+        ["validate"],
+        *(["build", "-o", str(out), "-f", f] for f in ("html,anki,pdf", "anki")),
+    ):
+        result = run_cli([*command, str(path)])
         assert result.exit_code == 1, result.stderr
         located = [
-            int(line.split(":")[1])
+            (int(line.split(":")[1]), int(line.split(":")[2]))
             for line in result.stderr.splitlines()
             if "error[file-outside]" in line
         ]
-        assert sorted(located) == lines, result.stderr
+        assert located == expected, result.stderr
     assert not out.exists() or not any(
         b"SECRET-BYTES" in p.read_bytes() for p in out.rglob("*") if p.is_file()
     )
@@ -179,3 +187,69 @@ def test_a_good_image_still_builds_in_every_format(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     media = list((out / "pdf-minimal" / "media").iterdir())
     assert [m.read_bytes() for m in media] == [PNG]
+
+
+def _encoded(fmt: str, **options: object) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    frames = [Image.new("RGB", (40, 30), colour) for colour in ("red", "blue")]
+    frames[0].save(out, fmt, append_images=frames[1:], **options)
+    return out.getvalue()
+
+
+GOOD_IMAGES = {
+    "photo.png": lambda: _encoded("PNG"),
+    "photo.jpg": lambda: _encoded("JPEG"),
+    "camera.jpeg": lambda: _encoded("MPO", save_all=True),  # what phones write as .jpg
+    "moving.gif": lambda: _encoded("GIF", save_all=True),
+    "photo.webp": lambda: _encoded("WEBP"),
+    "photo.avif": lambda: _encoded("AVIF"),
+    "drawing.svg": lambda: (
+        b'<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><rect width="4" height="4" fill="red"/></svg>'
+    ),
+}
+
+
+@pytest.mark.parametrize("name", GOOD_IMAGES)
+def test_every_supported_format_is_accepted_as_it_is(name: str) -> None:
+    """Whole files of each format pass the decoder; rasters are published byte for byte."""
+    from lessonc.images import checked_image
+
+    data = GOOD_IMAGES[name]()
+    checked = checked_image(data, Path(name).suffix)
+    if name.endswith(".svg"):
+        assert b'<rect width="4" height="4" fill="red"/>' in checked
+    else:
+        assert checked == data
+
+
+def test_each_refused_image_is_located_at_its_own_destination(tmp_path: Path) -> None:
+    """The column is the destination's, whatever else spells the same path: alt text, a
+    reference definition, angle brackets, percent-encoding Markdown adds."""
+    from lessonc.pipeline import InvalidLesson, load_lesson
+
+    text = (
+        "    text: |\n"
+        "      See ![gone/a.png](gone/a.png), ![b][def] and ![c](<gone/my c.png>).\n"
+        "      And ![d](gone/café.png) then ![a again](gone/a.png).\n"
+        "\n"
+        "      [def]: gone/b.png\n"
+    )
+    path, _ = _chapter_lesson(tmp_path / "lesson", ["placeholder"])
+    source = path.read_text(encoding="utf-8")
+    source = re.sub(r"    text: 'placeholder'\n", lambda _: text, source)
+    path.write_text(source, encoding="utf-8")
+    lines = source.splitlines()
+    first = next(n for n, line in enumerate(lines, 1) if "See ![" in line)
+    expected = [
+        (first, lines[first - 1].index("(gone/a.png)") + 2),
+        (first, lines[first - 1].index("<gone/my c.png>") + 2),
+        (first + 1, lines[first].index("gone/café.png") + 1),
+        (first + 1, lines[first].index("gone/a.png") + 1),
+        (first + 3, lines[first + 2].index("gone/b.png") + 1),
+    ]
+    with pytest.raises(InvalidLesson) as caught:
+        load_lesson(path)
+    found = sorted((d.line, d.col) for d in caught.value.diagnostics if d.code == "file-outside")
+    assert found == sorted(expected)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -126,3 +127,74 @@ def test_a_pattern_error_deep_in_the_lesson_speaks_words(example_text: str) -> N
 def test_a_missing_key_names_the_list_item_by_its_place(example_text: str) -> None:
     text = valid_source(example_text, '  - title: "Examples of', '  - heading: "Examples of')
     assert "missing required key 'title' in 'chapters', item 3" in [p[3] for p in diagnose(text)]
+
+
+BAD_IMAGES = """    text: |
+      Fine: ![ok](images/diagram.png)
+      A missing one ![m](images/missing.png), and
+        a remote one ![r](https://example.org/remote.png).
+    explanation: >
+      One that escapes
+      goes ![e](../secret.png) here; ![f](file:///etc/passwd)
+      and ![d](data:text/html,hi) too.
+    analogy: "Quoted \\u00e9 \\"escapes\\" then ![q](images/absent.png), and again ![m](images/missing.png)"
+"""
+"""Every scalar style with bad images; 'images/missing.png' twice (two places, two errors)."""
+
+
+def _lesson_with_bad_images(folder: Path) -> Path:
+    import shutil
+
+    shutil.copytree(FIXTURES / "pdf" / "images", folder / "images")
+    (folder.parent / "secret.png").write_bytes(b"SECRET")
+    text = (FIXTURES / "pdf" / "minimal.yaml").read_text(encoding="utf-8")
+    start = text.index('    text: "Here is the diagram')
+    end = text.index("key_concepts:")
+    path = folder / "lesson.yaml"
+    path.write_text(text[:start] + BAD_IMAGES + text[end:], encoding="utf-8")
+    return path
+
+
+def _places(path: Path, references: list[str]) -> list[tuple[int, int]]:
+    """Where each reference is written (line, column), each occurrence in file order."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return sorted(
+        (number, match.start() + 1)
+        for number, line in enumerate(lines, 1)
+        for reference in references
+        for match in re.finditer(re.escape(f"]({reference})"), line)
+    )
+
+
+def test_every_bad_image_is_one_error_at_its_own_place(tmp_path: Path) -> None:
+    """validate and lint --strict (what the pre-commit hooks run) fail with one error per bad
+    reference, at the reference inside the text, in block, folded and quoted scalars alike."""
+    from conftest import run_cli
+
+    path = _lesson_with_bad_images(tmp_path / "lesson")
+    bad = ["images/missing.png", "https://example.org/remote.png", "../secret.png",
+           "file:///etc/passwd", "data:text/html,hi", "images/absent.png"]  # fmt: skip
+    expected = [(line, col + 2) for line, col in _places(path, bad)]
+    assert len(expected) == 7
+    for command in (["validate"], ["lint", "--strict"]):
+        result = run_cli([*command, str(path)])
+        assert result.exit_code == 1, result.stderr
+        found = [
+            (int(m.group(1)), int(m.group(2)))
+            for m in re.finditer(r":(\d+):(\d+): error\[file-outside\]", result.stderr)
+        ]
+        assert found == expected, result.stderr
+        assert "Traceback" not in result.stderr
+    remote = [line for line in run_cli(["validate", str(path)]).stderr.splitlines()]
+    hint = remote[remote.index(next(r for r in remote if "remote.png" in r)) + 1]
+    assert "never fetches" in hint
+
+
+def test_bad_images_are_reported_beside_type_errors(tmp_path: Path) -> None:
+    path = _lesson_with_bad_images(tmp_path / "lesson")
+    text = path.read_text(encoding="utf-8").replace("estimated_minutes: 5", "estimated_minutes: x")
+    path.write_text(text, encoding="utf-8")
+    lesson, problems = validate(load(path))
+    assert lesson is None
+    codes = [d.code for d in problems]
+    assert (codes.count("file-outside") == 7 and "wrong-type" in codes) or "invalid-value" in codes

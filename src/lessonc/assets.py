@@ -13,6 +13,7 @@ repository's private files into a published page.
 from __future__ import annotations
 
 import os
+import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,9 +22,10 @@ from urllib.parse import unquote
 
 from pydantic import BaseModel
 
-from lessonc import markup
 from lessonc.diagnostics import Diagnostic
+from lessonc.outputs import BuildContext, RenderError
 from lessonc.paths import Refused, check_file
+from lessonc.scalars import ScalarLocator
 from lessonc.source import Located, PathKey
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif"})
@@ -38,11 +40,17 @@ class OutsideRoot(ValueError):
 
 @dataclass(frozen=True)
 class LessonFile:
-    """A file lesson text names: as written, where it resolved, and the YAML node naming it."""
+    """An image lesson text names: as written, where it resolved, the YAML node naming it
+    first, and the bytes every output publishes (decoded once; an SVG sanitised)."""
 
     reference: str
     path: Path
     yaml_path: PathKey
+    data: bytes
+
+    @property
+    def suffix(self) -> str:
+        return self.path.suffix.lower()
 
 
 def resolve_inside(
@@ -76,6 +84,8 @@ def resolve_inside(
 
 def _relative_parts(reference: str, suffixes: frozenset[str], place: str) -> list[str]:
     """The folder and file names ``reference`` spells, decoded; refuses every ambiguous form."""
+    from lessonc import markup  # on use: validating a lesson without images needs no Markdown
+
     if not markup.is_safe_relative_path(reference):
         raise OutsideRoot(f"'{reference}' is not a relative path inside the {place}")
     try:
@@ -133,7 +143,8 @@ def text_fields(node: object, path: PathKey = ()) -> Iterator[tuple[PathKey, str
     """Every string in a model tree with its path, in source order."""
     if isinstance(node, BaseModel):
         for name in type(node).model_fields:
-            yield from text_fields(getattr(node, name), (*path, name))
+            # A partial lesson (validation's, after a type error) lacks the fields that failed.
+            yield from text_fields(getattr(node, name, None), (*path, name))
     elif isinstance(node, list):
         for index, item in enumerate(node):
             yield from text_fields(item, (*path, index))
@@ -141,32 +152,102 @@ def text_fields(node: object, path: PathKey = ()) -> Iterator[tuple[PathKey, str
         yield path, node
 
 
-def referenced_files(
-    lesson: BaseModel, source: Located
-) -> tuple[list[LessonFile], list[Diagnostic]]:
-    """The images the lesson's text names, resolved; a located error for each one refused."""
-    files: list[LessonFile] = []
+IMAGE_HINT = "images must be files in the lesson's folder, named by a relative path"
+URL_HINT = (
+    "lessonc never fetches or embeds URLs: save the image in the lesson's folder and "
+    "name it by a relative path, e.g. images/diagram.png"
+)
+
+
+@dataclass(frozen=True)
+class LessonImages:
+    """Every image a lesson's text names, checked once: what each output bundles."""
+
+    files: tuple[LessonFile, ...] = ()
+    """One per reference as written (percent-encoded, as Markdown leaves it), in text order."""
+
+
+def check_images(lesson: BaseModel, source: Located) -> tuple[LessonImages, list[Diagnostic]]:
+    """The images the lesson's text names, resolved, read and decoded once each (SVGs
+    sanitised), and a located error at each reference that cannot be used."""
+    files: dict[str, LessonFile] = {}
     problems: list[Diagnostic] = []
-    seen: set[str] = set()
     if "![" not in source.text and "\\" not in source.text:
         # No image syntax anywhere in the file (a YAML escape could spell one,
         # hence the backslash test): skip walking every field of the lesson.
-        return files, problems
+        return LessonImages(), problems
+    from lessonc import markup  # on use: most lessons have no image, and need no Markdown here
+
+    outcomes: dict[str, LessonFile | tuple[str, str, str | None]] = {}
+    locate = ScalarLocator(source)
     for yaml_path, text in text_fields(lesson):
         if "![" not in text:
             continue
+        cursor = 0
         for reference in markup.image_paths(text):
-            try:
-                resolved = resolve_inside(source.path.parent, reference)
-            except OutsideRoot as error:
-                problems.append(
-                    source.diagnostic(
-                        yaml_path, "file-outside", str(error),
-                        "images must be files in the lesson's folder, named by a relative path",
-                    )
-                )  # fmt: skip
+            offset, cursor = _offset_of(text, reference, cursor)
+            if reference not in outcomes:
+                outcomes[reference] = _checked(source.path.parent, reference, yaml_path)
+            outcome = outcomes[reference]
+            if isinstance(outcome, LessonFile):
+                files.setdefault(reference, outcome)
                 continue
-            if reference not in seen:
-                seen.add(reference)
-                files.append(LessonFile(reference, resolved, yaml_path))
-    return files, problems
+            code, message, hint = outcome
+            line, col = locate.position(yaml_path, text, offset)
+            problems.append(Diagnostic(source.display, line, col, code, message, hint))
+    return LessonImages(tuple(files.values())), problems
+
+
+def _checked(
+    root: Path, reference: str, yaml_path: PathKey
+) -> LessonFile | tuple[str, str, str | None]:
+    """The checked file, or the (code, message, hint) of the error its every use gets."""
+    try:
+        path = resolve_inside(root, reference)
+    except OutsideRoot as error:
+        return "file-outside", str(error), URL_HINT if _is_url(reference) else IMAGE_HINT
+    # Imported here: Pillow, lxml and tinycss2 cost a lesson without images nothing.
+    from lessonc.images import INVALID_HINT, InvalidImage, checked_image
+
+    try:
+        data = checked_image(path.read_bytes(), path.suffix.lower())
+    except OSError as error:
+        return "image-invalid", f"'{reference}' cannot be read: {error.strerror}", None
+    except InvalidImage as error:
+        return "image-invalid", f"'{reference}' {error}", error.hint or INVALID_HINT
+    return LessonFile(reference, path, yaml_path, data)
+
+
+def _is_url(reference: str) -> bool:
+    spelt = unquote(reference).strip()
+    # Two letters at least: 'C:/…' is a Windows path, not a URL.
+    return spelt.startswith("//") or re.match(r"[a-zA-Z][a-zA-Z0-9+.-]+:", spelt) is not None
+
+
+def _offset_of(text: str, reference: str, cursor: int) -> tuple[int, int]:
+    """Where in ``text`` the next image (its ``![`` after ``cursor``) writes ``reference``, and
+    the cursor past that ``![``. Markdown percent-encodes what it hands over, so the decoded
+    spelling is tried too; failing both, the ``![`` itself."""
+    anchor = text.find("![", cursor)
+    if anchor < 0:
+        return cursor, cursor
+    spellings = [s for s in dict.fromkeys((reference, unquote(reference))) if s]
+    # As a destination first (the alt text may spell the same path), then anywhere after the
+    # '![' (a reference definition, or a destination with spaces around it).
+    for prefix in ("](", "](<", ""):
+        for spelling in spellings:
+            found = text.find(prefix + spelling, anchor)
+            if found >= 0:
+                return found + len(prefix), anchor + 2
+    return anchor, anchor + 2
+
+
+def images_for(lesson: BaseModel, ctx: BuildContext) -> LessonImages:
+    """The images a renderer bundles: those validation checked, else checked now (a caller
+    that built the context itself); their problems then stop the render."""
+    if ctx.images is None:
+        ctx.images, problems = check_images(lesson, ctx.source)
+        ctx.diagnostics.extend(problems)
+        if any(problem.is_error for problem in problems):
+            raise RenderError(f"{len(problems)} image reference(s) cannot be used")
+    return ctx.images

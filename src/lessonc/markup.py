@@ -35,10 +35,10 @@ LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 
 
-def _parser() -> MarkdownIt:
+def _parser(kind: type[MarkdownIt] = MarkdownIt) -> MarkdownIt:
     # "js-default" is CommonMark plus tables and strikethrough with html=False:
     # raw HTML in lesson text is escaped, never passed through.
-    md = MarkdownIt("js-default", {"html": False, "linkify": False, "typographer": False})
+    md = kind("js-default", {"html": False, "linkify": False, "typographer": False})
     # Headings inside lesson text would break the outline of every output,
     # where the lesson's own structure owns h1/h2.
     md.disable(["heading", "lheading"])
@@ -46,6 +46,17 @@ def _parser() -> MarkdownIt:
 
 
 _MD = _parser()  # configured once, never mutated: safe to share
+
+
+class _EveryTarget(MarkdownIt):
+    """Keeps every link target: the rendering parser turns ``![x](file:///…)`` and most
+    ``data:`` images into plain text, which must be reported, not silently printed."""
+
+    def validateLink(self, url: str) -> bool:  # noqa: N802 (markdown-it's name)
+        return True
+
+
+_FINDER = _parser(_EveryTarget)
 
 
 def is_safe_link(url: str) -> bool:
@@ -153,7 +164,8 @@ def _full_plain(text: str) -> str:
 
 
 def image_paths(text: str) -> list[str]:
-    """The image sources a text references, in order (for bundling as media)."""
+    """The image sources a text references, in order, whatever their scheme (for checking and
+    bundling as media)."""
     paths: list[str] = []
 
     def walk(tokens: list) -> None:  # type: ignore[type-arg]
@@ -165,5 +177,5 @@ def image_paths(text: str) -> list[str]:
             if token.children:
                 walk(token.children)
 
-    walk(_MD.parse(text))
+    walk(_FINDER.parse(text))
     return paths

@@ -28,6 +28,7 @@ from lessonc.paths import Refused, check_file
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
+    from lessonc.assets import LessonImages
     from lessonc.model import Lesson
     from lessonc.source import Located
 
@@ -43,6 +44,8 @@ class LoadedLesson:
 
     lesson: Lesson
     source: Located
+    images: LessonImages | None = None
+    """The images its text names, as validation checked them: every format bundles these."""
 
 
 class InvalidLesson(Exception):
@@ -58,16 +61,16 @@ def load_lesson(path: Path) -> LoadedLesson:
     # Imported on use: the models cost most of lessonc's start-up, and a
     # build whose outputs are all current never needs them.
     from lessonc.source import SourceError, load
-    from lessonc.validation import validate
+    from lessonc.validation import validate_with_images
 
     try:
         source = load(path)
     except SourceError as error:
         raise InvalidLesson(error.diagnostics) from None
-    lesson, problems = validate(source)
+    lesson, images, problems = validate_with_images(source)
     if lesson is None:
         raise InvalidLesson(problems)
-    return LoadedLesson(lesson, source)
+    return LoadedLesson(lesson, source, images)
 
 
 def discover(paths: Sequence[Path]) -> tuple[list[Path], list[Diagnostic]]:
@@ -150,7 +153,7 @@ def render(
     problems: list[Diagnostic] = []
     # The slow PDF last, so a renderer process started early has the longest head start.
     for name in sorted(formats, key=lambda name: name == "pdf"):
-        ctx = BuildContext(source=loaded.source, options=options)
+        ctx = BuildContext(source=loaded.source, options=options, images=loaded.images)
         try:
             artifacts.extend((name, a) for a in get_renderer(name).render(loaded.lesson, ctx))
         except TemplateError as error:  # a user's template: theirs to fix, not a crash

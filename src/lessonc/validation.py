@@ -18,6 +18,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
 
 from lessonc import checks
+from lessonc.assets import LessonImages, check_images
 from lessonc.diagnostics import Diagnostic, sort_key
 from lessonc.field_words import label as _label
 from lessonc.field_words import pattern_problem as _pattern_problem
@@ -38,9 +39,18 @@ from lessonc.source_hints import NOT_A_LESSON_HINT
 
 def validate(source: Located) -> tuple[Lesson | None, list[Diagnostic]]:
     """The lesson in ``source``, or None and a located diagnostic for every problem."""
+    lesson, _, problems = validate_with_images(source)
+    return lesson, problems
+
+
+def validate_with_images(
+    source: Located,
+) -> tuple[Lesson | None, LessonImages, list[Diagnostic]]:
+    """:func:`validate`, and the images the lesson's text names, each read, decoded and (an
+    SVG) sanitised once here for every output; a located error at each unusable reference."""
     if not isinstance(source.data, dict):
         found = _describe(source.data)
-        return None, [
+        return None, LessonImages(), [
             source.diagnostic(
                 (), "not-a-lesson",
                 f"not a lesson file: a lesson is a mapping of keys, but this file holds {found}",
@@ -61,10 +71,13 @@ def validate(source: Located) -> tuple[Lesson | None, list[Diagnostic]]:
                     hint="fix the ones above and validate again",
                 )
             )  # fmt: skip
-        diagnostics += checks.run(_partial_lesson(source.data), source)
-        return None, sorted(_dedupe(diagnostics), key=sort_key)
+        partial = _partial_lesson(source.data)
+        diagnostics += checks.run(partial, source) + check_images(partial, source)[1]
+        return None, LessonImages(), sorted(_dedupe(diagnostics), key=sort_key)
     problems = checks.run(lesson, source)
-    return (None if any(p.is_error for p in problems) else lesson), problems
+    images, image_problems = check_images(lesson, source)
+    problems += image_problems
+    return (None if any(p.is_error for p in problems) else lesson), images, problems
 
 
 MAX_REPORTED = 200

@@ -8,6 +8,7 @@ corpus is ``tests/fixtures/bad/``; the huge inputs are generated in tmp_path.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -72,6 +73,8 @@ def _generated(folder: Path) -> list[Path]:
     }
     for name, data in made.items():
         (folder / name).write_bytes(data)
+    # validate checks the image the lessons name, as build does.
+    shutil.copytree(BAD / "images", folder / "images")
     return [folder / name for name in made]
 
 
@@ -124,6 +127,7 @@ def test_hundreds_of_thousands_of_errors_answer_quickly(tmp_path: Path) -> None:
     keys = b"".join(b"k%d: 1\n" % n for n in range(190_000))
     path = tmp_path / "keys.yaml"
     path.write_bytes(valid.replace(b"course:", keys + b"course:", 1))
+    shutil.copytree(BAD / "images", tmp_path / "images")  # only the keys are wrong
     command = lessonc_command("validate", "--diagnostics", "json", str(path))
     done = subprocess.run(command, env=cli_env(), capture_output=True, timeout=10, check=False)
     assert done.returncode == 1

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from lessonc import markup
 from lessonc.model import ClozeCard, Lesson
-from lessonc.outputs import BuildContext, BuildOptions, RenderError
+from lessonc.outputs import BuildContext, BuildOptions
 from lessonc.outputs.anki import RENDERER
 from lessonc.outputs.anki.notes import block, clean, deck_name, lesson_tags, note_guid
 from lessonc.outputs.anki.notetypes import NOTE_TYPES, stable_id
@@ -159,12 +159,11 @@ def test_image_outside_the_lesson_folder_is_a_located_error(lesson_copy: Path) -
     edit(lesson_copy, "images/blue/dot.png", "../../secret.png")
     lines = lesson_copy.read_text(encoding="utf-8").splitlines()
     line = next(n for n, text in enumerate(lines, 1) if "secret.png" in text)
-    loaded = load_lesson(lesson_copy)
-    ctx = BuildContext(source=loaded.source, options=BuildOptions(source_date_epoch=EPOCH))
-    with pytest.raises(RenderError):
-        list(RENDERER.render(loaded.lesson, ctx))
-    [problem] = ctx.diagnostics
+    with pytest.raises(InvalidLesson) as caught:  # checked in validation, before any deck
+        load_lesson(lesson_copy)
+    [problem] = caught.value.diagnostics
     assert (problem.code, problem.line) == ("file-outside", line)
+    assert problem.col == lines[line - 1].index("../../secret.png") + 1
 
 
 def test_two_items_with_one_identity_are_a_located_error(lesson_copy: Path) -> None:

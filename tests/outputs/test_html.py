@@ -16,13 +16,14 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser
 
+from conftest import FIXTURES
 from lessonc import markup
 from lessonc.model import GlossaryEntry
-from lessonc.outputs import BuildContext, BuildOptions, RenderError
+from lessonc.outputs import BuildContext, BuildOptions
 from lessonc.outputs.html import RENDERER
 from lessonc.outputs.html.fragments import TermLinker, cloze_faces
 from lessonc.outputs.html.video import embed_for
-from lessonc.pipeline import load_lesson
+from lessonc.pipeline import InvalidLesson, load_lesson
 from outputs.html_support import (
     EPOCH,
     EXAMPLE,
@@ -196,7 +197,7 @@ def test_every_question_has_its_answer_behind_a_disclosure(example_html: str) ->
 
 def test_images_are_copied_under_content_hash_names(tmp_path: Path) -> None:
     (tmp_path / "img").mkdir()
-    image = b"\x89PNG\r\n\x1a\n fake image bytes"
+    image = (FIXTURES / "pdf" / "images" / "diagram.png").read_bytes()
     (tmp_path / "img" / "Dot.PNG").write_bytes(image)
     loaded = load_lesson(tiny_lesson(tmp_path, "See ![a dot](img/Dot.PNG) and again ![same](img/Dot.PNG)."))  # fmt: skip
     ctx = BuildContext(loaded.source, BuildOptions(source_date_epoch=EPOCH))
@@ -211,11 +212,13 @@ def test_an_image_outside_the_lesson_folder_stops_the_page(tmp_path: Path) -> No
     (tmp_path / "secret.png").write_bytes(b"secret")
     folder = tmp_path / "lesson"
     folder.mkdir()
-    loaded = load_lesson(tiny_lesson(folder, "Look: ![x](../secret.png)"))
-    ctx = BuildContext(loaded.source, BuildOptions(source_date_epoch=EPOCH))
-    with pytest.raises(RenderError):
-        list(RENDERER.render(loaded.lesson, ctx))
-    assert [(d.code, d.line) for d in ctx.diagnostics] == [("file-outside", loaded.source.position(("chapters", 0, "text")).line)]  # fmt: skip
+    path = tiny_lesson(folder, "Look: ![x](../secret.png)")
+    with pytest.raises(InvalidLesson) as caught:  # checked in validation, before any page
+        load_lesson(path)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    [line] = [n for n, text in enumerate(lines, 1) if "../secret.png" in text]
+    where = (line, lines[line - 1].index("../secret.png") + 1)
+    assert [(d.code, d.line, d.col) for d in caught.value.diagnostics] == [("file-outside", *where)]
 
 
 def test_a_user_template_overrides_one_partial(tmp_path: Path) -> None:

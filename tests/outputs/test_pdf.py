@@ -27,7 +27,7 @@ from lessonc.outputs.pdf import RENDERER, prepare
 from lessonc.outputs.pdf.handout import choice_label, handout_html, printed_card
 from lessonc.outputs.pdf.process import RenderTimeout, render_isolated
 from lessonc.outputs.pdf.worker import RenderRequest
-from lessonc.pipeline import load_lesson
+from lessonc.pipeline import InvalidLesson, load_lesson
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "content" / "foundation-models.yaml"
@@ -337,12 +337,11 @@ def _yaml_quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _render_failure(path: Path) -> list[tuple[str, int, int]]:
-    loaded = load_lesson(path)
-    ctx = BuildContext(source=loaded.source, options=BuildOptions(source_date_epoch=EPOCH))
-    with pytest.raises(RenderError):
-        list(RENDERER.render(loaded.lesson, ctx))
-    return [(d.code, d.line, d.col) for d in ctx.diagnostics]
+def _image_failure(path: Path) -> list[tuple[str, int, int]]:
+    """The errors that stop the lesson before any render: images are checked in validation."""
+    with pytest.raises(InvalidLesson) as caught:
+        load_lesson(path)
+    return [(d.code, d.line, d.col) for d in caught.value.diagnostics]
 
 
 def test_remote_image_is_a_located_error_and_never_fetched(
@@ -351,13 +350,14 @@ def test_remote_image_is_a_located_error_and_never_fetched(
     base, requests = local_server
     for url in (f"{base}/a.png", "https://example.org/a.png"):
         path, line, col = _lesson_with_chapter_text(tmp_path / "lesson", f"![x]({url})")
-        assert _render_failure(path) == [("file-outside", line, col)]
+        # At the URL itself: past the quote and '![x]('.
+        assert _image_failure(path) == [("file-outside", line, col + 6)]
     assert requests == []
 
 
 def test_path_outside_the_lesson_folder_is_a_located_error(tmp_path: Path) -> None:
     path, line, col = _lesson_with_chapter_text(tmp_path / "lesson", "![x](../../etc/passwd)")
-    assert _render_failure(path) == [("file-outside", line, col)]
+    assert _image_failure(path) == [("file-outside", line, col + 6)]
 
 
 def test_symlink_out_of_the_lesson_folder_is_a_located_error(tmp_path: Path) -> None:
@@ -368,7 +368,38 @@ def test_symlink_out_of_the_lesson_folder_is_a_located_error(tmp_path: Path) -> 
     path, line, col = _lesson_with_chapter_text(folder, "![x](images/escape.png)")
     (folder / "images").mkdir()
     os.symlink(secret, folder / "images" / "escape.png")
-    assert _render_failure(path) == [("file-outside", line, col)]
+    assert _image_failure(path) == [("file-outside", line, col + 6)]
+
+
+def test_the_renderer_checks_images_a_caller_did_not_validate(tmp_path: Path) -> None:
+    """A context made without validation's images (the API, not the CLI) is still refused."""
+    from lessonc.source import load
+
+    path, line, col = _lesson_with_chapter_text(tmp_path / "lesson", "![x](../secret.png)")
+    source = load(path)
+    ctx = BuildContext(source=source, options=BuildOptions(source_date_epoch=EPOCH))
+    with pytest.raises(RenderError):
+        list(RENDERER.render(Lesson.model_validate(source.data), ctx))
+    assert [(d.code, d.line, d.col) for d in ctx.diagnostics] == [("file-outside", line, col + 6)]
+
+
+def test_the_handout_embeds_the_sanitised_svg(tmp_path: Path) -> None:
+    """WeasyPrint is served the SVG's checked bytes: a script or remote reference on disk never
+    reaches it (a refused fetch would fail the render)."""
+    path, _, _ = _lesson_with_chapter_text(tmp_path / "lesson", "![x](images/shape.svg)")
+    (tmp_path / "lesson" / "images").mkdir()
+    (tmp_path / "lesson" / "images" / "shape.svg").write_bytes(
+        b'<svg xmlns="http://www.w3.org/2000/svg" width="20" height="20" onload="alert(1)">'
+        b'<script>alert(2)</script><image href="http://127.0.0.1:9/x.png" width="5" height="5"/>'
+        b'<rect width="20" height="20" fill="#123456"/></svg>'
+    )
+    loaded = load_lesson(path)
+    [served] = loaded.images.files if loaded.images else []
+    assert b"alert" not in served.data and b"127.0.0.1" not in served.data
+    ctx = BuildContext(source=loaded.source, options=BuildOptions(source_date_epoch=EPOCH))
+    ctx.images = loaded.images
+    [artifact] = RENDERER.render(loaded.lesson, ctx)
+    assert artifact.data.startswith(b"%PDF") and not [d for d in ctx.diagnostics if d.is_error]
 
 
 def _request(body: str, files: dict[str, bytes] | None = None) -> RenderRequest:
@@ -451,3 +482,20 @@ def test_importing_the_pdf_format_and_the_cli_does_not_import_weasyprint() -> No
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "lean"
+
+
+def test_an_svg_weasyprint_cannot_draw_is_an_error_at_the_text_naming_it(tmp_path: Path) -> None:
+    """Well-formed and sanitised, yet WeasyPrint fails on it: the warning is located at the
+    text that names the image, not at the top of the file."""
+    path, line, col = _lesson_with_chapter_text(tmp_path / "lesson", "![x](images/bad.svg)")
+    (tmp_path / "lesson" / "images").mkdir()
+    (tmp_path / "lesson" / "images" / "bad.svg").write_bytes(
+        b'<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9" viewBox="0 0 a b"/>'
+    )
+    loaded = load_lesson(path)
+    ctx = BuildContext(loaded.source, BuildOptions(source_date_epoch=EPOCH), images=loaded.images)
+    with pytest.raises(RenderError):
+        list(RENDERER.render(loaded.lesson, ctx))
+    found = [(d.code, d.line, d.col) for d in ctx.diagnostics]
+    assert found == [("pdf-warning", line, col)], ctx.diagnostics
+    assert "images/bad.svg" in ctx.diagnostics[0].message

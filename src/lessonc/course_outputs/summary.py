@@ -97,7 +97,7 @@ def _deck_part(loaded: LoadedLesson) -> DeckPart | None:
     """The lesson's notes and media exactly as its own deck has them."""
     from lessonc.outputs.anki import lesson_deck
 
-    deck, _ = lesson_deck(loaded.lesson, loaded.source)
+    deck, _ = lesson_deck(loaded.lesson, loaded.source, loaded.images)
     if deck is None:
         return None  # the lesson's own deck fails with these problems located
     subdeck = deck.subdeck

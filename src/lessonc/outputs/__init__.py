@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from lessonc.assets import LessonImages
     from lessonc.diagnostics import Diagnostic
     from lessonc.model import Lesson
     from lessonc.source import Located
@@ -56,6 +57,9 @@ class BuildContext:
     options: BuildOptions
     diagnostics: list[Diagnostic] = field(default_factory=list)
     """Problems found while rendering; errors stop the lesson's build."""
+    images: LessonImages | None = None
+    """The lesson's images as validation checked them (read, decoded and sanitised once for
+    every format); None when the caller did not validate them (see ``assets.images_for``)."""
 
     @property
     def source_dir(self) -> Path:

@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
-from lessonc.assets import referenced_files
+from lessonc.assets import LessonImages, check_images, images_for
 from lessonc.diagnostics import Diagnostic, Severity
 from lessonc.model import Lesson
 from lessonc.outputs import Artifact, BuildContext, RenderError
@@ -44,10 +44,7 @@ class AnkiRenderer:
 
     def render(self, lesson: Lesson, ctx: BuildContext) -> Iterator[Artifact]:
         """One artifact: the lesson's deck as a reproducible .apkg."""
-        deck, problems = lesson_deck(lesson, ctx.source)
-        if deck is None:
-            ctx.diagnostics.extend(problems)
-            raise RenderError(f"{len(problems)} image reference(s) cannot be bundled")
+        deck = _deck(lesson, images_for(lesson, ctx))
         _check_unique(deck.subdeck.notes, ctx)
         if not deck.subdeck.notes:
             ctx.diagnostics.append(
@@ -72,23 +69,32 @@ class LessonDeck:
     media: dict[str, bytes]
 
 
-def lesson_deck(lesson: Lesson, source: Located) -> tuple[LessonDeck | None, list[Diagnostic]]:
-    """The lesson as its deck (and the course deck) hold it, or None and why its images fail."""
-    files, problems = referenced_files(lesson, source)
-    if problems:
-        return None, problems
+def lesson_deck(
+    lesson: Lesson, source: Located, images: LessonImages | None = None
+) -> tuple[LessonDeck | None, list[Diagnostic]]:
+    """The lesson as its deck (and the course deck) hold it, or None and why its images fail.
+
+    ``images`` are those validation checked; without them they are checked here.
+    """
+    if images is None:
+        images, problems = check_images(lesson, source)
+        if any(problem.is_error for problem in problems):
+            return None, problems
+    return _deck(lesson, images), []
+
+
+def _deck(lesson: Lesson, images: LessonImages) -> LessonDeck:
     sources: dict[str, str] = {}
     media: dict[str, bytes] = {}
-    for file in files:
-        data = file.path.read_bytes()
-        bundled = media_name(data, file.path.suffix)
+    for file in images.files:
+        bundled = media_name(file.data, file.suffix)
         sources[file.reference] = bundled
-        media[bundled] = data
+        media[bundled] = file.data
     # Every field is rewritten, even without bundled files: an image the deck does not carry
     # loses its src rather than pointing outside the collection.
     notes = tuple(_with_bundled_images(note, sources) for note in lesson_notes(lesson))
     name = deck_name(lesson)
-    return LessonDeck(Subdeck(name, block(lesson.summary.quick), notes), media), []
+    return LessonDeck(Subdeck(name, block(lesson.summary.quick), notes), media)
 
 
 def _with_bundled_images(note: NoteData, sources: dict[str, str]) -> NoteData:

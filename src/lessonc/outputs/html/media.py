@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 import re
 
-from lessonc.assets import referenced_files
+from lessonc.assets import images_for
 from lessonc.model import Lesson
-from lessonc.outputs import Artifact, BuildContext, RenderError
+from lessonc.outputs import Artifact, BuildContext
 
 MEDIA_FOLDER = "media"
 _SUFFIX = re.compile(r"^\.[a-z0-9]{1,8}$")
@@ -16,23 +16,16 @@ _SUFFIX = re.compile(r"^\.[a-z0-9]{1,8}$")
 def collect_media(lesson: Lesson, ctx: BuildContext) -> tuple[list[Artifact], dict[str, str]]:
     """The media artifacts and, for each reference as written, its path in the output.
 
-    A reference that leads outside the lesson folder (or to no file) is a
-    located error in ``ctx.diagnostics``, and the page is not built.
+    The bytes are those validation checked (an SVG sanitised), never read again here.
     """
-    files, problems = referenced_files(lesson, ctx.source)
-    if problems:
-        ctx.diagnostics.extend(problems)
-        if any(problem.is_error for problem in problems):
-            raise RenderError(f"{len(problems)} image reference(s) cannot be used")
     artifacts: dict[str, Artifact] = {}
     paths: dict[str, str] = {}
-    for lesson_file in files:
-        data = lesson_file.path.read_bytes()
-        suffix = lesson_file.path.suffix.lower()
+    for lesson_file in images_for(lesson, ctx).files:
+        suffix = lesson_file.suffix
         # The content decides the name: the same image twice is one file, and a
         # changed image gets a new name that no browser cache confuses.
-        name = hashlib.sha256(data).hexdigest()[:20] + (suffix if _SUFFIX.match(suffix) else "")
-        path = f"{MEDIA_FOLDER}/{name}"
-        artifacts.setdefault(path, Artifact(path, data))
+        digest = hashlib.sha256(lesson_file.data).hexdigest()[:20]
+        path = f"{MEDIA_FOLDER}/{digest}{suffix if _SUFFIX.match(suffix) else ''}"
+        artifacts.setdefault(path, Artifact(path, lesson_file.data))
         paths[lesson_file.reference] = path
     return [artifacts[path] for path in sorted(artifacts)], paths

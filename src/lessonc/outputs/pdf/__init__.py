@@ -1,13 +1,15 @@
 """The PDF handout format: ``handout.pdf``, laid out by print templates and WeasyPrint.
 
-Order of work: check every image the lesson names (a URL or a path outside
-the lesson folder is a located error, and nothing is fetched), build the print
-HTML, then render it in a child process with a time limit and a fetcher that
-serves only the files checked here. A refused fetch or a WeasyPrint message about
-the document (an image, the CSS) fails the build: a handout silently missing an
-image is worse than none. A message about the machine (an optional library it
-lacks) does not: the handout is written with one ``pdf-environment`` warning that
-names the package to install (see :mod:`lessonc.outputs.pdf.messages`).
+Order of work: take the images validation checked (a URL, a path outside the
+lesson folder or a file no decoder accepts is a located error there, and
+nothing is fetched), build the print HTML, then render it in a child process
+with a time limit and a fetcher that serves only those files' checked bytes
+(an SVG as sanitised, never as it is on disk). A refused fetch or a WeasyPrint
+message about the document (an image, the CSS) fails the build: a handout
+silently missing an image is worse than none. A message about the machine (an
+optional library it lacks) does not: the handout is written with one
+``pdf-environment`` warning that names the package to install (see
+:mod:`lessonc.outputs.pdf.messages`).
 
 Importing this package is cheap: templates, the model and WeasyPrint load
 inside :meth:`PdfRenderer.render`, so ``--format html`` never imports
@@ -16,6 +18,7 @@ WeasyPrint, and the fork server that renders PDFs loads only what it needs.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import PurePosixPath
@@ -56,7 +59,7 @@ class PdfRenderer:
 
     def render(self, lesson: Lesson, ctx: BuildContext) -> Iterable[Artifact]:
         """One artifact, ``handout.pdf``; raises :class:`RenderError` with located diagnostics."""
-        from lessonc.assets import referenced_files
+        from lessonc.assets import images_for
         from lessonc.outputs.pdf import process
         from lessonc.outputs.pdf.handout import PAGE_SIZES, handout_html
         from lessonc.outputs.pdf.worker import RenderRequest
@@ -70,17 +73,14 @@ class PdfRenderer:
             )  # fmt: skip
             raise RenderError(f"unknown paper size {ctx.options.paper!r}")
         prepare()  # WeasyPrint loads in the fork server while the HTML is built
-        files, problems = referenced_files(lesson, ctx.source)
-        if problems:
-            ctx.diagnostics.extend(problems)
-            raise RenderError(f"{len(problems)} image reference(s) not allowed in the handout")
+        files = images_for(lesson, ctx).files
         html = handout_html(
             lesson,
             paper=ctx.options.paper,
             source_date_epoch=ctx.options.source_date_epoch,
             template_dirs=ctx.options.template_dirs,
         )
-        allowed = {_allow_key(f.reference): f.path.read_bytes() for f in files}
+        allowed = {_allow_key(f.reference): f.data for f in files}
         request = RenderRequest(
             html=html, base_url=RENDER_ROOT.as_uri() + "/", files=allowed, pdf_variant=PDF_VARIANT
         )
@@ -157,7 +157,7 @@ def _allow_key(reference: str) -> str:
 
 
 def _failure_diagnostics(
-    result: RenderResult, files: list[LessonFile], ctx: BuildContext
+    result: RenderResult, files: Iterable[LessonFile], ctx: BuildContext
 ) -> list[Diagnostic]:
     """Located errors for a render that produced no PDF, pointing at the image's node when known."""
     from lessonc.outputs.pdf.worker import path_of_file_url
@@ -174,9 +174,12 @@ def _failure_diagnostics(
             )
         )  # fmt: skip
     for warning in result.warnings:
+        # "Failed to render SVG image file:///…": at the text naming the image, when one does.
+        named = re.search(r"file:[^\s'\"]+", warning)
+        node = node_of.get(path_of_file_url(named.group()) or "", ()) if named else ()
         found.append(
             ctx.source.diagnostic(
-                (), "pdf-warning", f"WeasyPrint: {warning}",
+                node, "pdf-warning", f"WeasyPrint: {warning}",
                 "the handout is not written while WeasyPrint reports a problem with the document",
             )
         )  # fmt: skip
