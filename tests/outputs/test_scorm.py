@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 from tests.conftest import run_cli
-from tests.outputs.html_support import EXAMPLE, render_files
+from tests.outputs.html_support import EXAMPLE, render_files, tiny_lesson
 from tests.outputs.scorm_support import graded_lesson, package
 
 from lessonc.outputs.scorm import SCORM12, SCORM2004, Version
@@ -74,6 +74,14 @@ def test_the_manifest_carries_the_lessons_metadata_and_pass_mark(
         assert "70" in [e.text for e in root.iter("{*}masteryscore")]
     else:
         assert [e.text for e in root.iter("{*}minNormalizedMeasure")] == ["0.70"]
+
+
+@pytest.mark.parametrize("version", [SCORM12, SCORM2004], ids=lambda v: v.name)
+def test_a_lesson_without_questions_has_no_pass_mark(tmp_path: Path, version: Version) -> None:
+    _names, root = _manifest(package(tiny_lesson(tmp_path, "Text."), version))
+    tags = {etree.QName(element).localname for element in root.iter()}
+    assert "item" in tags
+    assert not tags & {"masteryscore", "sequencing", "minNormalizedMeasure"}
 
 
 @pytest.mark.parametrize("version", [SCORM12, SCORM2004], ids=lambda v: v.name)
