@@ -198,3 +198,30 @@ def test_an_api_behind_another_origin_is_neither_reached_nor_an_error(
         assert page.evaluate("window.calls") == []
         assert log.console == []
         page.close()
+
+
+@pytest.mark.parametrize(
+    ("version", "lms_mark"),
+    [
+        ("scorm12", {"student_data": {"mastery_score": "50"}}),
+        ("scorm2004", {"scaled_passing_score": "0.5"}),
+    ],
+)
+def test_a_pass_mark_the_lms_sets_wins_over_the_lessons(
+    browser: Browser, tmp_path: Path, version: str, lms_mark: dict[str, Any]
+) -> None:
+    """4 of 5 points fails the lesson's 90 % but passes the 50 % the LMS read from a manifest."""
+    source = graded_lesson(tmp_path, 90)
+    root = tmp_path / "site"
+    unpack(package(source, VERSIONS[version]), root / "package")
+    write_lms(root, VERSIONS[version])
+    with serving(root) as base:
+        page = browser.new_page()
+        answer_everything(launch(page, base, version, lms_mark))
+        page.wait_for_function("lms.calls.commit >= 5")
+        stored = cmi(page)
+        status = (
+            stored["core"]["lesson_status"] if version == "scorm12" else stored["success_status"]
+        )
+        assert status == "passed"
+        page.close()
