@@ -119,7 +119,7 @@ class PageView:
     course: CourseLinks | None = None
     """Set when the lesson is built as part of a course."""
     lms_adapter: str | None = None
-    """The SCORM adapter script; a page from a user's base template may leave it out."""
+    """The SCORM adapter script the page loads after lesson.js (None: none)."""
 
 
 def content_security_policy(frame_origins: Iterable[str]) -> str:

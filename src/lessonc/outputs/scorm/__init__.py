@@ -172,11 +172,13 @@ def manifest(version: Version, ident: str, meta: Metadata, scos: Sequence[Sco]) 
 
 
 def lesson_metadata(lesson: Lesson) -> Metadata:
-    """The lesson's catalogue entry: its quick summary is the description."""
+    """The lesson's catalogue entry: its quick summary, as plain text, is the description."""
+    from lessonc import markup
+
     return Metadata(
         title=lesson.title,
         language=lesson.language,
-        description=lesson.summary.quick,
+        description=markup.to_plain(lesson.summary.quick),
         keywords=tuple(lesson.tags),
         minutes=lesson.estimated_minutes,
     )
