@@ -135,6 +135,10 @@ def test_an_lms_records_answers_score_status_and_time_and_gets_them_back(
         assert status == ("passed" if passed else "failed")
         assert page.evaluate("lms.calls.finish") == 0
         assert log.console == [], log.console
+        # Nothing leaves the package: every request is for the test LMS or the package's files.
+        outside = [u for u in log.requests if not u.startswith(f"{base}/") and u != "about:blank"]
+        assert outside == []
+        assert any(u.startswith(f"{base}/package/assets/scorm.js") for u in log.requests)
         page.close()
 
 
