@@ -229,3 +229,65 @@ def test_a_pass_mark_the_lms_sets_wins_over_the_lessons(
         )
         assert status == "passed"
         page.close()
+
+
+def _nest(root: Path, depth: int) -> str:
+    """Frames ``depth`` deep between the LMS page and the lesson; returns the first frame's page."""
+    for level in range(depth, 0, -1):
+        inner = "package/index.html" if level == depth else f"frame-{level + 1}.html"
+        (root / f"frame-{level}.html").write_text(
+            f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{level}</title>'
+            f'</head><body><iframe src="{inner}" title="Frame {level}"></iframe></body></html>',
+            encoding="utf-8",
+        )
+    return "frame-1.html"
+
+
+@pytest.mark.parametrize(("depth", "found"), [(3, True), (9, False)])
+def test_the_api_is_found_through_nested_frames_but_not_without_end(
+    browser: Browser, tmp_path: Path, depth: int, found: bool
+) -> None:
+    """LMS players wrap content in a few frames; the walk looks up seven and stops there."""
+    root = tmp_path / "site"
+    unpack(package(graded_lesson(tmp_path, 80), VERSIONS["scorm2004"]), root / "package")
+    write_lms(root, VERSIONS["scorm2004"])
+    first = _nest(root, depth)
+    with serving(root) as base:
+        page = browser.new_page()
+        log = watch(page)
+        page.goto(f"{base}/lms.html")
+        page.evaluate(LAUNCH.replace("'package/index.html'", f"'{first}'"), ["scorm2004", None])
+        lesson = page.wait_for_event(
+            "framenavigated", predicate=lambda frame: frame.url.endswith("/package/index.html")
+        )
+        lesson.wait_for_load_state("load")
+        page.wait_for_timeout(300)
+        assert page.evaluate("lms.calls.start") == (1 if found else 0)
+        assert log.console == []
+        page.close()
+
+
+def test_a_lesson_opened_in_a_new_window_finds_the_api_of_its_opener(
+    browser: Browser, tmp_path: Path
+) -> None:
+    root = tmp_path / "site"
+    unpack(package(graded_lesson(tmp_path, 80), VERSIONS["scorm12"]), root / "package")
+    write_lms(root, VERSIONS["scorm12"])
+    with serving(root) as base:
+        page = browser.new_page()
+        page.goto(f"{base}/lms.html")
+        page.evaluate(
+            LAUNCH.replace("document.getElementById('sco').src = ", "void "), ["scorm12", None]
+        )
+        with page.expect_popup() as popup:
+            page.evaluate("window.open('package/index.html', 'lesson')")
+        lesson = popup.value
+        lesson.wait_for_load_state("load")
+        page.wait_for_function("lms.calls.start === 1")
+        lesson.check("#q-is-it--false")
+        lesson.click("#q-is-it button[type=submit]")
+        page.wait_for_function("lms.calls.commit >= 2")
+        lesson.close(run_before_unload=True)
+        page.wait_for_function("lms.calls.finish === 1")
+        assert cmi(page)["interactions"]["0"]["result"] == "wrong"
+        page.close()
