@@ -274,10 +274,15 @@
       var allAnswered = true;
       var passed = null;
       if (quiz) {
-        var questions = quiz.querySelectorAll("[data-question]").length;
-        var state = latest || { points: 0, answered: 0, maxPoints: Number(quiz.getAttribute("data-total-points")) };
+        // Before the first answer, nothing is answered; after it, lesson.js counts.
+        var state = latest || {
+          points: 0,
+          maxPoints: Number(quiz.getAttribute("data-total-points")),
+          answered: 0,
+          questions: quiz.querySelectorAll("[data-question]").length
+        };
         score = { raw: state.points, max: state.maxPoints };
-        allAnswered = state.answered >= questions;
+        allAnswered = state.answered >= state.questions;
         if (allAnswered) {
           var mark = call(lms.passMark);
           if (typeof mark !== "number") {
