@@ -75,6 +75,8 @@ class Course:
     file_sha256: str | None = None
     lint_disable: tuple[str, ...] = ()
     """Lint rules the course file switches off for all its lessons."""
+    pass_percent: int | None = None
+    """The course file's SCORM pass mark, for the lessons of its package that set none."""
 
     @property
     def lessons(self) -> list[CourseLesson]:
@@ -230,6 +232,7 @@ def _resolve(path: Path, source: Located, spec: Any) -> Course:
         description=spec.description,
         chapters=chapters,
         lint_disable=tuple(spec.lint.disable),
+        pass_percent=spec.scorm.pass_percent if spec.scorm else None,
         source=source,
         file=path,
         file_sha256=source.sha256,
@@ -317,7 +320,7 @@ def _models() -> tuple[Any, Any]:
     # Imported here: Pydantic costs a third of a second to import, which a no-op rebuild avoids.
     from pydantic import BaseModel, ConfigDict, Field
 
-    from lessonc.model import LintSettings, PlainText, Text
+    from lessonc.model import LintSettings, PlainText, ScormSettings, Text
 
     class CourseChapterSpec(BaseModel):
         """A chapter of a course: its title, optional number and its lesson files in order."""
@@ -369,5 +372,7 @@ def _models() -> tuple[Any, Any]:
             default_factory=lambda: LintSettings(), examples=[{"disable": ["L101"]}]
         )
         """`lessonc lint` settings for every lesson of the course."""
+        scorm: ScormSettings | None = Field(default=None, examples=[{"pass_percent": 80}])
+        """Grading in an LMS: the pass mark of the course's SCORM package for each lesson that sets none of its own."""  # noqa: E501
 
     return CourseSpec, CourseChapterSpec

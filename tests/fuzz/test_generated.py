@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import tempfile
+import xml.etree.ElementTree as ET
 import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
@@ -21,7 +22,7 @@ from lessonc.outputs import BuildOptions
 from lessonc.pipeline import build
 
 QUIZ_SCHEMA = json.loads((ROOT / "schema" / "quiz.schema.json").read_text(encoding="utf-8"))
-FAST = ("html", "anki", "quiz", "gift", "qti")
+FAST = ("html", "anki", "quiz", "gift", "qti", "scorm12", "scorm2004")
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
         "track", "wbr"}  # fmt: skip
 
@@ -91,9 +92,15 @@ def _build_and_check(data: dict[str, Any], formats: tuple[str, ...]) -> None:
                 assert "collection.anki2" in deck.namelist()
                 assert deck.testzip() is None
         if "qti" in formats:
-            [package] = out.glob("*.zip")
-            with zipfile.ZipFile(package) as qti:
+            with zipfile.ZipFile(out / "quiz-qti.zip") as qti:
                 assert "imsmanifest.xml" in qti.namelist()
+        for scorm in ("scorm12", "scorm2004"):
+            if scorm in formats:
+                with zipfile.ZipFile(out / f"{data['id']}-{scorm}.zip") as package:
+                    # The manifest is well-formed XML that lists every other file.
+                    root = ET.fromstring(package.read("imsmanifest.xml"))
+                    listed = {e.get("href") for e in root.iter() if e.tag.endswith("}file")}
+                    assert listed == set(package.namelist()) - {"imsmanifest.xml"}
         if "pdf" in formats:
             assert (out / "handout.pdf").read_bytes().startswith(b"%PDF-")
 

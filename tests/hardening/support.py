@@ -14,7 +14,7 @@ from conftest import FIXTURES, ROOT
 EPOCH = "1700000000"
 SMALL = FIXTURES / "pdf" / "minimal.yaml"
 FAST_FORMATS = "quiz,html,anki"
-ALL_FORMATS = "html,pdf,anki,quiz,gift,qti"
+ALL_FORMATS = "html,pdf,anki,quiz,gift,qti,scorm12,scorm2004"
 
 
 def small_lesson(folder: Path, lesson_id: str = "pdf-minimal", variant: str = "") -> Path:

@@ -42,7 +42,7 @@ DOM_REPORT = """() => {
       found.push(element.tagName);
   }
   for (const script of document.scripts)
-    if (/XSS|pwned/.test(script.textContent) || (script.src && !script.src.endsWith('/lesson.js')))
+    if (/XSS|pwned/.test(script.textContent) || (script.src && !/\\/(lesson|scorm)\\.js$/.test(script.src)))
       found.push(`SCRIPT ${script.src || script.textContent.slice(0, 80)}`);
   if (window.pwned) found.push('window.pwned was set');
   return found;

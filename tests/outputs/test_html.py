@@ -77,11 +77,17 @@ def browser() -> Iterator[Browser]:
         yield launched
 
 
+PAGE_SCRIPTS = ["assets/lesson.js", "assets/scorm.js"]
+"""The page's own scripts: the page's behaviour and the SCORM adapter, which idles outside an LMS."""
+
+
 # --- the page's markup ---------------------------------------------------------------
 
 
 def test_page_comes_with_its_own_css_and_js_only(example_files: dict[str, bytes]) -> None:
-    assert sorted(example_files) == ["assets/lesson.css", "assets/lesson.js", "index.html"]
+    assert sorted(example_files) == [
+        "assets/lesson.css", "assets/lesson.js", "assets/scorm.js", "index.html"
+    ]  # fmt: skip
 
 
 def test_same_source_gives_the_same_bytes(example_files: dict[str, bytes]) -> None:
@@ -150,7 +156,7 @@ def test_content_security_policy_allows_only_the_page_files(example_html: str) -
     assert policy["default-src"] == "'none'"
     assert policy["script-src"] == policy["style-src"] == "'self'"
     assert policy["frame-src"] == "'none'"  # the example's only video is a search link
-    assert [attrs.get("src") for tag, attrs in tags if tag == "script"] == ["assets/lesson.js"]
+    assert [attrs.get("src") for tag, attrs in tags if tag == "script"] == PAGE_SCRIPTS
     assert not [attrs for _, attrs in tags if "style" in attrs]
     assert "<style" not in example_html
 
@@ -246,7 +252,7 @@ def test_nu_html_checker_finds_no_errors(example_page: Path, xss_page: Path) -> 
 
 def test_no_lesson_text_becomes_markup_that_runs(xss_html: str) -> None:
     tags = scan(xss_html)
-    assert [attrs.get("src") for tag, attrs in tags if tag == "script"] == ["assets/lesson.js"]
+    assert [attrs.get("src") for tag, attrs in tags if tag == "script"] == PAGE_SCRIPTS
     assert not {tag for tag, _ in tags} & {"img", "svg", "iframe", "object", "embed", "b"}
     assert not [(tag, name) for tag, attrs in tags for name in attrs if name.startswith("on")]
     urls = [value for _, attrs in tags for name, value in attrs.items() if name in ("href", "src")]
@@ -270,7 +276,7 @@ def test_page_opens_without_errors_or_outside_requests(
         page.wait_for_timeout(200)
         assert log.console == []
         assert log.requests_outside(page_file.parent) == []
-        assert len(log.requests) == 3  # the page, its CSS and its JS
+        assert len(log.requests) == 4  # the page, its CSS, its JS and the LMS adapter
 
 
 @pytest.mark.browser
@@ -380,7 +386,7 @@ def test_no_script_from_lesson_text_ever_runs(browser: Browser, xss_page: Path) 
               };
             }"""
         )
-        assert found == {"handlers": [], "links": 0, "scripts": ["assets/lesson.js"]}
+        assert found == {"handlers": [], "links": 0, "scripts": PAGE_SCRIPTS}
         assert log.dialogs == []
         assert log.console == []
         assert "Correct." in page.inner_text("#q-short .verdict")

@@ -94,7 +94,7 @@ def test_page_in_a_course_links_the_home_and_navigation_pages(site: Path) -> Non
     assert hrefs.count("../index.html") == 2
     assert hrefs.count(f"../_course/lessons/{MIDDLE}.html") == 2
     # The data first: deferred scripts run in document order.
-    assert script_sources(html) == [READING_ORDER, "assets/lesson.js"]
+    assert script_sources(html) == [READING_ORDER, "assets/lesson.js", "assets/scorm.js"]
     assert (site / "_course" / "reading-order.js").is_file()
 
 
@@ -108,7 +108,7 @@ def test_single_lesson_build_has_no_course_links(tmp_path: Path) -> None:
     out = _build(COURSE / "lessons" / f"{MIDDLE}.yaml", tmp_path / "out")
     html = lesson_page(out, MIDDLE).read_text(encoding="utf-8")
     assert "data-course-nav" not in html and "_course" not in html
-    assert script_sources(html) == ["assets/lesson.js"]
+    assert script_sources(html) == ["assets/lesson.js", "assets/scorm.js"]
 
 
 # --- in the browser -------------------------------------------------------------------------

@@ -7,6 +7,8 @@
 - ``course-quiz.json``: every lesson's quiz in one file (quiz);
 - ``course.pdf``: a title page and contents, then every lesson's handout, read
   back from the output folder (pdf).
+- ``course-scorm12.zip``, ``course-scorm2004.zip``: one SCO per lesson, each
+  lesson's own package read back from the output folder (scorm12, scorm2004).
 
 Like renderers, these functions return artifacts; the pipeline writes them.
 """
@@ -27,10 +29,14 @@ COURSE_QUIZ = "course-quiz.json"
 COURSE_QUIZ_FORMAT = "lessonc-course-quiz"
 COURSE_DECK = "course.apkg"
 COURSE_PDF = "course.pdf"
+COURSE_PACKAGES = {"scorm12": "course-scorm12.zip", "scorm2004": "course-scorm2004.zip"}
+"""The course's SCORM package in the output root, by format."""
 DOWNLOADS = {
     "pdf": (COURSE_PDF, "Course handbook (PDF)", "every lesson's handout, with contents"),
     "anki": (COURSE_DECK, "Anki deck", "every flashcard, a subdeck for each lesson"),
     "quiz": (COURSE_QUIZ, "Quiz (JSON)", "every lesson's practice questions, for quiz apps"),
+    "scorm12": (COURSE_PACKAGES["scorm12"], "SCORM 1.2 package", "every lesson, for an LMS"),
+    "scorm2004": (COURSE_PACKAGES["scorm2004"], "SCORM 2004 package", "every lesson, for an LMS"),
 }
 """What the home page offers for download, by the format that makes it, in page order."""
 
@@ -129,6 +135,16 @@ def course_artifacts(
             template_dirs=template_dirs,
         )  # fmt: skip
         artifacts.append(Artifact(COURSE_PDF, data))
+    for name, file_name in COURSE_PACKAGES.items():
+        if name in formats:
+            from lessonc.course_outputs.scorm import course_package
+            from lessonc.outputs.scorm import SCORM12, SCORM2004
+
+            data = course_package(
+                SCORM12 if name == "scorm12" else SCORM2004, title, course.description,
+                language, lessons, out_root, course.pass_percent, timestamp,
+            )  # fmt: skip
+            artifacts.append(Artifact(file_name, data))
     return artifacts
 
 

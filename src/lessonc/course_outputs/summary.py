@@ -40,6 +40,18 @@ class DeckPart:
 
 
 @dataclass(frozen=True)
+class ScormPart:
+    """What the course's SCORM package says of a lesson besides its files."""
+
+    pass_percent: int | None
+    """The lesson's own pass mark; None when it sets none (the course's then applies)."""
+    graded: bool
+    """The lesson has practice questions, so a pass mark."""
+    minutes: int
+    tags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class LessonSummary:
     """One lesson, as the course outputs see it."""
 
@@ -54,6 +66,7 @@ class LessonSummary:
     search: tuple[SearchEntry, ...] = ()
     deck: DeckPart | None = None
     quiz: dict[str, Any] | None = None
+    scorm: ScormPart | None = None
 
 
 def summarise(loaded: LoadedLesson, formats: Sequence[str]) -> LessonSummary:
@@ -90,6 +103,17 @@ def summarise(loaded: LoadedLesson, formats: Sequence[str]) -> LessonSummary:
         search=search,
         deck=_deck_part(loaded) if "anki" in formats else None,
         quiz=quiz_data,
+        scorm=_scorm_part(loaded) if {"scorm12", "scorm2004"} & set(formats) else None,
+    )
+
+
+def _scorm_part(loaded: LoadedLesson) -> ScormPart:
+    lesson = loaded.lesson
+    return ScormPart(
+        pass_percent=lesson.scorm.pass_percent if lesson.scorm else None,
+        graded=bool(lesson.practice),
+        minutes=lesson.estimated_minutes,
+        tags=tuple(lesson.tags),
     )
 
 

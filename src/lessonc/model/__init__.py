@@ -61,8 +61,8 @@ __all__ = [
     "Chapter", "ChapterRef", "Choice", "ClozeCard", "Dialogue", "Example", "Flashcard",
     "GlossaryEntry", "Identified", "KeyConcept", "Lesson", "LintSettings", "MemoryAid", "Mnemonic",
     "MultipleChoice", "PlainText", "Question", "QuestionBase", "Reference", "Rhyme", "Scene",
-    "ShortAnswer", "SingleChoice", "Slug", "Speaker", "Story", "Strict", "Summary", "Text",
-    "TrueFalse", "Turn", "Url", "Video", "slugify",
+    "ScormSettings", "ShortAnswer", "SingleChoice", "Slug", "Speaker", "Story", "Strict",
+    "Summary", "Text", "TrueFalse", "Turn", "Url", "Video", "slugify",
 ]  # fmt: skip
 
 # --- the lesson ------------------------------------------------------------------------------
@@ -75,6 +75,13 @@ class LintSettings(Strict):
         default_factory=list, examples=[["L101", "L104"]]
     )
     """Codes of lint rules switched off for this lesson (see `lessonc lint --list-rules`)."""
+
+
+class ScormSettings(Strict):
+    """How an LMS grades the lesson's SCORM package (`--format scorm12` or `scorm2004`)."""
+
+    pass_percent: int = Field(default=80, ge=0, le=100, examples=[80])
+    """The share of the practice questions' points a learner needs to pass, in per cent: the package reports passed or failed once every question is answered (a pass mark set in the LMS wins)."""  # noqa: E501
 
 
 class Lesson(Strict):
@@ -311,6 +318,13 @@ class Lesson(Strict):
         default_factory=lambda: LintSettings(), examples=[{"disable": ["L101"]}]
     )
     """Settings for `lessonc lint` on this lesson."""
+    scorm: ScormSettings | None = Field(default=None, examples=[{"pass_percent": 80}])
+    """Grading in an LMS (SCORM packages); when left out, the course's, else a pass mark of 80 %."""
+
+    @property
+    def pass_percent(self) -> int:
+        """The SCORM pass mark: the lesson's own, else the default."""
+        return (self.scorm or ScormSettings()).pass_percent
 
     def speaker(self, speaker_id: str) -> Speaker | None:
         """The dialogue speaker with this id, if any."""

@@ -90,6 +90,8 @@ RENDERERS: dict[str, str] = {
     "quiz": "lessonc.outputs.quiz",
     "gift": "lessonc.outputs.gift",
     "qti": "lessonc.outputs.qti",
+    "scorm12": "lessonc.outputs.scorm.scorm12",
+    "scorm2004": "lessonc.outputs.scorm.scorm2004",
 }
 DEFAULT_FORMATS = ("html", "pdf", "anki", "quiz")
 """What ``lessonc build`` writes when no ``--format`` is given."""

@@ -254,6 +254,7 @@
       score.textContent = labels.labelScore + ": " + points + " " + labels.labelOf + " " +
         labels.totalPoints + " " + labels.labelPoints + " · " + answered + " " + labels.labelOf + " " +
         questions.length + " " + labels.labelAnswered;
+      return { points: points, answered: answered };
     }
 
     function check(question) {
@@ -285,7 +286,20 @@
       }
       question.querySelector(".explanation").hidden = false;
       earned[question.id] = outcome === "correct" ? Number(question.getAttribute("data-points")) : 0;
-      updateScore();
+      var total = updateScore();
+      // For whoever records answers (scorm.js in an LMS): the verdict and the score as the
+      // page counts them, so nothing else has to check an answer again.
+      quiz.dispatchEvent(new CustomEvent("lessonc:answer", {
+        bubbles: true,
+        detail: {
+          question: question,
+          outcome: outcome,
+          points: total.points,
+          maxPoints: Number(labels.totalPoints),
+          answered: total.answered,
+          questions: questions.length
+        }
+      }));
     }
 
     Array.prototype.forEach.call(questions, function (question) {

@@ -34,6 +34,9 @@ from lessonc.outputs.html.video import VideoEmbed, embed_for
 PAGE = "index.html"
 ASSETS = ("assets/lesson.css", "assets/lesson.js")
 """Static files beside the page; looked up like templates, so a user folder can replace them."""
+LMS_ADAPTER = "assets/scorm.js"
+"""The SCORM runtime adapter: reports answers and the score to an LMS that plays the page
+(the scorm12 and scorm2004 packages), and does nothing when no LMS is there."""
 THEME_CSS = "assets/theme.css"
 """A stylesheet lessonc does not ship: a theme folder may add it, and it is linked after
 lesson.css, so a theme overrides only the rules it changes and keeps the rest current."""
@@ -115,6 +118,8 @@ class PageView:
     speakers: dict[str, object] = field(default_factory=dict)
     course: CourseLinks | None = None
     """Set when the lesson is built as part of a course."""
+    lms_adapter: str | None = None
+    """The SCORM adapter script the page loads after lesson.js (None: none)."""
 
 
 def content_security_policy(frame_origins: Iterable[str]) -> str:
@@ -226,6 +231,7 @@ class HtmlRenderer:
             text_direction=text_direction(lesson.language),
             speakers={s.id: s for s in lesson.dialogue.speakers} if lesson.dialogue else {},
             course=course_links(lesson.id) if ctx.options.in_course else None,
+            lms_adapter=LMS_ADAPTER,
         )
         assets = ASSETS + ((THEME_CSS,) if _has_template(env, THEME_CSS) else ())
         text = _PAGE_TEXT.set(_PageText(block, inline, TermLinker(lesson.glossary, term_anchor)))
@@ -236,7 +242,7 @@ class HtmlRenderer:
         finally:
             _PAGE_TEXT.reset(text)
         yield Artifact(PAGE, html.encode("utf-8"))
-        for asset in assets:
+        for asset in (*assets, LMS_ADAPTER):
             source, _, _ = env.loader.get_source(env, asset)  # type: ignore[union-attr]
             yield Artifact(asset, source.encode("utf-8"))
         yield from media_artifacts
