@@ -7,13 +7,11 @@ import html
 import json
 import os
 import re
-import signal
 import socket
-import struct
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -23,40 +21,9 @@ from conftest import EXAMPLE, ROOT, run_cli
 from lessonc.scaffold import write_starter
 from lessonc.serve import ENDPOINT, inject_reload
 from lessonc.serve_http import PAGE_CSP, page_policy
-
-TIMEOUT = 30.0
+from serve_support import TIMEOUT, Served, get, page_of, raw, save, status
 
 pytestmark = pytest.mark.slow
-
-
-class Served:
-    """A `lessonc serve` child on a free port, serving a fresh starter lesson ``served``."""
-
-    def __init__(self, folder: Path) -> None:
-        self.lesson = write_starter("served", folder / "content")
-        self.out = folder / "out"
-        env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-        self.child = subprocess.Popen(
-            [sys.executable, "-c", "from lessonc.cli import run; run()",
-             "serve", str(self.lesson), "--port", "0", "-o", str(self.out)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-        )  # fmt: skip
-        assert self.child.stdout is not None
-        self.base = self.child.stdout.readline().strip()
-        assert self.base.startswith("http://127.0.0.1:"), self.stop()
-        self.port = int(self.base.rstrip("/").rsplit(":", 1)[1])
-
-    def stop(self) -> str:
-        """Stop with Ctrl-C as an author would; everything the server printed on stderr."""
-        if self.child.poll() is None:
-            self.child.send_signal(signal.SIGINT)
-        try:
-            self.child.wait(timeout=TIMEOUT)
-        finally:
-            if self.child.poll() is None:
-                self.child.kill()
-        assert self.child.stderr is not None
-        return self.child.stderr.read()
 
 
 @pytest.fixture
@@ -78,91 +45,30 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         server.stop()
 
 
-def raw(port: int, request: bytes, *, reset: bool = False) -> tuple[int, dict[str, str], str]:
-    """Send ``request`` as it is; the status, headers (lower-case names) and body.
-
-    With ``reset``, the connection is torn down (RST) right after sending, unread.
-    """
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as connection:
-        connection.sendall(request)
-        if reset:
-            connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            return 0, {}, ""
-        data = b""
-        while chunk := connection.recv(65536):
-            data += chunk
-    head, _, body = data.partition(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    headers = dict(line.split(": ", 1) for line in lines[1:])
-    return int(lines[0].split()[1]), {k.lower(): v for k, v in headers.items()}, body.decode()
-
-
-def get(
-    port: int, path: str, host: str | None = None, extra: str = ""
-) -> tuple[int, dict[str, str], str]:
-    """A GET of ``path`` with ``Host: host`` (this server's by default) and extra header lines."""
-    host_line = f"Host: {host or f'127.0.0.1:{port}'}\r\n"
-    return raw(port, f"GET {path} HTTP/1.0\r\n{host_line}{extra}\r\n".encode("latin-1"))
-
-
-def _until(condition: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + TIMEOUT
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def save(path: Path, text: str, condition: Callable[[], bool], what: str) -> None:
-    """Save ``text`` until ``condition`` holds (the server's watcher starts just after it
-    prints its address, so the first save may come before it watches)."""
-    deadline = time.monotonic() + TIMEOUT
-    while time.monotonic() < deadline:
-        path.write_text(text, encoding="utf-8")
-        saved = time.monotonic()
-        while time.monotonic() < min(saved + 2, deadline):
-            if condition():
-                return
-            time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def _status(server: Served) -> dict[str, object]:
-    code, _, body = get(server.port, ENDPOINT + "status")
-    assert code == 200
-    data: dict[str, object] = json.loads(body)
-    return data
-
-
-def _page(server: Served) -> str:
-    return get(server.port, "/served/")[2]
-
-
 def test_serves_rebuilds_on_save_and_reports_errors(served: Served) -> None:
     code, headers, _ = get(served.port, "/")
     assert (code, headers["location"]) == (302, "/served/")  # the only lesson
-    page = _page(served)
+    page = page_of(served)
     assert "<title>Served · " in page
     assert f'src="{ENDPOINT}reload.js"' in page
     written = (served.out / "served" / "index.html").read_text(encoding="utf-8")
     assert ENDPOINT not in written, "the reload script must not reach the build files"
-    first = _status(served)
+    first = status(served)
     assert first["ok"] is True
 
     text = served.lesson.read_text(encoding="utf-8")
     edited = text.replace('title: "Served"', 'title: "Edited while serving"')
-    save(served.lesson, edited, lambda: "<title>Edited while serving" in _page(served), "title")
-    assert _status(served)["build"] != first["build"]
+    save(served.lesson, edited, lambda: "<title>Edited while serving" in page_of(served), "title")
+    assert status(served)["build"] != first["build"]
 
     broken = text.replace("estimated_minutes: 20", "estimated_minutes: twenty")
-    save(served.lesson, broken, lambda: _status(served)["ok"] is False, "the failed build")
-    diagnostics = _status(served)["diagnostics"]
+    save(served.lesson, broken, lambda: status(served)["ok"] is False, "the failed build")
+    diagnostics = status(served)["diagnostics"]
     assert isinstance(diagnostics, list)
     line = broken.splitlines().index("estimated_minutes: twenty") + 1
     assert any(f"served.yaml:{line}:20: error[" in d["text"] for d in diagnostics)
     # The last good build stays served under the overlay.
-    assert "<title>Edited while serving" in _page(served)
+    assert "<title>Edited while serving" in page_of(served)
     assert get(served.port, ENDPOINT + "status.js")[0] == 404  # the old JSONP channel is gone
 
     stderr = served.stop()
@@ -185,7 +91,7 @@ def test_the_event_stream_sends_each_build(served: Served) -> None:
         assert reader.readline().split()[1] == b"200"
         first = _next_event(reader)
         text = served.lesson.read_text(encoding="utf-8").replace('"Served"', '"New"')
-        save(served.lesson, text, lambda: _status(served)["build"] != first["build"], "a build")
+        save(served.lesson, text, lambda: status(served)["build"] != first["build"], "a build")
         assert _next_event(reader)["build"] > first["build"]
 
 
@@ -251,17 +157,17 @@ def test_bad_requests_get_400_and_disconnects_stay_silent(served: Served) -> Non
         code, _, body = get(served.port, path)
         assert (code, body) == (400, "400 Bad Request\n"), path
     # Requests the HTTP parser itself refuses: a method, a header line of 70 kB.
-    for line, status in (("POST / HTTP/1.0", 501), ("GET / HTTP/1.0\r\nX: " + "x" * 70000, 431)):
+    for line, code in (("POST / HTTP/1.0", 501), ("GET / HTTP/1.0\r\nX: " + "x" * 70000, 431)):
         request = f"{line}\r\nHost: 127.0.0.1:{served.port}\r\n\r\n".encode()
-        assert raw(served.port, request)[0] == status, line[:20]
+        assert raw(served.port, request)[0] == code, line[:20]
     (served.out / "big.bin").write_bytes(b"\0" * (8 << 20))
     for path in ("/big.bin", ENDPOINT + "events", "/served/"):
         request = f"GET {path} HTTP/1.0\r\nHost: 127.0.0.1:{served.port}\r\n\r\n"
         raw(served.port, request.encode(), reset=True)
-    first = _status(served)["build"]
+    first = status(served)["build"]
     text = served.lesson.read_text(encoding="utf-8").replace('"Served"', '"Saved again"')
     # The event streams write the new build into connections that are gone.
-    save(served.lesson, text, lambda: _status(served)["build"] != first, "a rebuild")
+    save(served.lesson, text, lambda: status(served)["build"] != first, "a rebuild")
     time.sleep(1)
     stderr = served.stop()
     assert "Traceback" not in stderr and "Error" not in stderr, stderr
