@@ -194,6 +194,7 @@ def test_every_response_carries_the_security_headers(shared: Served) -> None:
     assert found
     page_policy = html.unescape(found.group(1))
     assert page_policy.startswith("default-src 'none'; script-src 'self';")
+    (shared.out / "handout.pdf").write_bytes(b"%PDF-1.7\n")
     responses = {
         "page": get(port, "/served/"),
         "script": get(port, "/served/assets/lesson.js"),
@@ -204,12 +205,17 @@ def test_every_response_carries_the_security_headers(shared: Served) -> None:
         "other origin": get(port, ENDPOINT + "status", extra="Origin: http://evil.example\r\n"),
         "worker": get(port, ENDPOINT + "events-worker.js"),
     }
-    for what, (_, headers, _) in responses.items():
+    pdf = get(port, "/handout.pdf")
+    for what, (_, headers, _) in [*responses.items(), ("pdf", pdf)]:
         assert headers["x-content-type-options"] == "nosniff", what
         assert headers["referrer-policy"] == "no-referrer", what
         assert headers["cross-origin-resource-policy"] == "same-origin", what
         assert headers["cache-control"] == "no-store", what
+    for what, (_, headers, _) in responses.items():
         assert headers["content-security-policy"].startswith("default-src 'none'"), what
+    # Chromium's PDF viewer lays out its own page, which a policy would break.
+    assert (pdf[0], pdf[1]["content-type"]) == (200, "application/pdf")
+    assert "content-security-policy" not in pdf[1]
     assert responses["page"][1]["content-security-policy"] == page_policy
     # The worker may open exactly one kind of connection: to this server.
     assert responses["worker"][1]["content-security-policy"] == (

@@ -238,7 +238,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
     """One request: checked first, then a page, a build file, or the status channel."""
 
     server: PreviewServer
-    _policy = PAGE_CSP  # replaced for a page (its own) and for the worker script
+    _policy: str | None = PAGE_CSP  # a page's own; the worker's; none for a PDF
     _head = False
 
     def version_string(self) -> str:
@@ -255,7 +255,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
     def end_headers(self) -> None:
         for name, value in SECURITY_HEADERS:
             self.send_header(name, value)
-        self.send_header("Content-Security-Policy", self._policy)
+        if self._policy:
+            self.send_header("Content-Security-Policy", self._policy)
         super().end_headers()
 
     def do_GET(self) -> None:
@@ -376,6 +377,10 @@ class PreviewHandler(BaseHTTPRequestHandler):
                 kind = mimetypes.guess_type(resolved.name)[0] or "application/octet-stream"
                 if kind.startswith("text/") or kind == "application/javascript":
                     kind += "; charset=utf-8"
+                if kind == "application/pdf":
+                    # Chromium applies a PDF's policy to its own viewer, which
+                    # then shows nothing; the handout holds no script anyway.
+                    self._policy = None
                 self._send(resolved.read_bytes(), kind)
         else:
             self._not_found()  # also a folder without index.html: no listings
