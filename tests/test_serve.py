@@ -160,6 +160,7 @@ def test_bad_requests_get_400_and_disconnects_stay_silent(served: Served) -> Non
     for line, code in (("POST / HTTP/1.0", 501), ("GET / HTTP/1.0\r\nX: " + "x" * 70000, 431)):
         request = f"{line}\r\nHost: 127.0.0.1:{served.port}\r\n\r\n".encode()
         assert raw(served.port, request)[0] == code, line[:20]
+    assert get(served.port, "/" + "n" * 300)[0] == 404  # a name too long for the file system
     (served.out / "big.bin").write_bytes(b"\0" * (8 << 20))
     for path in ("/big.bin", ENDPOINT + "events", "/served/"):
         request = f"GET {path} HTTP/1.0\r\nHost: 127.0.0.1:{served.port}\r\n\r\n"
@@ -180,7 +181,8 @@ def test_bad_requests_get_400_and_disconnects_stay_silent(served: Served) -> Non
 
 def test_a_folder_gets_no_listing(shared: Served) -> None:
     assert (shared.out / "served" / "assets" / "lesson.js").is_file()
-    for path in ("/served/assets/", "/served/assets", "/served/assets/lesson.js/", "/.served"):
+    for path in ("/served/assets/", "/served/assets", "/served/assets/lesson.js/", "/.served",
+                 "/" + "n" * 300):  # fmt: skip
         code, _, body = get(shared.port, path)
         assert (code, body) == (404, "404 Not Found\n"), path
     code, headers, _ = get(shared.port, "/served")

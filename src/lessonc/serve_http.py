@@ -357,10 +357,16 @@ class PreviewHandler(BaseHTTPRequestHandler):
 
     def _file(self, segments: list[str], slash: bool) -> None:
         try:
-            resolved = self.server.root.joinpath(*segments).resolve()
+            self._lookup(segments, slash)
+        except ConnectionError:
+            raise
         except OSError:
+            # A name too long for the file system, or a file a rebuild just swapped
+            # away: files are read whole before the headers, so nothing was sent yet.
             self._not_found()
-            return
+
+    def _lookup(self, segments: list[str], slash: bool) -> None:
+        resolved = self.server.root.joinpath(*segments).resolve()
         if not resolved.is_relative_to(self.server.root):
             self._not_found()  # a symbolic link out of the build folder
         elif resolved.is_dir() and (resolved / "index.html").is_file():
