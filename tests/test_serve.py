@@ -20,7 +20,7 @@ import pytest
 from conftest import EXAMPLE, ROOT, run_cli
 from lessonc.scaffold import write_starter
 from lessonc.serve import ENDPOINT, inject_reload
-from lessonc.serve_http import PAGE_CSP, page_policy
+from lessonc.serve_page import PAGE_CSP, page_policy
 from serve_support import TIMEOUT, Served, get, page_of, raw, save, status
 
 pytestmark = pytest.mark.slow

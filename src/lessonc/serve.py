@@ -17,7 +17,8 @@ from typing import Any
 
 from lessonc.diagnostics import sort_key
 from lessonc.outputs import BuildOptions
-from lessonc.serve_http import ENDPOINT, BuildState, PreviewServer, inject_reload
+from lessonc.serve_http import BuildState, PreviewServer
+from lessonc.serve_page import ENDPOINT, inject_reload
 
 __all__ = ["ENDPOINT", "BuildState", "DevServer", "ListenError", "inject_reload"]
 
