@@ -97,6 +97,21 @@ def test_the_page_reloads_and_shows_errors_under_its_own_policy(served: Served, 
     assert blocked == []
 
 
+def test_many_open_pages_all_reload(served: Served, browser: Browser) -> None:
+    """One shared event stream: a stream per page would take the browser's six
+    connections to the server and leave the seventh page loading forever."""
+    context = browser.new_context()
+    try:
+        pages = [context.new_page() for _ in range(8)]
+        for page in pages:
+            page.goto(served.base + "served/", timeout=10_000)
+        text = served.lesson.read_text(encoding="utf-8").replace('"Served"', '"All of them"')
+        save(served.lesson, text, lambda: all(_title(p).startswith("All of them") for p in pages),
+             "every page to reload")  # fmt: skip
+    finally:
+        context.close()
+
+
 ATTACK = """async (target) => {
   const attempt = (run) => new Promise((resolve) => {
     setTimeout(() => resolve("timeout"), 5000);

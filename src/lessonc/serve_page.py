@@ -2,9 +2,11 @@
 
 The page's own Content-Security-Policy (``default-src 'none'``) forbids
 connections, and the author should see the page under its real policy, so the
-reload script starts a same-origin dedicated worker: a worker runs under the
-policy of its own response, which allows exactly one same-origin connection,
-to the status event stream.
+reload script starts a same-origin worker: a worker runs under the policy of
+its own response, which allows exactly one same-origin connection, to the
+status event stream. The worker is shared by every open page of the preview
+(a dedicated one where shared workers are missing), so many open pages still
+hold one connection.
 """
 
 from __future__ import annotations
@@ -45,8 +47,11 @@ RELOAD_SCRIPT = """\
     if (overlay) { overlay.remove(); overlay = null; }
   }
   // The page's policy allows no connection; the worker's own policy allows this one.
-  var worker = new Worker("/__lessonc__/events-worker.js");
-  worker.onmessage = function (event) {
+  // One shared worker, hence one connection, for all open pages: a browser opens at
+  // most six connections to a server, and a stream per page would hang the seventh.
+  var url = "/__lessonc__/events-worker.js";
+  var channel = typeof SharedWorker === "function" ? new SharedWorker(url).port : new Worker(url);
+  channel.onmessage = function (event) {
     var status = event.data;
     if (status.build !== known && status.ok) { location.reload(); return; }
     known = status.build;
@@ -57,9 +62,28 @@ RELOAD_SCRIPT = """\
 
 WORKER_SCRIPT = """\
 "use strict";
+// A shared worker (one for every open page), or a dedicated one where there are none.
+var pages = [];
+var last = null;
+function send(page) { if (last) { page.postMessage(last); } }
 // EventSource reconnects by itself after a restart of lessonc serve.
 var source = new EventSource("/__lessonc__/events");
-source.onmessage = function (event) { postMessage(JSON.parse(event.data)); };
+source.onmessage = function (event) {
+  last = JSON.parse(event.data);
+  pages.forEach(send);
+};
+if (typeof SharedWorkerGlobalScope === "function" && self instanceof SharedWorkerGlobalScope) {
+  self.onconnect = function (event) {
+    var page = event.ports[0];
+    pages.push(page);
+    // Fired when the page goes, where browsers support it; elsewhere a message to a
+    // closed page is simply lost.
+    page.addEventListener("close", function () { pages.splice(pages.indexOf(page), 1); });
+    send(page);
+  };
+} else {
+  pages.push(self);
+}
 """
 
 
