@@ -187,6 +187,8 @@ def test_a_folder_gets_no_listing(shared: Served) -> None:
         assert (code, body) == (404, "404 Not Found\n"), path
     code, headers, _ = get(shared.port, "/served")
     assert (code, headers["location"]) == (301, "/served/")
+    code, headers, _ = get(shared.port, "////served?x")  # never "//served/": another host
+    assert (code, headers["location"]) == (301, "/served/")
 
 
 def test_every_response_carries_the_security_headers(shared: Served) -> None:

@@ -28,7 +28,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote
 
 from lessonc.diagnostics import Diagnostic, sort_key
 from lessonc.serve_page import (
@@ -119,7 +119,8 @@ def request_segments(target: str) -> tuple[list[str], bool]:
         raise BadRequest(f"path longer than {MAX_TARGET} characters")
     if not target.startswith("/"):
         raise BadRequest("not a path")
-    path = urlsplit(target).path
+    # Not urlsplit: it would read "//host/x" as a host and a path.
+    path = target.split("?", 1)[0].split("#", 1)[0]
     if _BAD_PERCENT.search(path):
         raise BadRequest("invalid percent-encoding")
     try:
@@ -306,7 +307,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
             if slash:
                 self._page(resolved / "index.html")
             else:
-                location = urlsplit(self.path).path + "/"
+                # Made from the segments: "//host/" would send the browser elsewhere.
+                location = "".join(f"/{quote(segment)}" for segment in segments) + "/"
                 self._send(b"", "text/plain", HTTPStatus.MOVED_PERMANENTLY,
                            (("Location", location),))  # fmt: skip
         elif resolved.is_file() and not slash:
