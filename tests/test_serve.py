@@ -181,8 +181,9 @@ def test_bad_requests_get_400_and_disconnects_stay_silent(served: Served) -> Non
 
 def test_a_folder_gets_no_listing(shared: Served) -> None:
     assert (shared.out / "served" / "assets" / "lesson.js").is_file()
+    (shared.out / "served" / ".hidden").write_text("not for the browser", "utf-8")
     for path in ("/served/assets/", "/served/assets", "/served/assets/lesson.js/", "/.served",
-                 "/" + "n" * 300):  # fmt: skip
+                 "/served/.hidden", "/" + "n" * 300):  # fmt: skip
         code, _, body = get(shared.port, path)
         assert (code, body) == (404, "404 Not Found\n"), path
     code, headers, _ = get(shared.port, "/served")

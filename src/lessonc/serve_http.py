@@ -165,7 +165,7 @@ class PreviewServer(ThreadingHTTPServer):
             return  # the browser closed a tab or cancelled a request: nothing to say
         if os.environ.get("LESSONC_DEBUG"):
             traceback.print_exc()
-        self.log(f"lessonc serve: could not answer a request: {type(error).__name__}: {error}")
+        self.log(f"lessonc serve: could not answer a request: {type(error).__name__}: {error!a}")
 
 
 class PreviewHandler(BaseHTTPRequestHandler):
@@ -246,8 +246,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
             self._endpoint("/".join(segments[1:]))
         elif not segments:
             self._home()
-        elif segments[0].startswith("."):
-            self._not_found()  # half-made and old builds swapped aside: `.<id>.new-…`
+        elif any(segment.startswith(".") for segment in segments):
+            self._not_found()  # hidden, like the builds swapped aside: `.<id>.new-…`
         else:
             self._file(segments, slash)
 
