@@ -7,6 +7,7 @@ Exit codes: 0 success, 1 invalid input (a lesson has errors), 2 usage error
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import sys
@@ -410,8 +411,9 @@ def lint(
 @main.command()
 @paths_argument
 @click.option(
-    "-p", "--port", default=8000, show_default=True, help="Port on 127.0.0.1 (0: any free one)."
-)
+    "-p", "--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+    help="Port on 127.0.0.1 (0: any free one).",
+)  # fmt: skip
 @click.option(
     "-o", "--output", "out_root", type=click.Path(file_okay=False, path_type=Path),
     default=None, help="Build folder. Default: a temporary folder removed on exit.",
@@ -437,7 +439,8 @@ def serve(
     The open page reloads after each good build. When a save does not build,
     the page keeps the last good build and shows the errors over it, and the
     terminal prints them as file:line:col. The built files themselves are the
-    same as `lessonc build` writes.
+    same as `lessonc build` writes. Only http://127.0.0.1:PORT/ and
+    http://localhost:PORT/ are answered, and no other site can read the preview.
 
     \b
     Example:
@@ -445,7 +448,7 @@ def serve(
     """
     import tempfile
 
-    from lessonc.serve import DevServer
+    from lessonc.serve import DevServer, ListenError
 
     try:
         chosen = _formats(formats)
@@ -458,8 +461,8 @@ def serve(
         try:
             server = DevServer(list(paths), root, chosen, options, port=port,
                                echo=lambda line: click.echo(line, err=True))  # fmt: skip
-        except OSError as error:
-            raise click.UsageError(f"cannot listen on 127.0.0.1:{port}: {error.strerror}") from None
+        except ListenError as error:
+            raise click.UsageError(str(error)) from None
         server.start()
         click.echo(f"serving {server.url}  (Ctrl-C stops)", err=True)
         click.echo(server.url)
@@ -472,7 +475,11 @@ def serve(
         click.echo("stopped", err=True)
 
 
-main.add_command(serve, name="watch")
+# The same command under a second name, listed as one line; it keeps the name
+# "serve", so the CLI reference documents it once.
+_watch = copy.copy(serve)
+_watch.short_help = "Alias of serve."
+main.add_command(_watch, name="watch")
 
 
 @main.group()
