@@ -45,7 +45,14 @@ from lessonc.course import (
     load_course,
     recorded_lessons,
 )
-from lessonc.diagnostics import Diagnostic, display_path
+from lessonc.diagnostics import Diagnostic, Severity, display_path
+from lessonc.output_root import (
+    OutputNotOurs,
+    check_root,
+    foreign_files,
+    locked,
+    source_folders,
+)
 from lessonc.outputs import Artifact, BuildOptions
 from lessonc.pipeline import (
     COURSE_MANIFEST,
@@ -132,13 +139,21 @@ class BuildRun:
     force: bool = False
     fail_fast: bool = False
     progress: Callable[[LessonResult, int], None] | None = None
+    sources: frozenset[Path] = frozenset()
+    """The folders of the lesson sources (and the course's): no output may replace them."""
 
     def execute(self, paths: Sequence[Path]) -> BuildReport:
-        """Build ``paths``; see :func:`lessonc.pipeline.build`."""
+        """Build ``paths``; see :func:`lessonc.pipeline.build`.
+
+        Raises :class:`~lessonc.output_root.UnsafeOutputRoot` before anything is
+        written when the output folder is itself a folder of lesson sources.
+        """
         report = BuildReport()
         course, files = self._plan_sources(paths, report)
         if not report.ok:
             return report
+        self.sources = source_folders(files, [course.root] if course else [])
+        check_root(self.out_root, self.sources)
         if course is not None:  # one BuildRun makes one build, so this cannot leak into another
             self.options = replace(self.options, in_course=True)
         inputs = KeyInputs(
@@ -165,53 +180,91 @@ class BuildRun:
         summaries = self._run(plans, inputs, previous, report, course)
         if course is None or not report.ok or len(report.results) < len(plans):
             return report
+        with locked(self.out_root):  # the course files read and write lesson folders
+            self._remove_departed(previous, report, course)
+            if course_stale and course_key is not None:
+                self._write_course(course, course_key, plans, summaries, report)
+        return report
+
+    def _remove_departed(
+        self,
+        previous: dict[str, tuple[Path, dict[str, Any]]],
+        report: BuildReport,
+        course: Course,
+    ) -> None:
+        """Remove the folders of lessons that left the course: only what a course build made."""
         built = {r.lesson_id for r in report.results}
         for lesson_id, (folder, manifest) in previous.items():
-            if lesson_id not in built and manifest.get("in_course") is True:
-                shutil.rmtree(folder)
-                report.removed.append(lesson_id)
-        if course_stale and course_key is not None:
-            from jinja2 import TemplateError
-
-            from lessonc.course_outputs import (
-                CourseOutputError,
-                course_artifacts,
-                ordered_chapters,
-            )
-            from lessonc.templating import template_diagnostic
-
-            timestamp = max(
-                [p.options.source_date_epoch for p in plans] + [self._course_epoch(course)]
-            )
-            chapters = ordered_chapters(course, summaries)
-            try:
-                artifacts = course_artifacts(
-                    course,
-                    chapters,
-                    self.formats,
-                    timestamp,
-                    self.options.template_dirs,
-                    out_root=self.out_root,
-                    paper=self.options.paper,
-                )
-            except CourseOutputError as error:
-                # The lessons' outputs are in; the course files stay as they were.
+            if lesson_id in built or manifest.get("in_course") is not True:
+                continue
+            foreign = foreign_files(folder, manifest)
+            if foreign:
                 report.diagnostics.append(
                     Diagnostic(
-                        display_path(course.file or course.root), 1, 1, "course-output-failed",
-                        str(error), "rebuild with --force to write every lesson's outputs afresh",
+                        display_path(course.file or course.root), 1, 1, "output-not-ours",
+                        f"lesson '{lesson_id}' left the course, but {display_path(folder)} "
+                        f"holds files lessonc did not write ({', '.join(foreign[:3])}): "
+                        "the folder is kept",
+                        f"move those files away and build again to remove {display_path(folder)}",
+                        severity=Severity.WARNING,
                     )
                 )  # fmt: skip
-                return report
-            except TemplateError as error:
-                report.diagnostics.append(
-                    template_diagnostic(error, display_path(course.file or course.root))
-                )
-                return report
+                continue
+            shutil.rmtree(folder)
+            report.removed.append(lesson_id)
+
+    def _write_course(
+        self,
+        course: Course,
+        course_key: str,
+        plans: list[LessonPlan],
+        summaries: dict[Path, LessonSummary],
+        report: BuildReport,
+    ) -> None:
+        """Make and write the course-level files; a failure leaves the old ones."""
+        from jinja2 import TemplateError
+
+        from lessonc.course_outputs import CourseOutputError, course_artifacts, ordered_chapters
+        from lessonc.templating import template_diagnostic
+
+        where = display_path(course.file or course.root)
+        timestamp = max([p.options.source_date_epoch for p in plans] + [self._course_epoch(course)])
+        chapters = ordered_chapters(course, summaries)
+        try:
+            artifacts = course_artifacts(
+                course,
+                chapters,
+                self.formats,
+                timestamp,
+                self.options.template_dirs,
+                out_root=self.out_root,
+                paper=self.options.paper,
+            )
             report.course_outputs = write_course_outputs(
                 self.out_root, artifacts, course_key, {"course_file": recorded_lessons(course)}
             )
-        return report
+        except CourseOutputError as error:
+            # The lessons' outputs are in; the course files stay as they were.
+            report.diagnostics.append(
+                Diagnostic(
+                    where, 1, 1, "course-output-failed", str(error),
+                    "rebuild with --force to write every lesson's outputs afresh",
+                )
+            )  # fmt: skip
+        except OutputNotOurs as error:
+            report.diagnostics.append(
+                Diagnostic(where, 1, 1, "output-not-ours", str(error), error.hint)
+            )
+        except TemplateError as error:
+            report.diagnostics.append(template_diagnostic(error, where))
+        except OSError as error:
+            report.diagnostics.append(
+                Diagnostic(
+                    where, 1, 1, "write-failed",
+                    f"cannot write the course files: {error.strerror or error}",
+                    "check free disk space and permissions of the output folder",
+                )
+            )  # fmt: skip
 
     def _plan_sources(
         self, paths: Sequence[Path], report: BuildReport
@@ -361,8 +414,10 @@ class BuildRun:
             return
         claimed[lesson_id] = plan.path
         target = self.out_root / lesson_id
+        line, col = outcome.id_position
+        where = display_path(plan.path)
         try:
-            result.outputs = write_outputs(
+            written = write_outputs(
                 target,
                 outcome.artifacts,
                 SourceIdentity(lesson_id, plan.path.name, outcome.source_sha256),
@@ -371,7 +426,14 @@ class BuildRun:
                 cache_keys=inputs.keys(
                     outcome.source_sha256, self.formats, plan.options.source_date_epoch
                 ),
+                source_folders=self.sources,
             )
+        except OutputNotOurs as error:
+            result.status = "failed"
+            result.diagnostics.append(
+                Diagnostic(where, line, col, "output-not-ours", str(error), error.hint)
+            )
+            return
         except OSError as error:
             result.status = "failed"
             result.diagnostics.append(
@@ -381,6 +443,8 @@ class BuildRun:
                     "check free disk space and permissions of the output folder",
                 )
             )  # fmt: skip
+            return
+        result.outputs = written.paths
 
     def _outcomes(self, tasks: list[LessonTask]) -> Generator[TaskOutcome, None, None]:
         """Each task's outcome, in task order; in worker processes when jobs > 1."""
