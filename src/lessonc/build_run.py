@@ -445,6 +445,8 @@ class BuildRun:
             )  # fmt: skip
             return
         result.outputs = written.paths
+        if written.stale_notes:
+            result.diagnostics.append(_stale_notes_warning(where, line, col, written.stale_notes))
 
     def _outcomes(self, tasks: list[LessonTask]) -> Generator[TaskOutcome, None, None]:
         """Each task's outcome, in task order; in worker processes when jobs > 1."""
@@ -487,6 +489,19 @@ def _set_up_worker() -> None:
 
 
 _PR_SET_PDEATHSIG = 1
+
+
+def _stale_notes_warning(where: str, line: int, col: int, count: int) -> Diagnostic:
+    # Anki skips an incoming note that is not newer than its own copy, even
+    # with other fields (see lessonc.anki_updates).
+    return Diagnostic(
+        where, line, col, "anki-stale-timestamp",
+        f"{count} Anki note(s) changed, but deck.apkg stamps them no later than the deck "
+        "built before: Anki will keep the old text when it is imported again",
+        "stamp each build later than the last, e.g. SOURCE_DATE_EPOCH=$(git log -1 --format=%ct) "
+        "after committing the edit, or leave SOURCE_DATE_EPOCH unset (the source file's time)",
+        severity=Severity.WARNING,
+    )  # fmt: skip
 
 
 def _course_current(out_root: Path, key: str | None) -> bool:

@@ -231,6 +231,8 @@ class Written:
     """What :func:`write_outputs` wrote."""
 
     paths: list[str]
+    stale_notes: int = 0
+    """Anki notes whose edit an import would skip: their stamp is not newer than before."""
 
 
 def write_outputs(
@@ -266,12 +268,20 @@ def _write_locked(
 ) -> Written:
     entries: dict[str, dict[str, object]] = {}
     keys: dict[str, str] = {}
+    stale_notes = 0
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
     # mkdtemp makes the folder private (0700); the swapped-in build must be as
     # readable as any folder the user creates (a web server may serve it).
     staging.chmod(0o777 & ~umask())
     try:
         previous_outputs, previous_keys = _previous_outputs(target)
+        # Every entry of the last manifest, even of a file since deleted: a learner
+        # may have imported that deck before it was deleted.
+        recorded = {
+            str(o.get("path")): o
+            for o in (read_manifest(target / MANIFEST) or {}).get("outputs", [])
+            if isinstance(o, dict)
+        }
         for previous in previous_outputs:
             if previous["format"] not in formats:
                 format_name = str(previous["format"])
@@ -287,12 +297,19 @@ def _write_locked(
             destination = staging / relative_path
             destination.parent.mkdir(parents=True, exist_ok=True)
             destination.write_bytes(artifact.data)
-            entries[str(relative_path)] = {
+            entry: dict[str, object] = {
                 "path": str(relative_path),
                 "format": format_name,
                 "size": len(artifact.data),
                 "sha256": _sha256(artifact.data),
             }
+            if artifact.record is not None:
+                from lessonc.anki_updates import follow
+
+                earlier = recorded.get(str(relative_path), {}).get("anki")
+                entry["anki"], stale = follow(earlier, artifact.record)
+                stale_notes += stale
+            entries[str(relative_path)] = entry
         manifest = {
             "lessonc": __version__,
             "lesson": identity.lesson_id,
@@ -309,7 +326,7 @@ def _write_locked(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return Written(sorted(entries))
+    return Written(sorted(entries), stale_notes)
 
 
 def write_course_outputs(
