@@ -17,6 +17,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 
+from lessonc.diagnostics import Diagnostic, Severity
+
 _DIGEST_LENGTH = 16
 """Hex digits kept of a note's SHA-256: enough to tell an edit, short in the manifest."""
 
@@ -65,3 +67,15 @@ def follow(previous: object, current: Mapping[str, object]) -> tuple[dict[str, o
     if stale:
         record["stale"] = dict(sorted(stale.items()))
     return record, len(stale)
+
+
+def stale_notes_warning(file: str, line: int, col: int, count: int) -> Diagnostic:
+    """The warning for ``count`` stale notes, at the lesson's ``id:`` (``file:line:col``)."""
+    return Diagnostic(
+        file, line, col, "anki-stale-timestamp",
+        f"{count} Anki note(s) changed, but deck.apkg stamps them no later than the deck "
+        "built before: Anki will keep the old text when it is imported again",
+        "stamp each build later than the last, e.g. SOURCE_DATE_EPOCH=$(git log -1 --format=%ct) "
+        "after committing the edit, or leave SOURCE_DATE_EPOCH unset (the source file's time)",
+        severity=Severity.WARNING,
+    )  # fmt: skip

@@ -13,7 +13,6 @@ import contextlib
 import ctypes
 import ctypes.util
 import os
-import shutil
 import signal
 import time
 from collections.abc import Callable, Generator, Sequence
@@ -43,14 +42,11 @@ from lessonc.course import (
     is_course_file,
     listed_lessons,
     load_course,
-    recorded_lessons,
 )
-from lessonc.diagnostics import Diagnostic, Severity, display_path
+from lessonc.diagnostics import Diagnostic, display_path
 from lessonc.output_root import (
     OutputNotOurs,
     check_root,
-    foreign_files,
-    locked,
     source_folders,
 )
 from lessonc.outputs import Artifact, BuildOptions
@@ -63,7 +59,6 @@ from lessonc.pipeline import (
     discover,
     load_lesson,
     render,
-    write_course_outputs,
     write_outputs,
 )
 
@@ -180,91 +175,14 @@ class BuildRun:
         summaries = self._run(plans, inputs, previous, report, course)
         if course is None or not report.ok or len(report.results) < len(plans):
             return report
-        with locked(self.out_root):  # the course files read and write lesson folders
-            self._remove_departed(previous, report, course)
-            if course_stale and course_key is not None:
-                self._write_course(course, course_key, plans, summaries, report)
-        return report
+        from lessonc.course_finish import finish_course
 
-    def _remove_departed(
-        self,
-        previous: dict[str, tuple[Path, dict[str, Any]]],
-        report: BuildReport,
-        course: Course,
-    ) -> None:
-        """Remove the folders of lessons that left the course: only what a course build made."""
-        built = {r.lesson_id for r in report.results}
-        for lesson_id, (folder, manifest) in previous.items():
-            if lesson_id in built or manifest.get("in_course") is not True:
-                continue
-            foreign = foreign_files(folder, manifest)
-            if foreign:
-                report.diagnostics.append(
-                    Diagnostic(
-                        display_path(course.file or course.root), 1, 1, "output-not-ours",
-                        f"lesson '{lesson_id}' left the course, but {display_path(folder)} "
-                        f"holds files lessonc did not write ({', '.join(foreign[:3])}): "
-                        "the folder is kept",
-                        f"move those files away and build again to remove {display_path(folder)}",
-                        severity=Severity.WARNING,
-                    )
-                )  # fmt: skip
-                continue
-            shutil.rmtree(folder)
-            report.removed.append(lesson_id)
-
-    def _write_course(
-        self,
-        course: Course,
-        course_key: str,
-        plans: list[LessonPlan],
-        summaries: dict[Path, LessonSummary],
-        report: BuildReport,
-    ) -> None:
-        """Make and write the course-level files; a failure leaves the old ones."""
-        from jinja2 import TemplateError
-
-        from lessonc.course_outputs import CourseOutputError, course_artifacts, ordered_chapters
-        from lessonc.templating import template_diagnostic
-
-        where = display_path(course.file or course.root)
         timestamp = max([p.options.source_date_epoch for p in plans] + [self._course_epoch(course)])
-        chapters = ordered_chapters(course, summaries)
-        try:
-            artifacts = course_artifacts(
-                course,
-                chapters,
-                self.formats,
-                timestamp,
-                self.options.template_dirs,
-                out_root=self.out_root,
-                paper=self.options.paper,
-            )
-            report.course_outputs = write_course_outputs(
-                self.out_root, artifacts, course_key, {"course_file": recorded_lessons(course)}
-            )
-        except CourseOutputError as error:
-            # The lessons' outputs are in; the course files stay as they were.
-            report.diagnostics.append(
-                Diagnostic(
-                    where, 1, 1, "course-output-failed", str(error),
-                    "rebuild with --force to write every lesson's outputs afresh",
-                )
-            )  # fmt: skip
-        except OutputNotOurs as error:
-            report.diagnostics.append(
-                Diagnostic(where, 1, 1, "output-not-ours", str(error), error.hint)
-            )
-        except TemplateError as error:
-            report.diagnostics.append(template_diagnostic(error, where))
-        except OSError as error:
-            report.diagnostics.append(
-                Diagnostic(
-                    where, 1, 1, "write-failed",
-                    f"cannot write the course files: {error.strerror or error}",
-                    "check free disk space and permissions of the output folder",
-                )
-            )  # fmt: skip
+        finish_course(
+            self.out_root, course, previous, report,
+            course_key if course_stale else None, self.formats, self.options, timestamp, summaries,
+        )  # fmt: skip
+        return report
 
     def _plan_sources(
         self, paths: Sequence[Path], report: BuildReport
@@ -446,7 +364,9 @@ class BuildRun:
             return
         result.outputs = written.paths
         if written.stale_notes:
-            result.diagnostics.append(_stale_notes_warning(where, line, col, written.stale_notes))
+            from lessonc.anki_updates import stale_notes_warning
+
+            result.diagnostics.append(stale_notes_warning(where, line, col, written.stale_notes))
 
     def _outcomes(self, tasks: list[LessonTask]) -> Generator[TaskOutcome, None, None]:
         """Each task's outcome, in task order; in worker processes when jobs > 1."""
@@ -489,19 +409,6 @@ def _set_up_worker() -> None:
 
 
 _PR_SET_PDEATHSIG = 1
-
-
-def _stale_notes_warning(where: str, line: int, col: int, count: int) -> Diagnostic:
-    # Anki skips an incoming note that is not newer than its own copy, even
-    # with other fields (see lessonc.anki_updates).
-    return Diagnostic(
-        where, line, col, "anki-stale-timestamp",
-        f"{count} Anki note(s) changed, but deck.apkg stamps them no later than the deck "
-        "built before: Anki will keep the old text when it is imported again",
-        "stamp each build later than the last, e.g. SOURCE_DATE_EPOCH=$(git log -1 --format=%ct) "
-        "after committing the edit, or leave SOURCE_DATE_EPOCH unset (the source file's time)",
-        severity=Severity.WARNING,
-    )  # fmt: skip
 
 
 def _course_current(out_root: Path, key: str | None) -> bool:
