@@ -225,9 +225,8 @@ def test_concurrent_builds_into_one_folder_do_not_corrupt_it(tmp_path: Path) -> 
         for child in children:
             _, stderr = child.communicate(timeout=120)
             outcomes[child.returncode] += 1
-            # A build that loses the race reports it; it never crashes.
-            assert child.returncode in (0, 1), stderr
-            assert "Traceback" not in stderr and "internal error" not in stderr, stderr
+            # The builds take turns at writing: neither loses a race, neither crashes.
+            assert child.returncode == 0, stderr
         _classify(out, references)
     print(f"\nconcurrent builds: exit codes {dict(outcomes)}")
 
