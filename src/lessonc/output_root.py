@@ -5,8 +5,9 @@ the lesson sources when ``-o`` points at the repository), so lessonc owns only
 what its manifests say it wrote:
 
 - a lesson folder ``OUTPUT/<id>/`` is replaced only when it does not exist, or
-  holds lessonc's ``manifest.json`` for that id and nothing besides the files
-  that manifest lists;
+  holds lessonc's ``manifest.json`` for that id (a JSON object with a
+  ``lessonc`` version, an ``outputs`` list and ``lesson`` equal to the folder's
+  name) and nothing besides the files that manifest lists;
 - no lesson folder may be, or hold, a folder of lesson sources, and ``OUTPUT``
   itself may not be one;
 - a course-level file is written only over a file the previous course manifest
@@ -130,7 +131,7 @@ def foreign_files(folder: Path, manifest: Mapping[str, Any]) -> list[str]:
             relative = str(here / name) if here.parts else name
             if relative not in listed:
                 found.append(relative)
-    return found
+    return sorted(found)
 
 
 def check_course_files(out_root: Path, artifacts: Mapping[str, bytes], owned: set[str]) -> None:
