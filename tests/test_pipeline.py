@@ -252,3 +252,21 @@ def test_a_lesson_that_left_the_course_keeps_files_lessonc_did_not_write(tmp_pat
     assert report.removed == []
     assert [(d.code, d.is_error) for d in report.all_diagnostics] == [("output-not-ours", False)]
     assert (out / "attention" / "notes.txt").read_text(encoding="utf-8") == "mine\n"
+
+
+def test_links_in_the_output_folder_are_never_written_through(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    assert build([EXAMPLE], elsewhere, ["quiz"], OPTIONS).ok
+    before = tree(elsewhere)
+    out = tmp_path / "out"
+    out.mkdir()
+    # A lesson folder that is a link, even to a folder lessonc made, is not replaced.
+    (out / "foundation-models").symlink_to(elsewhere / "foundation-models")
+    report = build([EXAMPLE], out, ["quiz"], OPTIONS, force=True)
+    assert [(d.code, d.line) for d in report.all_diagnostics] == [("output-not-ours", ID_LINE)]
+    (out / "foundation-models").unlink()
+    # Nor do course files go through a linked _course folder.
+    (out / "_course").symlink_to(elsewhere, target_is_directory=True)
+    report = build([COURSE], out, ["html"], OPTIONS)
+    assert [d.code for d in report.all_diagnostics if d.is_error] == ["output-not-ours"]
+    assert tree(elsewhere) == before
