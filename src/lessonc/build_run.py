@@ -14,7 +14,6 @@ import ctypes
 import ctypes.util
 import hashlib
 import os
-import shutil
 import signal
 import time
 from collections.abc import Callable, Generator, Sequence
@@ -44,9 +43,13 @@ from lessonc.course import (
     is_course_file,
     listed_lessons,
     load_course,
-    recorded_lessons,
 )
 from lessonc.diagnostics import Diagnostic, display_path
+from lessonc.output_root import (
+    OutputNotOurs,
+    check_root,
+    source_folders,
+)
 from lessonc.outputs import Artifact, BuildOptions
 from lessonc.paths import Refused, read_file
 from lessonc.pipeline import (
@@ -58,7 +61,6 @@ from lessonc.pipeline import (
     discover,
     load_lesson,
     render,
-    write_course_outputs,
     write_outputs,
 )
 
@@ -134,13 +136,21 @@ class BuildRun:
     force: bool = False
     fail_fast: bool = False
     progress: Callable[[LessonResult, int], None] | None = None
+    sources: frozenset[Path] = frozenset()
+    """The folders of the lesson sources (and the course's): no output may replace them."""
 
     def execute(self, paths: Sequence[Path]) -> BuildReport:
-        """Build ``paths``; see :func:`lessonc.pipeline.build`."""
+        """Build ``paths``; see :func:`lessonc.pipeline.build`.
+
+        Raises :class:`~lessonc.output_root.UnsafeOutputRoot` before anything is
+        written when the output folder is itself a folder of lesson sources.
+        """
         report = BuildReport()
         course, files = self._plan_sources(paths, report)
         if not report.ok:
             return report
+        self.sources = source_folders(files, [course.root] if course else [])
+        check_root(self.out_root, self.sources)
         if course is not None:  # one BuildRun makes one build, so this cannot leak into another
             self.options = replace(self.options, in_course=True)
         inputs = KeyInputs(
@@ -167,52 +177,13 @@ class BuildRun:
         summaries = self._run(plans, inputs, previous, report, course)
         if course is None or not report.ok or len(report.results) < len(plans):
             return report
-        built = {r.lesson_id for r in report.results}
-        for lesson_id, (folder, manifest) in previous.items():
-            if lesson_id not in built and manifest.get("in_course") is True:
-                shutil.rmtree(folder)
-                report.removed.append(lesson_id)
-        if course_stale and course_key is not None:
-            from jinja2 import TemplateError
+        from lessonc.course_finish import finish_course
 
-            from lessonc.course_outputs import (
-                CourseOutputError,
-                course_artifacts,
-                ordered_chapters,
-            )
-            from lessonc.templating import template_diagnostic
-
-            timestamp = max(
-                [p.options.source_date_epoch for p in plans] + [self._course_epoch(course)]
-            )
-            chapters = ordered_chapters(course, summaries)
-            try:
-                artifacts = course_artifacts(
-                    course,
-                    chapters,
-                    self.formats,
-                    timestamp,
-                    self.options.template_dirs,
-                    out_root=self.out_root,
-                    paper=self.options.paper,
-                )
-            except CourseOutputError as error:
-                # The lessons' outputs are in; the course files stay as they were.
-                report.diagnostics.append(
-                    Diagnostic(
-                        display_path(course.file or course.root), 1, 1, "course-output-failed",
-                        str(error), "rebuild with --force to write every lesson's outputs afresh",
-                    )
-                )  # fmt: skip
-                return report
-            except TemplateError as error:
-                report.diagnostics.append(
-                    template_diagnostic(error, display_path(course.file or course.root))
-                )
-                return report
-            report.course_outputs = write_course_outputs(
-                self.out_root, artifacts, course_key, {"course_file": recorded_lessons(course)}
-            )
+        timestamp = max([p.options.source_date_epoch for p in plans] + [self._course_epoch(course)])
+        finish_course(
+            self.out_root, course, previous, report,
+            course_key if course_stale else None, self.formats, self.options, timestamp, summaries,
+        )  # fmt: skip
         return report
 
     def _plan_sources(
@@ -363,8 +334,10 @@ class BuildRun:
             return
         claimed[lesson_id] = plan.path
         target = self.out_root / lesson_id
+        line, col = outcome.id_position
+        where = display_path(plan.path)
         try:
-            result.outputs = write_outputs(
+            written = write_outputs(
                 target,
                 outcome.artifacts,
                 SourceIdentity(lesson_id, plan.path.name, outcome.source_sha256),
@@ -373,7 +346,14 @@ class BuildRun:
                 cache_keys=inputs.keys(
                     outcome.source_sha256, self.formats, plan.options.source_date_epoch
                 ),
+                source_folders=self.sources,
             )
+        except OutputNotOurs as error:
+            result.status = "failed"
+            result.diagnostics.append(
+                Diagnostic(where, line, col, "output-not-ours", str(error), error.hint)
+            )
+            return
         except OSError as error:
             result.status = "failed"
             result.diagnostics.append(
@@ -383,6 +363,12 @@ class BuildRun:
                     "check free disk space and permissions of the output folder",
                 )
             )  # fmt: skip
+            return
+        result.outputs = written.paths
+        if written.stale_notes:
+            from lessonc.anki_updates import stale_notes_warning
+
+            result.diagnostics.append(stale_notes_warning(where, line, col, written.stale_notes))
 
     def _outcomes(self, tasks: list[LessonTask]) -> Generator[TaskOutcome, None, None]:
         """Each task's outcome, in task order; in worker processes when jobs > 1."""

@@ -170,7 +170,8 @@ def validate(paths: tuple[Path, ...], diagnostics_style: str | None) -> None:
 @paths_argument
 @click.option(
     "-o", "--output", "out_root", type=click.Path(file_okay=False, path_type=Path),
-    default=Path("build"), show_default=True, help="Folder that gets one sub-folder per lesson.",
+    default=Path("build"), show_default=True,
+    help="Folder that gets one sub-folder per lesson; not a folder of lesson sources.",
 )  # fmt: skip
 @click.option(
     "-f", "--format", "formats", default=None,
@@ -223,6 +224,11 @@ def build(
     course files), course.pdf, course.apkg and course-quiz.json, and loses the
     folders of lessons no longer in the course.
 
+    lessonc replaces only what it made: a lesson folder without lessonc's
+    manifest.json (or with files lessonc did not write), a file in its place,
+    or a folder of lesson sources is left alone and the lesson fails with
+    output-not-ours. Builds into one OUTPUT at the same time take turns.
+
     \b
     Examples:
       lessonc build content/foundation-models.yaml
@@ -256,10 +262,15 @@ def build(
     )
     style = _diagnostic_style(diagnostics_style)
     feedback = BuildFeedback(out_root, quiet=style == "json")
-    report = run_build(
-        list(paths), out_root, chosen, options, epoch_from_sources=epoch is None,
-        jobs=jobs or default_jobs(), force=force, fail_fast=fail_fast, progress=feedback,
-    )  # fmt: skip
+    from lessonc.output_root import UnsafeOutputRoot
+
+    try:
+        report = run_build(
+            list(paths), out_root, chosen, options, epoch_from_sources=epoch is None,
+            jobs=jobs or default_jobs(), force=force, fail_fast=fail_fast, progress=feedback,
+        )  # fmt: skip
+    except UnsafeOutputRoot as error:
+        raise click.UsageError(str(error)) from None
     feedback.close(report)
     _report(report.all_diagnostics, style)
     if not report.ok:
@@ -448,6 +459,7 @@ def serve(
     """
     import tempfile
 
+    from lessonc.output_root import UnsafeOutputRoot
     from lessonc.serve import DevServer, ListenError
 
     try:
@@ -463,7 +475,10 @@ def serve(
                                echo=lambda line: click.echo(line, err=True))  # fmt: skip
         except ListenError as error:
             raise click.UsageError(str(error)) from None
-        server.start()
+        try:
+            server.start()
+        except UnsafeOutputRoot as error:
+            raise click.UsageError(str(error)) from None
         click.echo(f"serving {server.url}  (Ctrl-C stops)", err=True)
         click.echo(server.url)
         try:

@@ -6,22 +6,28 @@ atomic replacement, the manifest and reproducibility are handled once.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
 import shutil
-import signal
 import tempfile
-import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from lessonc import __version__
+from lessonc.cache import read_manifest
 from lessonc.course import find_lessons
 from lessonc.diagnostics import Diagnostic, display_path
+from lessonc.output_root import (
+    check_course_files,
+    check_lesson_folder,
+    locked,
+    recover_interrupted_swaps,
+    swap_in,
+    umask,
+)
 from lessonc.outputs import Artifact, BuildContext, BuildOptions, RenderError, get_renderer
 from lessonc.paths import Refused, check_file
 
@@ -226,6 +232,15 @@ class SourceIdentity:
     sha256: str
 
 
+@dataclass(frozen=True)
+class Written:
+    """What :func:`write_outputs` wrote."""
+
+    paths: list[str]
+    stale_notes: int = 0
+    """Anki notes whose edit an import would skip: their stamp is not newer than before."""
+
+
 def write_outputs(
     target: Path,
     artifacts: list[tuple[str, Artifact]],
@@ -234,22 +249,45 @@ def write_outputs(
     options: BuildOptions,
     *,
     cache_keys: Mapping[str, str] | None = None,
-) -> list[str]:
-    """Write a lesson's outputs beside ``target``, then swap them in; returns the written paths.
+    source_folders: Collection[Path] = (),
+) -> Written:
+    """Write a lesson's outputs beside ``target``, then swap them in.
 
     Outputs of formats not rebuilt this time are carried over from the
     previous build, so `--format html` does not delete the PDF. ``cache_keys``
     (format → key) are recorded so the next build can skip current outputs.
+    Raises :class:`~lessonc.output_root.OutputNotOurs` when ``target`` is not
+    lessonc's to replace (or is or holds one of ``source_folders``).
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
+    with locked(target.parent):
+        check_lesson_folder(target, identity.lesson_id, source_folders)
+        return _write_locked(target, artifacts, identity, formats, options, cache_keys or {})
+
+
+def _write_locked(
+    target: Path,
+    artifacts: list[tuple[str, Artifact]],
+    identity: SourceIdentity,
+    formats: Sequence[str],
+    options: BuildOptions,
+    cache_keys: Mapping[str, str],
+) -> Written:
     entries: dict[str, dict[str, object]] = {}
     keys: dict[str, str] = {}
+    stale_notes = 0
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
     # mkdtemp makes the folder private (0700); the swapped-in build must be as
     # readable as any folder the user creates (a web server may serve it).
-    staging.chmod(0o777 & ~_umask())
+    staging.chmod(0o777 & ~umask())
     try:
         previous_outputs, previous_keys = _previous_outputs(target)
+        # Every entry of the last manifest, even of a file since deleted: a learner
+        # may have imported that deck before it was deleted.
+        recorded = {
+            str(o.get("path")): o
+            for o in (read_manifest(target / MANIFEST) or {}).get("outputs", [])
+            if isinstance(o, dict)
+        }
         for previous in previous_outputs:
             if previous["format"] not in formats:
                 format_name = str(previous["format"])
@@ -265,12 +303,19 @@ def write_outputs(
             destination = staging / relative_path
             destination.parent.mkdir(parents=True, exist_ok=True)
             destination.write_bytes(artifact.data)
-            entries[str(relative_path)] = {
+            entry: dict[str, object] = {
                 "path": str(relative_path),
                 "format": format_name,
                 "size": len(artifact.data),
                 "sha256": _sha256(artifact.data),
             }
+            if artifact.record is not None:
+                from lessonc.anki_updates import follow
+
+                earlier = recorded.get(str(relative_path), {}).get("anki")
+                entry["anki"], stale = follow(earlier, artifact.record)
+                stale_notes += stale
+            entries[str(relative_path)] = entry
         manifest = {
             "lessonc": __version__,
             "lesson": identity.lesson_id,
@@ -280,14 +325,14 @@ def write_outputs(
             # and only folders it made: never a lesson built on its own here.
             **({"in_course": True} if options.in_course else {}),
             "outputs": [entries[k] for k in sorted(entries)],
-            "cache": dict(sorted({**keys, **(cache_keys or {})}.items())),
+            "cache": dict(sorted({**keys, **cache_keys}.items())),
         }
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-        _swap_in(staging, target)
+        swap_in(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return sorted(entries)
+    return Written(sorted(entries), stale_notes)
 
 
 def write_course_outputs(
@@ -298,39 +343,60 @@ def write_course_outputs(
 ) -> list[str]:
     """Write the course-level files at ``out_root``, each atomically; returns their paths.
 
+    The caller holds the output folder's lock. A file is written only over one
+    the previous course manifest lists (else
+    :class:`~lessonc.output_root.OutputNotOurs`, before anything is written).
     Files the previous course build wrote and this one does not (the
-    navigation page of a lesson that left the course) are removed; the course
-    manifest is written last, so a crash leaves it stale and the next build redoes the work.
+    navigation page of a lesson that left the course) are removed. The course
+    manifest is written first with a stale key, listing old and new files, and
+    last with the real one: a crash between leaves every file it wrote claimed,
+    and the next build redoes the work.
     """
     out_root.mkdir(parents=True, exist_ok=True)
-    entries: dict[str, dict[str, object]] = {}
-    for artifact in artifacts:
-        relative = _safe_relative(artifact.path)
+    manifest_path = out_root / COURSE_MANIFEST
+    old, _ = _previous_outputs(out_root, COURSE_MANIFEST)
+    owned = {str(entry["path"]) for entry in old}
+    if read_manifest(manifest_path) is not None or not os.path.lexists(manifest_path):
+        owned.add(COURSE_MANIFEST)
+    new = {str(_safe_relative(a.path)): a.data for a in artifacts}
+    check_course_files(out_root, {**new, COURSE_MANIFEST: b""}, owned)
+    entries: dict[str, dict[str, object]] = {
+        relative: {"path": relative, "size": len(data), "sha256": _sha256(data)}
+        for relative, data in new.items()
+    }
+    claimed = {str(entry["path"]): entry for entry in old} | entries
+    _write_course_manifest(out_root, [claimed[k] for k in sorted(claimed)], "", None)
+    for relative, data in new.items():
         destination = out_root / relative
         destination.parent.mkdir(parents=True, exist_ok=True)
         temporary = destination.with_name(f".{destination.name}.new")
-        temporary.write_bytes(artifact.data)
+        temporary.write_bytes(data)
         os.replace(temporary, destination)
-        entries[str(relative)] = {
-            "path": str(relative),
-            "size": len(artifact.data),
-            "sha256": _sha256(artifact.data),
-        }
-    manifest_path = out_root / COURSE_MANIFEST
-    old, _ = _previous_outputs(out_root, COURSE_MANIFEST)
     for entry in old:
-        if str(entry["path"]) not in entries:
-            (out_root / _safe_relative(str(entry["path"]))).unlink(missing_ok=True)
-    manifest = {
-        "lessonc": __version__,
-        "outputs": [entries[k] for k in sorted(entries)],
-        "cache": cache_key,
-        **(extra or {}),
-    }
-    temporary = manifest_path.with_name(f".{COURSE_MANIFEST}.new")
-    temporary.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    os.replace(temporary, manifest_path)
+        relative = str(entry["path"])
+        path = out_root / _safe_relative(relative)
+        # Only the file lessonc wrote: one the user has since put in its place stays.
+        if (
+            relative not in entries
+            and not path.is_symlink()
+            and path.is_file()
+            and _sha256(path.read_bytes()) == entry.get("sha256")
+        ):
+            path.unlink()
+    _write_course_manifest(out_root, [entries[k] for k in sorted(entries)], cache_key, extra)
     return sorted(entries)
+
+
+def _write_course_manifest(
+    out_root: Path,
+    outputs: list[dict[str, object]],
+    cache_key: str,
+    extra: Mapping[str, object] | None,
+) -> None:
+    manifest = {"lessonc": __version__, "outputs": outputs, "cache": cache_key, **(extra or {})}
+    temporary = out_root / f".{COURSE_MANIFEST}.new"
+    temporary.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    os.replace(temporary, out_root / COURSE_MANIFEST)
 
 
 def _previous_outputs(
@@ -349,73 +415,3 @@ def _previous_outputs(
         return kept, keys
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return [], {}
-
-
-_SWAP_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
-
-
-def _umask() -> int:
-    # Linux shows the umask without changing it; os.umask() must set one to read
-    # it, which would race with other threads (lessonc serve) creating files.
-    with contextlib.suppress(OSError, ValueError):
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("Umask:"):
-                return int(line.split()[1], 8)
-    current = os.umask(0o022)
-    os.umask(current)
-    return current
-
-
-def _swap_in(staging: Path, target: Path) -> None:
-    """Replace ``target`` by ``staging``; the old folder stays whole until the new one is in.
-
-    POSIX cannot exchange two folders in one step, so the old one is moved
-    aside first. Ctrl-C and SIGTERM are held back for the two renames; if the
-    second fails anyway the old folder goes back; after SIGKILL between them
-    the next build finds it (see :func:`recover_interrupted_swap`).
-    """
-    if not target.exists():
-        os.replace(staging, target)
-        return
-    retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-    with _signals_held():
-        os.replace(target, retired / target.name)
-        try:
-            os.replace(staging, target)
-        except BaseException:
-            if not target.exists():
-                os.rename(retired / target.name, target)
-            raise
-    shutil.rmtree(retired, ignore_errors=True)
-
-
-@contextlib.contextmanager
-def _signals_held() -> Iterator[None]:
-    # Signal masks apply to the calling thread; only the main thread receives
-    # Python's SIGINT, so elsewhere there is nothing to hold back.
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _SWAP_SIGNALS)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-
-
-def recover_interrupted_swaps(out_root: Path) -> None:
-    """Put back old builds left aside by a build killed between the two renames of a swap."""
-    if not out_root.is_dir():
-        return
-    # Another build may be between its two renames right now: every step here
-    # tolerates losing that race, and nothing is deleted unless its target is back.
-    for retired in sorted(out_root.glob(".*.old-*")):
-        with contextlib.suppress(OSError):
-            kept_names = [kept.name for kept in retired.iterdir()]
-            for name in kept_names:
-                target = out_root / name
-                if not target.exists() and (retired / name / MANIFEST).is_file():
-                    with contextlib.suppress(OSError):
-                        os.replace(retired / name, target)
-            if all((out_root / name).exists() for name in kept_names):
-                shutil.rmtree(retired, ignore_errors=True)

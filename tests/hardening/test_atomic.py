@@ -8,6 +8,7 @@ import random
 import re
 import signal
 import subprocess
+import threading
 import time
 import warnings
 from collections import Counter
@@ -17,6 +18,7 @@ import pytest
 
 from conftest import run_cli
 from hardening.support import (
+    EPOCH,
     FAST_FORMATS,
     cli_env,
     lessonc_command,
@@ -24,6 +26,8 @@ from hardening.support import (
     small_lesson,
     snapshot,
 )
+from lessonc.outputs import BuildOptions
+from lessonc.pipeline import build
 
 LESSON_IDS = ("kill-a", "kill-b", "kill-c", "kill-d")
 KILLS = 50
@@ -221,11 +225,70 @@ def test_concurrent_builds_into_one_folder_do_not_corrupt_it(tmp_path: Path) -> 
         for child in children:
             _, stderr = child.communicate(timeout=120)
             outcomes[child.returncode] += 1
-            # A build that loses the race reports it; it never crashes.
-            assert child.returncode in (0, 1), stderr
-            assert "Traceback" not in stderr and "internal error" not in stderr, stderr
+            # The builds take turns at writing: neither loses a race, neither crashes.
+            assert child.returncode == 0, stderr
         _classify(out, references)
     print(f"\nconcurrent builds: exit codes {dict(outcomes)}")
+
+
+BUILDERS = 6
+ROUNDS = 3
+
+
+def test_simultaneous_builds_of_one_lesson_all_succeed(tmp_path: Path) -> None:
+    """Six builds of one lesson into one folder at once, three times over: each exits 0.
+
+    Each round changes the source, so every build of it writes and swaps (none is skipped
+    as up to date); the folder then holds exactly the lesson's complete build.
+    """
+    references = _reference_builds(tmp_path)
+    out = tmp_path / "out"
+    sources = tmp_path / "src"
+    for round_number in range(ROUNDS):
+        variant = ("old", "new")[round_number % 2]
+        source = small_lesson(sources, LESSON_IDS[0], variant)
+        command = lessonc_command("build", str(source), "-o", str(out), "--format", FAST_FORMATS)
+        children = [
+            subprocess.Popen(
+                command, env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            )
+            for _ in range(BUILDERS)
+        ]
+        for child in children:
+            _, stderr = child.communicate(timeout=180)
+            assert child.returncode == 0, stderr
+        assert sorted(p.name for p in out.iterdir()) == [LESSON_IDS[0]]
+        assert snapshot(out / LESSON_IDS[0]) == references[variant][LESSON_IDS[0]]
+
+
+def test_simultaneous_builds_in_one_process_take_turns(tmp_path: Path) -> None:
+    """Six threads each rebuilding one lesson twenty times: the swaps interleave at every rename.
+
+    Before the output folder was locked, about one build in seven failed here with
+    "Directory not empty" or "No such file or directory" (threads race far more often
+    than processes, whose start-up spreads them out; the lock is the same for both).
+    """
+    source = small_lesson(tmp_path / "src", LESSON_IDS[0], "old")
+    out = tmp_path / "out"
+    problems: list[str] = []
+
+    def rebuild_again_and_again() -> None:
+        for _ in range(20):
+            try:
+                report = build([source], out, ["quiz"], BuildOptions(int(EPOCH)), force=True)
+            except Exception as error:  # any escape is a failure to report, not a crash here
+                problems.append(repr(error))
+            else:
+                problems.extend(d.format_text() for d in report.all_diagnostics)
+
+    threads = [threading.Thread(target=rebuild_again_and_again) for _ in range(BUILDERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert problems == []
+    assert sorted(p.name for p in out.iterdir()) == [LESSON_IDS[0]]
+    assert sorted(snapshot(out / LESSON_IDS[0])) == ["manifest.json", "quiz.json"]
 
 
 def test_interrupt_between_the_two_renames_keeps_the_old_build(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -29,6 +29,9 @@ class Artifact:
 
     path: str
     data: bytes
+    record: Mapping[str, object] | None = field(default=None, compare=False)
+    """What the manifest keeps about the file besides its size and hash, for the next build
+    to compare with (the Anki deck: its notes' digests and stamp)."""
 
 
 @dataclass(frozen=True)

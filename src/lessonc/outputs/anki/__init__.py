@@ -17,7 +17,9 @@ Identity rules (a learner's review history depends on them; never change them):
 - **Times**: notes, cards and note types carry ``options.source_date_epoch``.
   Anki updates a note on re-import only when the incoming one is newer, so a
   later source date is what carries an edit into a collection, and the same date
-  gives a byte-identical package.
+  gives a byte-identical package. The deck's artifact carries each note's digest
+  and the stamp (see :mod:`lessonc.anki_updates`) so the build can warn when an
+  edit would not be newer.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
+from lessonc.anki_updates import deck_record, note_digest
 from lessonc.assets import LessonImages, check_images, images_for
 from lessonc.diagnostics import Diagnostic, Severity
 from lessonc.model import Lesson
@@ -57,8 +60,11 @@ class AnkiRenderer:
                     severity=Severity.WARNING,
                 )
             )  # fmt: skip
-        data = write_apkg([deck.subdeck], deck.media, ctx.options.source_date_epoch)
-        yield Artifact(DECK_FILE, data)
+        stamp = ctx.options.source_date_epoch
+        data = write_apkg([deck.subdeck], deck.media, stamp)
+        notes = deck.subdeck.notes
+        digests = {n.guid: note_digest(n.note_type.key, n.fields, n.tags) for n in notes}
+        yield Artifact(DECK_FILE, data, record=deck_record(stamp, digests))
 
 
 @dataclass(frozen=True)
