@@ -23,6 +23,7 @@ ever, or recurse until the interpreter gives up. Here:
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
@@ -89,6 +90,31 @@ def _capped_range(*args: int) -> range:
     return numbers
 
 
+class _OwnFilters(dict[str, Any]):
+    """The environment's filters; those lessonc adds (``md``, ``plain`` …) run off the clock.
+
+    Their work (Markdown of a text field, linear and capped at 100,000 characters)
+    is the lesson's, not the template's: a long but valid lesson must not use up the
+    render's time. Jinja2's own filters (``join``, ``sort`` …) stay on it.
+    """
+
+    def __setitem__(self, name: str, function: Any) -> None:
+        super().__setitem__(name, _off_the_clock(function) if callable(function) else function)
+
+
+def _off_the_clock(function: Any) -> Any:
+    @functools.wraps(function)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        started = time.monotonic()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            # Set in the render's own context: the render restores the deadline after.
+            _DEADLINE.set(_DEADLINE.get() + time.monotonic() - started)
+
+    return run
+
+
 class _GuardedLoops(CodeGenerator):
     """Compiles every ``{% for %}`` to iterate through :func:`_loop_guard`."""
 
@@ -146,6 +172,7 @@ class SandboxedTemplates(ImmutableSandboxedEnvironment):
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
+        self.filters = _OwnFilters(self.filters)
         self.filters[_LOOP_GUARD] = _loop_guard
         self.globals["range"] = _capped_range
         # lipsum(n=10**9) would write text for minutes in one call; no theme needs it.
