@@ -8,10 +8,10 @@ ever, or recurse until the interpreter gives up. Here:
 - templates render in Jinja2's :class:`ImmutableSandboxedEnvironment`: no
   ``_``-prefixed attribute, no function internals, no mutating list or dict
   methods, ``range()`` capped at 100,000 numbers;
-- every render has a deadline (:data:`RENDER_SECONDS`), checked at each
-  attribute lookup, item lookup, call and loop iteration the template makes, so
-  a long loop stops with a :class:`TemplateLimitError` raised inside the
-  template (its traceback names the template line). Checked in the rendering
+- every render has a deadline (:data:`RENDER_SECONDS`), checked at each call,
+  loop iteration and checked operator the template makes (the only ways it can
+  repeat work), so a long loop stops with a :class:`TemplateLimitError` raised
+  inside the template (its traceback names the template line). Checked in the rendering
   thread itself, so it works alike in the main process, in ``--jobs`` worker
   processes and in the threads of ``lessonc serve``, without signals;
 - recursion (a macro or an include that calls itself) stops at
@@ -191,7 +191,8 @@ class SandboxedTemplates(ImmutableSandboxedEnvironment):
         return known
 
     def getattr(self, obj: Any, attribute: str) -> Any:
-        _check_deadline()
+        # No deadline check here: a lookup runs once per place in the template unless
+        # a loop, a call or recursion repeats it, and those are checked.
         # The common case, an attribute already known to be safe on this type, skips
         # Jinja2's layers; the rest (items, str.format, unsafe names) goes through them.
         if _SAFE_ATTRIBUTES.get((type(obj), attribute)) and attribute not in _FORMAT_METHODS:
@@ -200,10 +201,6 @@ class SandboxedTemplates(ImmutableSandboxedEnvironment):
             except AttributeError:
                 pass
         return super().getattr(obj, attribute)
-
-    def getitem(self, obj: Any, argument: Any) -> Any:
-        _check_deadline()
-        return super().getitem(obj, argument)
 
     def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
         # The odd names are Jinja2's: they keep a template's keyword arguments
