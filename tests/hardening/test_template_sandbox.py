@@ -13,11 +13,12 @@ from pathlib import Path
 import pytest
 from jinja2 import TemplateError
 
-from conftest import EXAMPLE
+from conftest import EXAMPLE, FIXTURES
 from hardening.support import run_lessonc
 from lessonc import templating
 from lessonc.sandbox import RENDER_SECONDS
 
+COURSE = FIXTURES / "course"
 PAYLOAD = "touch {marker}"
 ESCAPES = {
     "cycler": "{{{{ cycler.__init__.__globals__.os.popen('{payload}').read() }}}}",
@@ -124,3 +125,18 @@ def test_templates_from_the_compiled_cache_stay_sandboxed(tmp_path: Path) -> Non
             env.get_template("loop.j2").render()
         cached.append(len(templating._COMPILED._code))
     assert cached[0] == cached[1] > 0  # the second round compiled nothing new
+
+
+def test_limits_hold_in_the_worker_processes_of_a_course_build(tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+    escape = ESCAPES["cycler"].format(payload=PAYLOAD.format(marker=marker))
+    loop, _ = RUNAWAYS["long-loop"]
+    theme = _theme(tmp_path, "objectives.html.j2", loop.replace("</p>", escape + "\n</p>"))
+    done = run_lessonc(
+        "build", str(COURSE), "-o", str(tmp_path / "out"), "-f", "html", "--jobs", "2",
+        "--templates", str(theme), timeout=RENDER_SECONDS + 90,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.count("objectives.html.j2:2:1: error[template-error]") >= 2  # each lesson
+    assert "the template ran longer than" in done.stderr
+    assert not marker.exists()
