@@ -50,8 +50,8 @@ _LOOP_GUARD = "lessonc_loop_guard"
 
 _SAFE_ATTRIBUTES: dict[tuple[type, str], bool] = {}
 _SAFE_ATTRIBUTES_KEPT = 10_000
-_FORMAT_METHODS = frozenset({"format", "format_map"})
 """Attribute names can come from lesson data (``obj[key]``): the memo stays bounded."""
+_FORMAT_METHODS = frozenset({"format", "format_map"})
 
 
 class TemplateLimitError(TemplateRuntimeError):
@@ -70,7 +70,7 @@ def _check_deadline() -> None:
 
 
 def _loop_guard(iterable: Iterable[Any]) -> Iterator[Any]:
-    # A loop whose body makes no call or lookup would never meet the other checks.
+    # A loop whose body makes no call would never meet the other checks.
     for item in iterable:
         _check_deadline()
         yield item
@@ -172,8 +172,8 @@ class SandboxedTemplates(ImmutableSandboxedEnvironment):
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
+        self.filters[_LOOP_GUARD] = _loop_guard  # on the clock: it is the clock
         self.filters = _OwnFilters(self.filters)
-        self.filters[_LOOP_GUARD] = _loop_guard
         self.globals["range"] = _capped_range
         # lipsum(n=10**9) would write text for minutes in one call; no theme needs it.
         del self.globals["lipsum"]
