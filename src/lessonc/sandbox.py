@@ -18,7 +18,8 @@ ever, or recurse until the interpreter gives up. Here:
   :data:`MAX_DEPTH` nested macro calls, or at Python's own limit for includes,
   as a located template error rather than a crash;
 - ``**`` and ``*`` are checked before they run, so ``10 ** 10000000000`` or
-  ``'x' * 10 ** 12`` cannot stall or exhaust memory in one step.
+  ``'x' * 10 ** 12`` cannot stall or exhaust memory in one step; a step that asks
+  for more memory than there is (``'x'|center(10 ** 15)``) is a template error too.
 """
 
 from __future__ import annotations
@@ -150,6 +151,12 @@ class _GuardedTemplate(Template):
             # traceback, whose innermost template frame is the line to point at.
             raise TemplateLimitError(
                 "templates nest too deeply (an include or macro that calls itself?)"
+            ).with_traceback(error.__traceback__) from None
+        except MemoryError as error:
+            # ``'x'|center(10**15)``: one step that asks for more memory than there is
+            # (lessonc's own pages need a few megabytes).
+            raise TemplateLimitError(
+                "the template asked for more memory than there is"
             ).with_traceback(error.__traceback__) from None
         except Exception as error:
             # ``{{ 1 / 0 }}`` or ``{{ 'a' + 1 }}`` is the template's mistake, not lessonc's;

@@ -52,6 +52,7 @@ RUNAWAYS = {
     "huge-power": ("<p>\n{{ 10 ** 10000000000 }}\n</p>\n", "an exponent over"),
     "huge-string": ("<p>\n{{ 'x' * 10 ** 12 }}\n</p>\n", "would build more than"),
     "division-by-zero": ("<p>\n{{ 1 / 0 }}\n</p>\n", "ZeroDivisionError"),
+    "huge-width": ("<p>\n{{ 'x'|center(10 ** 15) }}\n</p>\n", "more memory than there is"),
 }
 
 
