@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
 
 from lessonc.diagnostics import Diagnostic
@@ -169,20 +170,41 @@ def check_memory_aids(lesson: Lesson, source: Located) -> Iterator[Diagnostic]:
             yield from _letters_check(aid.cue, aid.words, path, "words", source)
 
 
+MAX_CLOZE_NUMBER = 500
+"""Anki makes one card per gap number; its importer refuses a whole deck whose number
+overflows (``{{c99999999999::…}}``) and makes no card for ``c0``."""
+
+
+def _cloze_gaps(card: ClozeCard, path: PathKey, source: Located) -> Iterator[Diagnostic]:
+    gaps = [match.group(1) for match in CLOZE_PATTERN.finditer(card.cloze)]
+    if not gaps:
+        yield source.diagnostic(
+            (*path, "cloze"),
+            "cloze-without-gap",
+            "a cloze card needs at least one gap",
+            "write the hidden part as {{c1::answer}}",
+        )
+    # Compared as text first: int() refuses numbers of more than 4,300 digits.
+    wrong = {g for g in gaps if not 1 <= int(g.lstrip("0")[:4] or "0") <= MAX_CLOZE_NUMBER}
+    for digits in sorted(wrong, key=lambda g: (len(g), g)):
+        shown = digits if len(digits) <= 12 else f"{digits[:12]}…"
+        yield source.diagnostic(
+            (*path, "cloze"),
+            "cloze-number",
+            f"gap number c{shown} is out of range: Anki numbers gaps from c1 to "
+            f"c{MAX_CLOZE_NUMBER}",
+            "number the gaps c1, c2, … (gaps with the same number are hidden together)",
+        )
+
+
 def check_flashcards(lesson: Lesson, source: Located) -> Iterator[Diagnostic]:
-    """No two cards ask the same thing; a cloze card has at least one gap."""
+    """No two cards ask the same thing; a cloze card has gaps numbered c1 to c500."""
     seen: dict[str, int] = {}
     for index, card in enumerate(lesson.flashcards):
         path = ("flashcards", index)
         if isinstance(card, ClozeCard):
             asked = card.cloze
-            if not CLOZE_PATTERN.search(card.cloze):
-                yield source.diagnostic(
-                    (*path, "cloze"),
-                    "cloze-without-gap",
-                    "a cloze card needs at least one gap",
-                    "write the hidden part as {{c1::answer}}",
-                )
+            yield from _cloze_gaps(card, path, source)
         elif isinstance(card, BasicCard):
             asked = card.front
         else:
@@ -217,6 +239,40 @@ def check_glossary(lesson: Lesson, source: Located) -> Iterator[Diagnostic]:
             seen.setdefault(normal, index)
 
 
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""Characters XML 1.0 forbids (QTI, the deck's and the handout's XML would not parse)."""
+
+
+def _strings(node: object, path: PathKey) -> Iterator[tuple[PathKey, str]]:
+    if isinstance(node, str):
+        yield path, node
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            yield from _strings(value, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _strings(value, (*path, index))
+
+
+def check_characters(lesson: Lesson, source: Located) -> Iterator[Diagnostic]:
+    """No text holds a character XML forbids (written as a YAML escape such as "\\uFFFE").
+
+    One walk over every string of the source, so no output needs its own check. The
+    code is the one the models give control characters in text, and validation keeps
+    one diagnostic per place and code, so a character both refuse is reported once.
+    """
+    for path, text in _strings(source.data, ()):
+        bad = _NOT_IN_XML.search(text)
+        if bad is not None:
+            yield source.diagnostic(
+                path,
+                "invalid-value",
+                f"character U+{ord(bad.group()):04X} (at character {bad.start() + 1} of this "
+                "text) is not allowed: XML, and so the QTI package, cannot hold it",
+                "remove it, or write the character you meant",
+            )
+
+
 CHECKS: tuple[Check, ...] = (
     check_unique_ids,
     check_speakers,
@@ -224,4 +280,5 @@ CHECKS: tuple[Check, ...] = (
     check_memory_aids,
     check_flashcards,
     check_glossary,
+    check_characters,
 )

@@ -17,6 +17,8 @@ from urllib.parse import unquote
 import nh3
 from markdown_it import MarkdownIt
 
+from lessonc import link_labels
+
 ALLOWED_TAGS = frozenset(
     {
         "p", "br", "em", "strong", "code", "pre", "a", "ul", "ol", "li",
@@ -42,6 +44,8 @@ def _parser(kind: type[MarkdownIt] = MarkdownIt) -> MarkdownIt:
     # Headings inside lesson text would break the outline of every output,
     # where the lesson's own structure owns h1/h2.
     md.disable(["heading", "lheading"])
+    # markdown-it-py's link-label scan takes minutes on a text of unclosed '[' or '!['.
+    link_labels.install(md)
     return md
 
 

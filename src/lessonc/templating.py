@@ -31,6 +31,7 @@ from markupsafe import Markup
 from lessonc import markup
 from lessonc.diagnostics import Diagnostic, display_path
 from lessonc.paths import Refused, read_file
+from lessonc.sandbox import SandboxedTemplates
 
 
 @functools.cache  # asked for every template and asset of every lesson; it cannot change
@@ -49,7 +50,10 @@ class _CompiledTemplates(BytecodeCache):
     and compiling their templates again each time would cost more than
     rendering them (the HTML page keeps one environment per process instead).
     Jinja2 checks the source checksum, so an edited template (``lessonc
-    serve``) is compiled anew; nothing else is shared.
+    serve``) is compiled anew; nothing else is shared. Every environment that
+    uses it is a :class:`~lessonc.sandbox.SandboxedTemplates`, whose compiled
+    code differs from a plain environment's (guarded loops, checked calls): a
+    plain environment must never share this cache.
     """
 
     def __init__(self) -> None:
@@ -123,10 +127,14 @@ class _GatedLoader(FileSystemLoader):
         raise TemplateNotFound(template)
 
 
-def environment(subfolder: str, user_dirs: Sequence[Path] = ()) -> Environment:
-    """An environment for one format's templates (``html``, ``pdf`` …), user folders first."""
+def environment(subfolder: str, user_dirs: Sequence[Path] = ()) -> SandboxedTemplates:
+    """An environment for one format's templates (``html``, ``pdf`` …), user folders first.
+
+    Sandboxed with a time and depth limit (see :mod:`lessonc.sandbox`), built-in
+    templates included: a user's template can include or extend them.
+    """
     search = [(d / subfolder, d) for d in [*user_dirs, builtin_templates()]]
-    env = Environment(
+    env = SandboxedTemplates(
         loader=_GatedLoader(search),
         autoescape=True,
         undefined=StrictUndefined,

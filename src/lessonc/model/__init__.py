@@ -106,10 +106,13 @@ class Lesson(Strict):
         examples=[{"number": 15, "title": "Modern Topics – LLMs & Foundation Models"}]
     )
     """The course chapter."""
-    number: str = Field(pattern=r"^\d+(\.\d+)*$", examples=["15.1"])
+    number: str = Field(pattern=r"^\d+(\.\d+)*$", max_length=32, examples=["15.1"])
     """The lesson number within the course, quoted: "15.1"."""
     language: str = Field(
-        default="en", pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", examples=["en", "pt-BR"]
+        default="en",
+        pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
+        max_length=64,
+        examples=["en", "pt-BR"],
     )
     """BCP 47 language tag of the text."""
     level: Literal["beginner", "intermediate", "advanced"] = Field(
@@ -120,7 +123,7 @@ class Lesson(Strict):
     """Time a learner needs for the whole lesson."""
     authors: list[Author] = Field(min_length=1, examples=[[{"name": "lessonc contributors"}]])
     """Who wrote the lesson."""
-    license: str = Field(default="CC-BY-4.0", examples=["CC-BY-4.0"])
+    license: str = Field(default="CC-BY-4.0", max_length=100, examples=["CC-BY-4.0"])
     """SPDX identifier of the content licence."""
     objectives: list[Text] = Field(
         min_length=1,

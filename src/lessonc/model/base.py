@@ -57,13 +57,21 @@ def _no_control_chars(value: str) -> str:
     return value
 
 
+TEXT_MAX_LENGTH: Final = 100_000
+"""Characters in one text field: a long chapter is a tenth of it. The cap bounds the
+work one field can ask of every output (Markdown, the handout's layout, the deck)."""
+
 Text = Annotated[
     str,
     AfterValidator(_no_control_chars),
     AfterValidator(_require_text),
     # Editors learn from contentMediaType that the string is Markdown; the
     # field's own docstring stays its description.
-    Field(min_length=1, json_schema_extra={"contentMediaType": "text/markdown"}),
+    Field(
+        min_length=1,
+        max_length=TEXT_MAX_LENGTH,
+        json_schema_extra={"contentMediaType": "text/markdown"},
+    ),
 ]
 """Required text in lessonc's Markdown subset (see markup.py); blank text is an error."""
 

@@ -26,7 +26,10 @@ class Author(Strict):
     name: PlainText = Field(examples=["lessonc contributors"])
     """Full name as it should be printed."""
     email: str | None = Field(
-        default=None, pattern=r"^[^@\s]+@[^@\s]+$", examples=["authors@example.org"]
+        default=None,
+        pattern=r"^[^@\s]+@[^@\s]+$",
+        max_length=320,
+        examples=["authors@example.org"],
     )
     """Contact address, optional."""
 

@@ -1,0 +1,143 @@
+"""A hostile --templates folder: no command runs, nothing hangs, each attack is a located error.
+
+Each attack replaces one partial of the page (or of the handout) and runs a whole
+``lessonc build`` in its own process with a time limit. The escapes' payload
+would create a file beside the theme; the tests assert it does not exist.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from jinja2 import TemplateError
+
+from conftest import EXAMPLE, FIXTURES
+from hardening.support import run_lessonc
+from lessonc import templating
+from lessonc.sandbox import RENDER_SECONDS
+
+COURSE = FIXTURES / "course"
+PAYLOAD = "touch {marker}"
+ESCAPES = {
+    "cycler": "{{{{ cycler.__init__.__globals__.os.popen('{payload}').read() }}}}",
+    "lipsum": "{{{{ lipsum.__globals__['os'].popen('{payload}').read() }}}}",
+    "lesson-class": (
+        "{{{{ lesson.__class__.__mro__[-1].__subclasses__()[0]"
+        ".__init__.__globals__['sys'].modules['os'].popen('{payload}').read() }}}}"
+    ),
+    "joiner-format": "{{{{ '{{0.__init__.__globals__}}'.format(joiner) }}}}",
+    "list-mutation": "{{% set _ = lesson.objectives.append('x') %}}{{{{ '{payload}' }}}}",
+}
+# name → (template text, what the message says); the template's second line is the culprit.
+RUNAWAYS = {
+    "recursive-macro": (
+        "<p>\n{% macro down(n) %}{{ down(n + 1) }}{% endmacro %}{{ down(0) }}\n</p>\n",
+        "macros nest more than",
+    ),
+    "self-include": (
+        '<p>\n{% include "partials/objectives.html.j2" %}\n</p>\n',
+        "templates nest too deeply",
+    ),
+    "huge-range": (
+        "<p>\n{% for i in range(10**12) %}{{ i }}{% endfor %}\n</p>\n",
+        "range() is limited",
+    ),
+    "long-loop": (
+        "<p>\n{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}\n"
+        "</p>\n",
+        "the template ran longer than",
+    ),
+    "huge-power": ("<p>\n{{ 10 ** 10000000000 }}\n</p>\n", "an exponent over"),
+    "huge-string": ("<p>\n{{ 'x' * 10 ** 12 }}\n</p>\n", "would build more than"),
+    "division-by-zero": ("<p>\n{{ 1 / 0 }}\n</p>\n", "ZeroDivisionError"),
+    "huge-width": ("<p>\n{{ 'x'|center(10 ** 15) }}\n</p>\n", "more memory than there is"),
+}
+
+
+def _theme(folder: Path, partial: str, text: str) -> Path:
+    theme = folder / "theme"
+    path = theme / "html" / "partials" / partial
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return theme
+
+
+def _build(tmp_path: Path, theme: Path, formats: str = "html") -> tuple[int, str, float]:
+    started = time.monotonic()
+    done = run_lessonc(
+        "build", str(EXAMPLE), "-o", str(tmp_path / "out"), "-f", formats,
+        "--templates", str(theme), "--force", timeout=RENDER_SECONDS + 60,
+    )  # fmt: skip
+    return done.returncode, done.stderr, time.monotonic() - started
+
+
+@pytest.mark.parametrize("name", sorted(ESCAPES))
+def test_a_template_cannot_run_a_command(tmp_path: Path, name: str) -> None:
+    marker = tmp_path / "pwned"
+    text = ESCAPES[name].format(payload=PAYLOAD.format(marker=marker))
+    theme = _theme(tmp_path, "objectives.html.j2", "<p>\n" + text + "\n</p>\n")
+    code, stderr, _ = _build(tmp_path, theme)
+    assert not marker.exists()
+    assert code == 1, stderr
+    assert "objectives.html.j2:2:1: error[template-error]" in stderr
+    assert "Traceback" not in stderr and "internal error" not in stderr
+
+
+@pytest.mark.parametrize("name", sorted(RUNAWAYS))
+def test_a_runaway_template_stops_with_a_located_error(tmp_path: Path, name: str) -> None:
+    text, says = RUNAWAYS[name]
+    theme = _theme(tmp_path, "objectives.html.j2", text)
+    code, stderr, seconds = _build(tmp_path, theme)
+    assert code == 1, stderr
+    assert "objectives.html.j2:2:1: error[template-error]" in stderr
+    assert says in stderr
+    assert "Traceback" not in stderr and "internal error" not in stderr
+    assert seconds < RENDER_SECONDS + 30
+
+
+def test_the_handout_templates_are_sandboxed_too(tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+    payload = ESCAPES["cycler"].format(payload=PAYLOAD.format(marker=marker))
+    theme = tmp_path / "theme"
+    handout = theme / "pdf" / "handout.html.j2"
+    handout.parent.mkdir(parents=True)
+    handout.write_text("<html>\n" + payload + "\n</html>\n", encoding="utf-8")
+    code, stderr, _ = _build(tmp_path, theme, "pdf")
+    assert not marker.exists()
+    assert code == 1, stderr
+    assert "handout.html.j2:2:1: error[template-error]" in stderr
+
+
+def test_templates_from_the_compiled_cache_stay_sandboxed(tmp_path: Path) -> None:
+    # The second environment takes the compiled code from the in-memory cache; the
+    # loop guard and the checked lookups are part of that code.
+    theme = tmp_path / "theme" / "html"
+    theme.mkdir(parents=True)
+    (theme / "escape.j2").write_text("{{ cycler.__init__.__globals__ }}", encoding="utf-8")
+    (theme / "loop.j2").write_text("{% for i in range(200000) %}{% endfor %}", encoding="utf-8")
+    cached: list[int] = []
+    for _ in range(2):
+        env = templating.environment("html", [tmp_path / "theme"])
+        with pytest.raises(TemplateError, match="unsafe"):
+            env.get_template("escape.j2").render()
+        with pytest.raises(TemplateError, match="range"):
+            env.get_template("loop.j2").render()
+        cached.append(len(templating._COMPILED._code))
+    assert cached[0] == cached[1] > 0  # the second round compiled nothing new
+
+
+def test_limits_hold_in_the_worker_processes_of_a_course_build(tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+    escape = ESCAPES["cycler"].format(payload=PAYLOAD.format(marker=marker))
+    loop, _ = RUNAWAYS["long-loop"]
+    theme = _theme(tmp_path, "objectives.html.j2", loop.replace("</p>", escape + "\n</p>"))
+    done = run_lessonc(
+        "build", str(COURSE), "-o", str(tmp_path / "out"), "-f", "html", "--jobs", "2",
+        "--templates", str(theme), timeout=RENDER_SECONDS + 90,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.count("objectives.html.j2:2:1: error[template-error]") >= 2  # each lesson
+    assert "the template ran longer than" in done.stderr
+    assert not marker.exists()
