@@ -3,10 +3,7 @@ other origins (another local port, a DNS-rebinding name) cannot read the preview
 
 from __future__ import annotations
 
-import functools
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +12,7 @@ from playwright.sync_api import Browser, Error, Page, sync_playwright
 
 from outputs.html_support import CHROMIUM, CHROMIUM_ARGS, require, watch
 from serve_support import Served, save, status
+from static_site import serving
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -149,15 +147,8 @@ def other_origin(tmp_path: Path) -> Iterator[str]:
     site = tmp_path / "site"
     site.mkdir()
     (site / "index.html").write_text("<!DOCTYPE html><title>elsewhere</title>", "utf-8")
-    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(site))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(site) as base:
+        yield f"{base}/"
 
 
 def test_a_page_of_another_origin_reads_nothing(

@@ -3,12 +3,7 @@ test LMS (a page that offers scorm-again's API to the lesson in an iframe) on 12
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from io import BytesIO
 from pathlib import Path
 
@@ -82,22 +77,3 @@ def write_lms(root: Path, version: Version) -> Path:
         encoding="utf-8",
     )
     return root / "lms.html"
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@contextmanager
-def serving(root: Path) -> Iterator[str]:
-    """``root`` served on 127.0.0.1 for the length of the block; yields the base URL."""
-    handler = functools.partial(_Quiet, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()

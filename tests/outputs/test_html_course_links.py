@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import functools
 import shutil
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
-from http import HTTPStatus
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
@@ -28,6 +22,7 @@ from outputs.html_support import (
     scan,
     watch,
 )
+from static_site import serving
 
 COURSE = FIXTURES / "course"
 OPTIONS = BuildOptions(source_date_epoch=EPOCH)
@@ -186,37 +181,11 @@ def test_page_copied_without_the_course_keeps_the_plain_links(
         assert page.is_visible(".quiz-score")  # the rest of the page's script still ran
 
 
-@contextmanager
-def served(folder: Path) -> Iterator[str]:
-    """``folder`` on an http:// address of this machine, for as long as the block runs."""
-
-    class Quiet(SimpleHTTPRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-        def do_GET(self) -> None:
-            if self.path == "/favicon.ico":  # Chromium asks any http site; a 404 is logged
-                self.send_response(HTTPStatus.NO_CONTENT)
-                self.end_headers()
-                return
-            super().do_GET()
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=folder))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
 @pytest.mark.browser
 def test_content_security_policy_lets_the_course_script_run_over_http(
     browser: Browser, site: Path
 ) -> None:
-    with served(site) as origin:
+    with serving(site) as origin:
         context = browser.new_context()
         try:
             page = context.new_page()

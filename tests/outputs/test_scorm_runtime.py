@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Frame, Page
 from tests.outputs.html_support import axe_violations, chromium, opened, watch
-from tests.outputs.scorm_support import VERSIONS, graded_lesson, package, serving, unpack, write_lms
+from tests.outputs.scorm_support import VERSIONS, graded_lesson, package, unpack, write_lms
+
+from static_site import serving
 
 LAUNCH = """([version, stored]) => {
   const settings = {autocommit: false, logLevel: 5};
