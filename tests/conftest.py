@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,13 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "content" / "foundation-models.yaml"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+# A run started in the background by a non-interactive shell inherits SIGINT ignored, and
+# every child would too (Python then installs no KeyboardInterrupt): the tests that stop a
+# server or a build with Ctrl-C need it delivered. A handler, unlike SIG_IGN, is not
+# inherited across exec, so children start with the default again.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @dataclass
