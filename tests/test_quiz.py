@@ -41,7 +41,7 @@ def test_schema_names_its_dialect_and_id_first() -> None:
     schema = quiz.json_schema()
     assert list(schema)[:2] == ["$schema", "$id"]
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    assert schema["$id"] == "urn:lessonc:schema:quiz:1"
+    assert schema["$id"] == "urn:lessonc:schema:quiz:2"
 
 
 def test_every_schema_field_is_documented() -> None:
@@ -67,7 +67,7 @@ def test_quiz_json_validates_against_the_schema(path: Path, seed: int | None) ->
 def test_schema_rejects_what_the_models_reject() -> None:
     data = json.loads(quiz.dumps(quiz.from_lesson(_lesson(EXAMPLE))))
     data["questions"][0]["prompt"]["markdown"] = "unknown key"
-    data["version"] = 2
+    data["version"] = 3
     assert len(list(_validator().iter_errors(data))) == 2
 
 
@@ -85,7 +85,7 @@ def test_round_trips_through_load(tmp_path: Path, seed: int | None) -> None:
 
 @pytest.mark.parametrize(
     ("change", "value"),
-    [("format", "other-quiz"), ("version", 2), ("shuffle_seed", 1.5), ("extra", True)],
+    [("format", "other-quiz"), ("version", 3), ("shuffle_seed", 1.5), ("extra", True)],
 )
 def test_load_rejects_an_invalid_file(change: str, value: object) -> None:
     data = json.loads(quiz.dumps(quiz.from_lesson(_lesson(EXAMPLE))))
