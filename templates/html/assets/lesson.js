@@ -308,6 +308,8 @@
       return { outcome: "empty", share: 0 };
     }
     var value = parseNumber(input.value);
+    // The number as read, for whoever records answers (scorm.js reports it as given).
+    question.setAttribute("data-number", isFinite(value) ? String(value) : "");
     var answers = JSON.parse(question.getAttribute("data-answers"));
     var right = isFinite(value) && answers.some(function (range) {
       var slack = 1e-9 * Math.max(1, Math.abs(range[0]), Math.abs(range[1]));
