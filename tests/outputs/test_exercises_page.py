@@ -111,6 +111,18 @@ def test_ordering_moves_by_keyboard_and_scores_each_place(
                 page.keyboard.press("Space" if place % 2 else "Enter")
                 up.evaluate("b => b.removeAttribute('id')")
                 assert page.evaluate("document.activeElement.dataset.move") == "-1"
+        # The arrow keys on a move button move its item: down, then back up.
+        first = page.locator(f"{question} [data-item] >> nth=0")
+        moved = first.get_attribute("data-item")
+        first.locator("[data-move='1']").evaluate("b => b.id = 'arrow-now'")
+        _tab_to(page, "arrow-now")
+        page.keyboard.press("ArrowDown")
+        after = page.eval_on_selector_all(
+            f"{question} [data-item]", "items => items.map(i => i.dataset.item)"
+        )
+        assert after[1] == moved
+        page.keyboard.press("ArrowUp")
+        assert page.evaluate("document.activeElement.closest('[data-item]').dataset.item") == moved
         status = page.text_content(f"{question} [data-order-status]") or ""
         assert status.endswith("/ 4")
         _submit(page, "order-lifecycle")

@@ -349,6 +349,18 @@
   function setupOrdering(list) {
     var status = list.parentNode.querySelector("[data-order-status]");
     reveal(list, ".order-buttons");
+    // On a move button the arrow keys move its item too, and focus follows the item.
+    list.addEventListener("keydown", function (event) {
+      var button = event.target.closest("[data-move]");
+      if (!button || (event.key !== "ArrowUp" && event.key !== "ArrowDown")) {
+        return;
+      }
+      event.preventDefault();
+      var step = event.key === "ArrowUp" ? "-1" : "1";
+      var twin = button.closest("[data-item]").querySelector('[data-move="' + step + '"]');
+      twin.focus();
+      twin.click();
+    });
     list.addEventListener("click", function (event) {
       var button = event.target.closest("[data-move]");
       if (!button) {
