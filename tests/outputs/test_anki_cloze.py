@@ -12,7 +12,9 @@ from anki.collection import Collection  # first: anki's scheduler modules import
 from anki.scheduler.v3 import CardAnswer
 from anki.scheduler.v3 import Scheduler as V3Scheduler
 
-from conftest import FIXTURES
+from conftest import EXAMPLE, FIXTURES
+from lessonc.model import ClozeCard
+from lessonc.pipeline import load_lesson
 from outputs.test_anki import EPOCH, AnkiCollection, anki, edit, render_deck
 
 __all__ = ["anki"]  # the fixture, used by name below
@@ -75,3 +77,36 @@ def test_each_gap_is_its_own_card_and_keeps_its_reviews(
     assert _state(anki, three[1]) == reviewed
     assert anki.query("select id from revlog where cid = ?", three[1]) == history
     assert [anki.col.get_card(c).type for c in (three[0], three[2])] == [0, 0]
+
+
+OLD_DECK = FIXTURES / "anki" / "example-before-exercises.apkg"
+"""The example's deck as lessonc built it before the exercise types (commit 21431cf,
+SOURCE_DATE_EPOCH=1700000000): 46 notes, 15 of them practice questions."""
+
+
+@pytest.mark.anki
+def test_a_deck_built_before_the_exercise_types_keeps_its_reviews(
+    anki: AnkiCollection, tmp_path: Path
+) -> None:
+    old = anki.import_deck(OLD_DECK.read_bytes(), tmp_path)
+    assert old["new"] == 46
+    lesson = load_lesson(EXAMPLE).lesson
+    [card] = [c for c in lesson.flashcards if isinstance(c, ClozeCard) and "{{c2::" in c.cloze][:1]
+    note = anki.note(lesson.id, "flashcard", card.key)
+    cards = [c.id for c in sorted(note.cards(), key=lambda c: c.ord)]
+    _review(anki, cards[1])
+    reviewed = _state(anki, cards[1])
+    history = anki.query("select id from revlog where cid = ?", cards[1])
+
+    new = anki.import_deck(render_deck(EXAMPLE, EPOCH + 3600), tmp_path)
+    # The five new questions are added; every old note is updated in place, none doubled.
+    assert (new["new"], new["conflicting"], new["missing_notetype"]) == (5, 0, 0)
+    assert new["updated"] == 46
+    assert anki.col.note_count() == 51
+    assert [c.id for c in sorted(anki.note(lesson.id, "flashcard", card.key).cards(),
+                                 key=lambda c: c.ord)] == cards  # fmt: skip
+    assert _state(anki, cards[1]) == reviewed
+    assert anki.query("select id from revlog where cid = ?", cards[1]) == history
+    assert anki.col.get_card(cards[0]).type == 0
+    ours = [m.name for m in anki.col.models.all_names_and_ids() if m.name.startswith("lessonc")]
+    assert len(ours) == len(set(ours))  # no second copy of a note type
