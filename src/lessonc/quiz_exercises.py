@@ -152,8 +152,7 @@ def exercise_question(question: LessonQuestion, common: dict[str, Any]) -> Exerc
     if isinstance(question, Numeric):
         answers = []
         for answer in question.answers:
-            # Rounded to 12 digits: 1.25 ± 0.01 is 1.24..1.26, not 1.2399999999999999.
-            low, high = (float(f"{end:.12g}") for end in answer.bounds)
+            low, high = answer.bounds
             tolerance = answer.tolerance if answer.value is not None else 0.0
             answers.append(
                 QuizNumericAnswer(value=answer.value, tolerance=tolerance, min=low, max=high)

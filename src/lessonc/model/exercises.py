@@ -106,9 +106,11 @@ class NumericAnswer(Strict):
 
     @property
     def bounds(self) -> tuple[float, float]:
-        """The closed interval of right answers."""
+        """The closed interval of right answers, its ends rounded to 12 significant digits
+        (1.25 ± 0.01 is 1.24 to 1.26, never 1.2399999999999999) so every output agrees."""
         if self.value is not None:
-            return (self.value - self.tolerance, self.value + self.tolerance)
+            low, high = self.value - self.tolerance, self.value + self.tolerance
+            return (float(f"{low:.12g}"), float(f"{high:.12g}"))
         low = self.min if self.min is not None else float("-inf")
         high = self.max if self.max is not None else float("inf")
         return (low, high)
