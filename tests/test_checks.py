@@ -107,3 +107,62 @@ def test_derived_ids_collide_only_when_texts_match() -> None:
     for card in data["flashcards"]:
         card.pop("id")
     assert only_codes(data) == []
+
+
+def _question(data: dict, question_id: str) -> dict:  # type: ignore[type-arg]
+    [question] = [q for q in data["practice"] if q["id"] == question_id]
+    assert isinstance(question, dict)
+    return question
+
+
+def test_matching_pair_without_partner_and_repeated_items() -> None:
+    data = example_data()
+    pairs = _question(data, "match-model-developer")["pairs"]
+    del pairs[1]["right"]
+    assert only_codes(data) == ["missing-key"]
+    data = example_data()
+    pairs = _question(data, "match-model-developer")["pairs"]
+    pairs[1]["left"] = pairs[0]["left"].upper()
+    _question(data, "match-model-developer")["distractors"] = ["openai"]
+    assert only_codes(data) == ["duplicate-choice", "duplicate-choice"]
+
+
+def test_duplicate_ordering_item() -> None:
+    data = example_data()
+    items = _question(data, "order-the-lifecycle")["items"]
+    items.append({"id": "again", "text": items[0]["text"]})
+    [(code, (line, _))] = codes_for(data)
+    assert code == "duplicate-choice"
+    assert line > 1
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [{"min": 7, "max": 5}, {}, {"value": 6, "min": 5, "max": 7}, {"min": 5}],
+    ids=["min-above-max", "nothing", "value-and-range", "half-a-range"],
+)
+def test_numeric_answer_needs_a_value_or_an_ordered_range(answer: dict) -> None:  # type: ignore[type-arg]
+    data = example_data()
+    _question(data, "how-many-examples")["answers"] = [answer]
+    assert only_codes(data) == ["numeric-range"]
+
+
+@pytest.mark.parametrize(
+    ("gaps", "text"),
+    [
+        ([{"accepted": []}], None),
+        ([{"accepted": ["fine-tuning"], "choices": ["prompting", "pruning"]}], None),
+        ([{"accepted": ["fine-tuning"]}], "Foundation models + {{2}} = Versatility!"),
+        ([{"accepted": ["fine-tuning"]}, {"accepted": ["x"]}], None),
+    ],
+    ids=["no-answer", "answer-not-a-choice", "gap-without-entry", "entry-without-gap"],
+)
+def test_gap_without_answer(gaps: list, text: str | None) -> None:  # type: ignore[type-arg]
+    data = example_data()
+    question = _question(data, "versatility-formula")
+    question["gaps"] = gaps
+    if text is not None:
+        question["text"] = text
+    found = codes_for(data)
+    assert {code for code, _ in found} == {"gap-without-answer"}
+    assert all(line > 1 for _, (line, _) in found)

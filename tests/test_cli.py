@@ -20,7 +20,7 @@ def test_validate_example_exits_0_with_one_line_summary() -> None:
     assert result.exit_code == 0
     assert result.stderr == ""
     (line,) = result.stdout.splitlines()
-    assert "ok: lesson 'foundation-models'" in line and "15 questions" in line
+    assert "ok: lesson 'foundation-models'" in line and "20 questions" in line
 
 
 def test_validate_five_mistakes_exits_1_with_five_errors() -> None:

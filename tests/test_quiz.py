@@ -19,6 +19,7 @@ from lessonc.model import Lesson, ShortAnswer
 from lessonc.pipeline import load_lesson
 
 SPECIAL = FIXTURES / "quiz" / "special-chars.yaml"
+EVERY_TYPE = FIXTURES / "exercises" / "every-type.yaml"
 
 
 def _lesson(path: Path) -> Lesson:
@@ -41,7 +42,7 @@ def test_schema_names_its_dialect_and_id_first() -> None:
     schema = quiz.json_schema()
     assert list(schema)[:2] == ["$schema", "$id"]
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    assert schema["$id"] == "urn:lessonc:schema:quiz:1"
+    assert schema["$id"] == "urn:lessonc:schema:quiz:2"
 
 
 def test_every_schema_field_is_documented() -> None:
@@ -56,7 +57,9 @@ def test_every_schema_field_is_documented() -> None:
     assert undocumented == []
 
 
-@pytest.mark.parametrize("path", [EXAMPLE, SPECIAL], ids=["example", "special-chars"])
+@pytest.mark.parametrize(
+    "path", [EXAMPLE, SPECIAL, EVERY_TYPE], ids=["example", "special-chars", "every-type"]
+)
 @pytest.mark.parametrize("seed", [None, 42])
 def test_quiz_json_validates_against_the_schema(path: Path, seed: int | None) -> None:
     data = json.loads(quiz.dumps(quiz.from_lesson(_lesson(path), shuffle_seed=seed)))
@@ -67,7 +70,7 @@ def test_quiz_json_validates_against_the_schema(path: Path, seed: int | None) ->
 def test_schema_rejects_what_the_models_reject() -> None:
     data = json.loads(quiz.dumps(quiz.from_lesson(_lesson(EXAMPLE))))
     data["questions"][0]["prompt"]["markdown"] = "unknown key"
-    data["version"] = 2
+    data["version"] = 3
     assert len(list(_validator().iter_errors(data))) == 2
 
 
@@ -83,9 +86,29 @@ def test_round_trips_through_load(tmp_path: Path, seed: int | None) -> None:
         assert quiz.dumps(loaded) == raw
 
 
+def test_load_reads_a_version_1_file() -> None:
+    """A file from before the exercise types (version 1, the first four types only) loads."""
+    data = json.loads(quiz.dumps(quiz.from_lesson(_lesson(SPECIAL))))
+    assert data["version"] == 2
+    data["version"] = 1
+    loaded = quiz.load(json.dumps(data))
+    assert loaded.version == 1
+    assert [q.id for q in loaded.questions] == [q["id"] for q in data["questions"]]
+
+
+def test_a_version_1_reader_would_reject_the_new_types() -> None:
+    """Why the version went up: version 1's schema names four types, and no other."""
+    data = json.loads(quiz.dumps(quiz.from_lesson(_lesson(EVERY_TYPE))))
+    new = {q["type"] for q in data["questions"]} - {
+        "single_choice", "multiple_choice", "true_false", "short_answer"
+    }  # fmt: skip
+    assert new == {"matching", "ordering", "numeric", "fill_blanks", "open"}
+    assert data["version"] == 2
+
+
 @pytest.mark.parametrize(
     ("change", "value"),
-    [("format", "other-quiz"), ("version", 2), ("shuffle_seed", 1.5), ("extra", True)],
+    [("format", "other-quiz"), ("version", 3), ("shuffle_seed", 1.5), ("extra", True)],
 )
 def test_load_rejects_an_invalid_file(change: str, value: object) -> None:
     data = json.loads(quiz.dumps(quiz.from_lesson(_lesson(EXAMPLE))))

@@ -203,7 +203,7 @@ def test_schema_ids_are_names_not_invented_addresses() -> None:
     assert {name: schema["$id"] for name, schema in all_schemas().items()} == {
         "lesson.schema.json": "urn:lessonc:schema:lesson:1",
         "course.schema.json": "urn:lessonc:schema:course:1",
-        "quiz.schema.json": "urn:lessonc:schema:quiz:1",
+        "quiz.schema.json": "urn:lessonc:schema:quiz:2",
     }
 
 

@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 
 from lessonc.diagnostics import Diagnostic
+from lessonc.exercise_checks import check_exercises
 from lessonc.model import (
     CLOZE_PATTERN,
     Acronym,
@@ -13,8 +14,10 @@ from lessonc.model import (
     ClozeCard,
     Identified,
     Lesson,
+    Matching,
     Mnemonic,
     MultipleChoice,
+    Ordering,
     SingleChoice,
 )
 from lessonc.source import Located, PathKey
@@ -69,6 +72,10 @@ def check_unique_ids(lesson: Lesson, source: Located) -> Iterator[Diagnostic]:
             yield from _unique_ids(
                 question.choices, ("practice", index, "choices"), "choice", source
             )
+        elif isinstance(question, Matching):
+            yield from _unique_ids(question.pairs, ("practice", index, "pairs"), "pair", source)
+        elif isinstance(question, Ordering):
+            yield from _unique_ids(question.items, ("practice", index, "items"), "item", source)
     if lesson.dialogue is not None:
         seen: dict[str, int] = {}
         for index, speaker in enumerate(lesson.dialogue.speakers):
@@ -281,4 +288,5 @@ CHECKS: tuple[Check, ...] = (
     check_flashcards,
     check_glossary,
     check_characters,
+    check_exercises,
 )

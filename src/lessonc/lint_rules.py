@@ -172,6 +172,29 @@ def check_choice_giveaway(lesson: Lesson, source: Located) -> Iterator[Diagnosti
             )
 
 
+RIGHT_FIRST_MIN = 3
+"""Choice questions from which 'the right answer is always first' is a pattern, not chance."""
+
+
+def check_right_answer_always_first(lesson: Lesson, source: Located) -> Iterator[Diagnostic]:
+    """L107: in every choice question of the lesson the first choice is right."""
+    questions = [
+        (index, q)
+        for index, q in enumerate(lesson.practice)
+        if isinstance(q, SingleChoice | MultipleChoice)
+    ]
+    if len(questions) < RIGHT_FIRST_MIN or not all(q.choices[0].correct for _, q in questions):
+        return
+    last = questions[-1][0]
+    yield source.diagnostic(
+        ("practice", last, "choices", 0),
+        "L107",
+        f"in all {len(questions)} choice questions the first choice is a right one: "
+        "learners pick up the pattern instead of the answer",
+        "put the right choices in different places",
+    )
+
+
 def check_summary_depths(lesson: Lesson, source: Located) -> Iterator[Diagnostic]:
     """L106: a shorter summary depth is longer than the deeper one (quick > standard > …)."""
     depths = [
@@ -202,5 +225,7 @@ RULES: tuple[Rule, ...] = (
          check_choice_giveaway),
     Rule("L106", "summary-depth-order", "a summary longer than the deeper one",
          check_summary_depths),
+    Rule("L107", "right-answer-always-first", "every choice question's right answer first",
+         check_right_answer_always_first),
 )  # fmt: skip
 """Every lint rule, in code order."""

@@ -14,14 +14,12 @@ would misread a file; new optional fields do not change it.
 from __future__ import annotations
 
 import random
-from html import escape
 from os import PathLike
 from pathlib import Path
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from lessonc import markup
 from lessonc.model import (
     Choice,
     Lesson,
@@ -31,66 +29,47 @@ from lessonc.model import (
     TrueFalse,
 )
 from lessonc.model import Question as LessonQuestion
+from lessonc.quiz_base import (
+    Part,
+    QuestionBase,
+    QuestionType,
+    QuizChoice,
+    RichText,
+    optional,
+    rich,
+)
+from lessonc.quiz_exercises import (
+    FillBlanksQuestion,
+    MatchingQuestion,
+    NumericQuestion,
+    OpenQuestion,
+    OrderingQuestion,
+    QuizGap,
+    QuizNumericAnswer,
+    QuizOrderItem,
+    QuizPair,
+    exercise_question,
+)
+
+__all__ = [
+    "QUIZ_FORMAT", "QUIZ_VERSION", "SCHEMA_ID", "FillBlanksQuestion", "MatchingQuestion",
+    "MultipleChoiceQuestion", "NumericQuestion", "OpenQuestion", "OrderingQuestion", "Part",
+    "QuestionBase", "QuestionType", "Quiz", "QuizChoice", "QuizGap", "QuizLesson",
+    "QuizNumericAnswer", "QuizOrderItem", "QuizPair", "QuizQuestion", "RichText",
+    "ShortAnswerQuestion", "SingleChoiceQuestion", "TrueFalseQuestion", "dumps", "from_lesson",
+    "json_schema", "load", "rich",
+]  # fmt: skip
 
 QUIZ_FORMAT: Final = "lessonc-quiz"
-QUIZ_VERSION: Final = 1
+# Version 2 added the exercise types (matching … open): a version-1 reader validates `type`
+# against four names and would reject such a file. `load` reads versions 1 and 2.
+QUIZ_VERSION: Final = 2
 # A name, not an address: nobody fetches it, and it changes with the quiz format's version.
 SCHEMA_ID = f"urn:lessonc:schema:quiz:{QUIZ_VERSION}"
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
-QuestionType = Literal["single_choice", "multiple_choice", "true_false", "short_answer"]
 
-
-class _Part(BaseModel):
-    """Base of every part: unknown keys are errors, no coercion, no NaN, immutable."""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        strict=True,
-        allow_inf_nan=False,
-        frozen=True,
-        use_attribute_docstrings=True,
-    )
-
-
-class RichText(_Part):
-    """Lesson text in the two forms a consumer needs."""
-
-    text: str = Field(min_length=1)
-    """Plain text: Markdown removed, entities decoded (for terminals, search, screen readers)."""
-    html: str = Field(min_length=1)
-    """Sanitised HTML made by lessonc's one sanitiser: safe to insert into a page as is."""
-
-
-class QuizChoice(_Part):
-    """One option of a choice question."""
-
-    id: str = Field(min_length=1, examples=["pre-trained-on-broad-data"])
-    """The choice's id from the lesson: stable across builds and shuffles."""
-    text: RichText
-    """The option as shown (``html`` is inline: no paragraph wrapper)."""
-    correct: bool
-    """Whether choosing it is right."""
-    feedback: RichText | None
-    """Shown when this option is picked, if the lesson gives any."""
-
-
-class _QuestionBase(_Part):
-    id: str = Field(min_length=1, examples=["what-is-a-foundation-model"])
-    """The question's id from the lesson: stable across builds and shuffles."""
-    type: QuestionType
-    """What kind of question it is; decides which of the fields below it has."""
-    prompt: RichText
-    """The question."""
-    explanation: RichText
-    """Why the answer is what it is; shown after answering."""
-    points: int = Field(ge=0, le=1000)
-    """Weight in a score."""
-    tags: list[str]
-    """Labels for filtering in an LMS."""
-
-
-class SingleChoiceQuestion(_QuestionBase):
+class SingleChoiceQuestion(QuestionBase):
     """Exactly one choice is correct."""
 
     type: Literal["single_choice"]
@@ -98,7 +77,7 @@ class SingleChoiceQuestion(_QuestionBase):
     """The options in the order to show them."""
 
 
-class MultipleChoiceQuestion(_QuestionBase):
+class MultipleChoiceQuestion(QuestionBase):
     """One or more choices are correct; the learner picks all that apply."""
 
     type: Literal["multiple_choice"]
@@ -106,7 +85,7 @@ class MultipleChoiceQuestion(_QuestionBase):
     """The options in the order to show them."""
 
 
-class TrueFalseQuestion(_QuestionBase):
+class TrueFalseQuestion(QuestionBase):
     """A statement that is true or false."""
 
     type: Literal["true_false"]
@@ -118,7 +97,7 @@ class TrueFalseQuestion(_QuestionBase):
     """Shown when the learner answers false."""
 
 
-class ShortAnswerQuestion(_QuestionBase):
+class ShortAnswerQuestion(QuestionBase):
     """The learner types a short answer, compared with the accepted ones."""
 
     type: Literal["short_answer"]
@@ -129,12 +108,20 @@ class ShortAnswerQuestion(_QuestionBase):
 
 
 QuizQuestion = Annotated[
-    SingleChoiceQuestion | MultipleChoiceQuestion | TrueFalseQuestion | ShortAnswerQuestion,
+    SingleChoiceQuestion
+    | MultipleChoiceQuestion
+    | TrueFalseQuestion
+    | ShortAnswerQuestion
+    | MatchingQuestion
+    | OrderingQuestion
+    | NumericQuestion
+    | FillBlanksQuestion
+    | OpenQuestion,
     Field(discriminator="type"),
 ]
 
 
-class QuizLesson(_Part):
+class QuizLesson(Part):
     """The lesson the questions come from."""
 
     id: str = Field(min_length=1, examples=["foundation-models"])
@@ -161,7 +148,7 @@ class QuizLesson(_Part):
     """The lesson's keywords."""
 
 
-class Quiz(_Part):
+class Quiz(Part):
     """A lesson's practice questions: the root of ``quiz.json``."""
 
     model_config = ConfigDict(
@@ -173,8 +160,8 @@ class Quiz(_Part):
 
     format: Literal["lessonc-quiz"] = QUIZ_FORMAT
     """Always 'lessonc-quiz': tells this file from other JSON."""
-    version: Literal[1] = QUIZ_VERSION
-    """Version of the quiz format."""
+    version: Literal[1, 2] = QUIZ_VERSION
+    """Version of the quiz format: 2 (1 for files holding only the first four types)."""
     shuffle_seed: int | None = None
     """The seed questions and choices were shuffled with; null when they are in source order."""
     lesson: QuizLesson
@@ -191,24 +178,12 @@ class Quiz(_Part):
 # --- from a lesson -----------------------------------------------------------------------------
 
 
-def rich(text: str, *, inline: bool = False) -> RichText:
-    """Lesson text as plain text and sanitised HTML (inline HTML for short parts like choices)."""
-    html = markup.to_inline_html(text) if inline else markup.to_html(text)
-    # Text made only of Markdown syntax could render to nothing; keep the source then, escaped.
-    plain = markup.to_plain(text) or text.strip()
-    return RichText(text=plain, html=html or escape(plain))
-
-
-def _optional(text: str | None) -> RichText | None:
-    return None if text is None else rich(text)
-
-
 def _choice(choice: Choice) -> QuizChoice:
     return QuizChoice(
         id=choice.key,
         text=rich(choice.text, inline=True),
         correct=choice.correct,
-        feedback=_optional(choice.feedback),
+        feedback=optional(choice.feedback),
     )
 
 
@@ -230,11 +205,12 @@ def _question(question: LessonQuestion) -> QuizQuestion:
         return TrueFalseQuestion(
             type="true_false",
             answer=question.answer,
-            feedback_true=_optional(question.feedback_true),
-            feedback_false=_optional(question.feedback_false),
+            feedback_true=optional(question.feedback_true),
+            feedback_false=optional(question.feedback_false),
             **common,
         )
-    assert isinstance(question, ShortAnswer)
+    if not isinstance(question, ShortAnswer):
+        return exercise_question(question, common)
     return ShortAnswerQuestion(
         type="short_answer",
         accepted=list(question.accepted),

@@ -28,7 +28,7 @@ from jinja2.bccache import Bucket
 from jinja2.loaders import split_template_path
 from markupsafe import Markup
 
-from lessonc import markup
+from lessonc import markup, quiz_exercises
 from lessonc.diagnostics import Diagnostic, display_path
 from lessonc.paths import Refused, read_file
 from lessonc.sandbox import SandboxedTemplates
@@ -146,6 +146,10 @@ def environment(subfolder: str, user_dirs: Sequence[Path] = ()) -> SandboxedTemp
     env.filters["md"] = lambda text: Markup(markup.to_html(text))
     env.filters["md_inline"] = lambda text: Markup(markup.to_inline_html(text))
     env.filters["plain"] = markup.to_plain
+    # The exercise types' shown orders and gaps, the same in every format that shows them.
+    env.filters["gap_parts"] = quiz_exercises.gap_parts
+    env.globals["shown_order"] = quiz_exercises.shown_order
+    env.globals["right_options"] = quiz_exercises.right_options
     return env
 
 

@@ -24,9 +24,14 @@ from lessonc.field_words import label as _label
 from lessonc.field_words import pattern_problem as _pattern_problem
 from lessonc.model import (
     Acronym,
+    FillBlanks,
     Lesson,
+    Matching,
     Mnemonic,
     MultipleChoice,
+    Numeric,
+    Open,
+    Ordering,
     Rhyme,
     ShortAnswer,
     SingleChoice,
@@ -180,9 +185,11 @@ def _diagnostic(
         top = "lesson" if root is Lesson else "the file"
         where = top if len(path) == 0 else _label(path)
         return source.diagnostic(
-            path, "missing-key", f"missing required key '{field}' in {where}",
+            path,
+            "missing-key",
+            f"missing required key '{field}' in {where}",
             _field_hint(loc, root),
-        )  # fmt: skip
+        )
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         context = detail.get("ctx", {})
         discriminator = str(context.get("discriminator", "'type'")).strip("'")
@@ -193,9 +200,11 @@ def _diagnostic(
             )
         got = value.get(discriminator) if isinstance(value, dict) else value
         return source.diagnostic(
-            (*path, discriminator), "invalid-value",
-            f"unknown {discriminator} '{got}'", f"one of: {tags}",
-        )  # fmt: skip
+            (*path, discriminator),
+            "invalid-value",
+            f"unknown {discriminator} '{got}'",
+            f"one of: {tags}",
+        )
     if kind == "flashcard_kind":
         return source.diagnostic(path, "invalid-value", message)
 
@@ -223,7 +232,17 @@ def _diagnostic(
 _DISCRIMINATOR_VALUES = {
     "type": ", ".join(
         repr(t)
-        for q in (SingleChoice, MultipleChoice, TrueFalse, ShortAnswer)
+        for q in (
+            SingleChoice,
+            MultipleChoice,
+            TrueFalse,
+            ShortAnswer,
+            Matching,
+            Ordering,
+            Numeric,
+            FillBlanks,
+            Open,
+        )
         for t in typing.get_args(q.model_fields["type"].annotation)
     ),
     "kind": ", ".join(

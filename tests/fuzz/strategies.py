@@ -97,6 +97,9 @@ def for_annotation(annotation: Any, metadata: list[Any] | None = None) -> st.Sea
     if annotation is int:
         low = limits.get("ge", limits.get("gt", -(10**6) - 1) + 1)
         return st.integers(low, limits.get("le", limits.get("lt", 10**6 + 1) - 1))
+    if annotation is float:
+        low = limits.get("ge", -1e6)
+        return st.floats(low, 1e6, allow_nan=False, allow_infinity=False)
     if annotation is str:
         return _string(limits)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
@@ -129,6 +132,9 @@ def _repair(lesson: dict[str, Any]) -> dict[str, Any]:
             for turn in scene["turns"]:
                 turn["speaker"] = "speaker-0"
     for question in lesson.get("practice", []):
+        _repair_exercise(question)
+        if question["type"] not in ("single_choice", "multiple_choice"):
+            continue
         for index, choice in enumerate(question.get("choices", [])):
             choice["id"] = f"choice-{index}"
             choice["text"] = f"{choice['text']} ({index})"
@@ -151,6 +157,46 @@ def _repair(lesson: dict[str, Any]) -> dict[str, Any]:
         entry["term"] = f"{entry['term']} [{index}]"
         entry["aliases"] = [f"alias {index}.{n}" for n in range(len(entry.get("aliases", [])))]
     return lesson
+
+
+def _repair_exercise(question: dict[str, Any]) -> None:
+    """Make an exercise-type question pass the checks of lessonc.exercise_checks."""
+    kind = question["type"]
+    if kind == "matching":
+        for index, pair in enumerate(question["pairs"]):
+            pair["id"] = f"pair-{index}"
+            pair["left"] = f"{pair['left']} ({index})"
+        question["distractors"] = [
+            f"distractor {n} {text}" for n, text in enumerate(question.get("distractors", []))
+        ]
+        rights = {" ".join(p["right"].casefold().split()) for p in question["pairs"]}
+        question["distractors"] = [
+            d for d in question["distractors"] if " ".join(d.casefold().split()) not in rights
+        ]
+    elif kind == "ordering":
+        for index, item in enumerate(question["items"]):
+            item["id"] = f"item-{index}"
+            item["text"] = f"{item['text']} ({index})"
+    elif kind == "numeric":
+        for answer in question["answers"]:
+            if answer.get("value") is None:
+                low, high = sorted([answer.get("min") or 0.0, answer.get("max") or 1.0])
+                answer.update({"min": low, "max": high})
+                answer.pop("value", None)
+                answer.pop("tolerance", None)
+            else:
+                answer.pop("min", None)
+                answer.pop("max", None)
+    elif kind == "fill_blanks":
+        question["text"] = (
+            question["text"].replace("{{", "{ {")
+            + " "
+            + " ".join(f"{{{{{n}}}}}" for n in range(1, len(question["gaps"]) + 1))
+        )
+        for gap in question["gaps"]:
+            gap["accepted"] = gap.get("accepted") or ["answer"]
+            if gap.get("choices"):
+                gap["choices"] = list(dict.fromkeys([*gap["accepted"], *gap["choices"]]))
 
 
 def valid_lessons() -> st.SearchStrategy[dict[str, Any]]:

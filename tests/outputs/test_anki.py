@@ -24,7 +24,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lessonc import markup
-from lessonc.model import ClozeCard, Lesson
+from lessonc.model import ClozeCard, FillBlanks, Lesson, Matching
 from lessonc.outputs import BuildContext, BuildOptions
 from lessonc.outputs.anki import RENDERER
 from lessonc.outputs.anki.notes import block, clean, deck_name, lesson_tags, note_guid
@@ -328,6 +328,12 @@ def expected_counts(lesson: Lesson) -> tuple[int, int]:
     others = len(lesson.key_concepts) + len(lesson.memory_aids) + len(lesson.practice)
     notes = len(lesson.flashcards) + len(lesson.glossary) + others
     cards = len(lesson.flashcards) - len(clozes) + gaps + 2 * len(lesson.glossary) + others
+    # A matching or fill_blanks question is a Cloze note: a card per pair or gap, not one.
+    for question in lesson.practice:
+        if isinstance(question, Matching):
+            cards += len(question.pairs) - 1
+        elif isinstance(question, FillBlanks):
+            cards += len(question.gaps) - 1
     return notes, cards
 
 

@@ -118,8 +118,17 @@ def test_parser_reads_back_questions_and_answers(path: Path) -> None:
     for question, ours in zip(parsed, built.questions, strict=True):
         assert question["title"] == ours.id
         assert question["text"].startswith("[html]")
-        assert _same(question["text"].removeprefix("[html]"), ours.prompt.html)
-        if isinstance(ours, quiz.TrueFalseQuestion):
+        shown = question["text"].removeprefix("[html]")
+        if isinstance(ours, quiz.FillBlanksQuestion | quiz.NumericQuestion):
+            assert html.unescape(shown).startswith(html.unescape(ours.prompt.html))
+        else:
+            assert _same(shown, ours.prompt.html)
+        exercise = _exercise_options(ours)
+        if exercise is not None:
+            got = [(html.unescape(o["text"]), o["is_correct"]) for o in question["options"]]
+            assert got == exercise, ours.id
+            assert question["type"] == ("essay" if ours.type == "open" else "multiple_choice")
+        elif isinstance(ours, quiz.TrueFalseQuestion):
             assert (question["type"], question["correct"]) == ("true_false", ours.answer)
         elif isinstance(ours, quiz.ShortAnswerQuestion):
             # An all-'=' block is a short answer; Moodle's '*' wildcard is escaped.
@@ -128,6 +137,44 @@ def test_parser_reads_back_questions_and_answers(path: Path) -> None:
         else:
             got = [(html.unescape(o["text"]), o["is_correct"]) for o in question["options"]]
             assert got == [(html.unescape(c.text.html), c.correct) for c in ours.choices]
+
+
+def _exercise_options(ours: quiz.QuizQuestion) -> list[tuple[str, bool]] | None:
+    """The (text, right) options the parser should read from an exercise type's block: it
+    knows no matching or numeric type, so it keeps their answers as written."""
+    if isinstance(ours, quiz.MatchingQuestion):
+        pairs = [(f"{html.unescape(p.left.html)} -> {p.right.text}", True) for p in ours.pairs]
+        return pairs + [(f"-> {d.text}", True) for d in ours.distractors]
+    if isinstance(ours, quiz.OrderingQuestion):
+        return [(f"{html.unescape(i.text.html)} -> {n}", True) for n, i in enumerate(ours.items, 1)]
+    if isinstance(ours, quiz.NumericQuestion):
+        return [
+            (f"{a.value:.12g}:{a.tolerance:.12g}" if a.value is not None else
+             f"{a.min:.12g}..{a.max:.12g}", True)
+            for a in ours.answers
+        ]  # fmt: skip
+    if isinstance(ours, quiz.FillBlanksQuestion):
+        gap = ours.gaps[0]
+        if gap.choices:
+            return [(c, c in gap.accepted) for c in gap.choices]
+        return [(a, True) for a in gap.accepted]
+    if isinstance(ours, quiz.OpenQuestion):
+        return []
+    return None
+
+
+@needs_parser
+def test_every_type_reads_back_with_the_answers_of_quiz_json() -> None:
+    text, ctx, built = _render(FIXTURES / "exercises" / "every-type.yaml")
+    parsed = {q["title"]: q for q in parse_gift_content(text)}
+    # The two-gap question is left out, with a located warning; every other one is there.
+    skipped = [d for d in ctx.diagnostics if d.code == "gift-gaps"]
+    assert [(d.severity, d.line) for d in skipped] == [(Severity.WARNING, 80)]
+    assert sorted(parsed) == sorted(q.id for q in built.questions if q.id != "adaptation-gaps")
+    matching = parsed["match-developers"]["options"]
+    assert [o["text"] for o in matching][-1] == "-> Microsoft"
+    assert [o["text"] for o in parsed["learning-rate"]["options"]] == ["1.25:0.01", "12.4..12.6"]
+    assert parsed["reflect-reuse"]["type"] == "essay"
 
 
 @needs_parser

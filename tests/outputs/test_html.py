@@ -298,7 +298,7 @@ def test_quiz_gives_feedback_explanation_and_score(browser: Browser, example_pag
         assert check_answer(page, "who-developed-claude") == "Not quite. Expected answer: Anthropic"
 
         score = page.inner_text(".quiz-score")
-        assert score == "Score: 2 of 15 points · 5 of 15 questions answered"
+        assert score == "Score: 2 of 19 points · 5 of 19 questions answered"
         assert log.console == []
 
 

@@ -37,7 +37,7 @@ CONTENT_MODEL: dict[str, list[str]] = {
     "qtimetadata": ["qtimetadatafield"],
     "qtimetadatafield": ["fieldlabel", "fieldentry"],
     "presentation": ["material", "response_lid", "response_str"],
-    "response_lid": ["render_choice"],
+    "response_lid": ["material", "render_choice"],
     "response_str": ["render_fib"],
     "render_choice": ["response_label"],
     "render_fib": ["response_label"],
@@ -46,8 +46,8 @@ CONTENT_MODEL: dict[str, list[str]] = {
     "resprocessing": ["outcomes", "respcondition"],
     "outcomes": ["decvar"],
     "respcondition": ["conditionvar", "setvar", "displayfeedback"],
-    "conditionvar": ["other", "varequal", "and", "not"],
-    "and": ["varequal", "not"],
+    "conditionvar": ["other", "varequal", "vargte", "varlte", "and", "not"],
+    "and": ["varequal", "vargte", "varlte", "not"],
     "not": ["varequal"],
     "itemfeedback": ["flow_mat"],
     "flow_mat": ["material"],
@@ -58,7 +58,7 @@ CONTENT_MODEL: dict[str, list[str]] = {
 }
 LEAVES = {
     "mattext", "fieldlabel", "fieldentry", "decvar", "setvar", "displayfeedback", "other",
-    "varequal", "file", "dependency", "organizations", "schema", "schemaversion",
+    "varequal", "vargte", "varlte", "file", "dependency", "organizations", "schema", "schemaversion",
 }  # fmt: skip
 
 
@@ -162,6 +162,8 @@ def test_items_carry_the_questions_answers_and_feedback(path: Path) -> None:
     assert [item.get("ident") for item in items] == [q.id for q in built.questions]
     for item, question in zip(items, built.questions, strict=True):
         metadata = _metadata(item)
+        if question.type not in CANVAS_TYPES:
+            continue  # the exercise types: test_exercise_items_score_as_the_page_does
         assert metadata["question_type"] == CANVAS_TYPES[question.type]
         assert metadata["points_possible"] == str(question.points)
         prompt = item.findtext(f"{QTI}presentation/{QTI}material/{QTI}mattext")
@@ -199,6 +201,81 @@ def test_items_carry_the_questions_answers_and_feedback(path: Path) -> None:
             assert lid.get("rcardinality") == "Multiple"
         else:
             assert {v.text for v in scoring.findall(f"{QTI}varequal")} == right
+
+
+EVERY_TYPE = FIXTURES / "exercises" / "every-type.yaml"
+
+
+def test_every_type_follows_the_content_models() -> None:
+    data, ctx, built = _package(EVERY_TYPE)
+    _, manifest, assessment = _open(data)
+    assert ctx.diagnostics == []
+    _check_structure(manifest)
+    _check_structure(assessment)
+    items = list(assessment.iter(f"{QTI}item"))
+    assert [item.get("ident") for item in items] == [q.id for q in built.questions]
+    types = {item.get("ident"): _metadata(item)["question_type"] for item in items}
+    assert {k: v for k, v in types.items() if k in ("match-developers", "order-lifecycle",
+        "learning-rate", "adaptation-gaps", "reflect-reuse")} == {
+        "match-developers": "matching_question", "order-lifecycle": "matching_question",
+        "learning-rate": "numerical_question",
+        "adaptation-gaps": "fill_in_multiple_blanks_question",
+        "reflect-reuse": "essay_question",
+    }  # fmt: skip
+
+
+def _item(assessment: ET.Element, ident: str) -> ET.Element:
+    found = assessment.find(f".//{QTI}item[@ident='{ident}']")
+    assert found is not None
+    return found
+
+
+def _added(item: ET.Element) -> dict[str, str]:
+    """Each response's right answer (label text) and the share of 100 it adds to SCORE."""
+    labels = {
+        label.get("ident"): label.findtext(f"{QTI}material/{QTI}mattext")
+        for label in item.iter(f"{QTI}response_label")
+    }
+    shares: dict[str, str] = {}
+    for condition in item.iter(f"{QTI}respcondition"):
+        setvar = condition.find(f"{QTI}setvar")
+        if setvar is None or setvar.get("action") != "Add":
+            continue
+        for equal in condition.iter(f"{QTI}varequal"):
+            key = f"{equal.get('respident')}={labels[equal.text]}"
+            shares[key] = str(setvar.text)
+    return shares
+
+
+def test_exercise_items_score_as_the_page_does() -> None:
+    data, _, built = _package(EVERY_TYPE)
+    _, _, assessment = _open(data)
+    # Matching: a share per pair, four pairs of which two share the partner Google.
+    assert _added(_item(assessment, "match-developers")) == {
+        "response_gpt=OpenAI": "25.0000", "response_bert=Google": "25.0000",
+        "response_t5=Google": "25.0000", "response_llama=Meta": "25.0000",
+    }  # fmt: skip
+    # Ordering: each item to its position, a share each.
+    assert _added(_item(assessment, "order-lifecycle")) == {
+        "response_collect=1": "25.0000", "response_pretrain=2": "25.0000",
+        "response_finetune=3": "25.0000", "response_deploy=4": "25.0000",
+    }  # fmt: skip
+    # Fill in the blanks: each accepted answer of a gap adds that gap's share.
+    assert _added(_item(assessment, "adaptation-gaps")) == {
+        "response_gap1=fine-tuning": "50.0000", "response_gap1=finetuning": "50.0000",
+        "response_gap2=prompting": "50.0000",
+    }  # fmt: skip
+    numeric = _item(assessment, "learning-rate")
+    bounds = [
+        (group.findtext(f"{QTI}vargte"), group.findtext(f"{QTI}varlte"))
+        for group in numeric.iter(f"{QTI}and")
+    ]
+    [question] = [q for q in built.questions if isinstance(q, quiz.NumericQuestion)]
+    assert bounds == [(f"{a.min:.12g}", f"{a.max:.12g}") for a in question.answers]
+    assert bounds == [("1.24", "1.26"), ("12.4", "12.6")]
+    essay = _item(assessment, "reflect-reuse")
+    assert "happens once" in (_feedback(essay)["general_fb"])
+    assert list(essay.iter(f"{QTI}setvar")) == []
 
 
 def test_special_characters_survive_the_xml() -> None:

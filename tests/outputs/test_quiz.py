@@ -28,7 +28,7 @@ def test_writes_quiz_json_with_a_fixed_key_order() -> None:
     assert ctx.diagnostics == []
     data = json.loads(artifact.data)
     assert list(data) == ["format", "version", "shuffle_seed", "lesson", "questions"]
-    assert (data["format"], data["version"], data["shuffle_seed"]) == ("lessonc-quiz", 1, None)
+    assert (data["format"], data["version"], data["shuffle_seed"]) == ("lessonc-quiz", 2, None)
     assert list(data["questions"][0])[:3] == ["id", "type", "prompt"]
 
 

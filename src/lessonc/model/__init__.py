@@ -40,6 +40,19 @@ from lessonc.model.content import (
     Turn,
     Video,
 )
+from lessonc.model.exercises import (
+    GAP_PATTERN,
+    FillBlanks,
+    Gap,
+    Matching,
+    MatchPair,
+    Numeric,
+    NumericAnswer,
+    Open,
+    Ordering,
+    OrderItem,
+    Question,
+)
 from lessonc.model.study import (
     CLOZE_PATTERN,
     BasicCard,
@@ -48,7 +61,6 @@ from lessonc.model.study import (
     Flashcard,
     GlossaryEntry,
     MultipleChoice,
-    Question,
     QuestionBase,
     Reference,
     ShortAnswer,
@@ -57,12 +69,14 @@ from lessonc.model.study import (
 )
 
 __all__ = [
-    "CLOZE_PATTERN", "FORMAT_VERSION", "SLUG_PATTERN", "Acronym", "Author", "BasicCard",
-    "Chapter", "ChapterRef", "Choice", "ClozeCard", "Dialogue", "Example", "Flashcard",
-    "GlossaryEntry", "Identified", "KeyConcept", "Lesson", "LintSettings", "MemoryAid", "Mnemonic",
-    "MultipleChoice", "PlainText", "Question", "QuestionBase", "Reference", "Rhyme", "Scene",
-    "ScormSettings", "ShortAnswer", "SingleChoice", "Slug", "Speaker", "Story", "Strict",
-    "Summary", "Text", "TrueFalse", "Turn", "Url", "Video", "slugify",
+    "CLOZE_PATTERN", "FORMAT_VERSION", "GAP_PATTERN", "SLUG_PATTERN", "Acronym", "Author",
+    "BasicCard", "Chapter", "ChapterRef", "Choice", "ClozeCard", "Dialogue", "Example",
+    "FillBlanks", "Flashcard", "Gap", "GlossaryEntry", "Identified", "KeyConcept", "Lesson",
+    "LintSettings", "MatchPair", "Matching", "MemoryAid", "Mnemonic", "MultipleChoice",
+    "Numeric", "NumericAnswer", "Open", "OrderItem", "Ordering", "PlainText", "Question",
+    "QuestionBase", "Reference", "Rhyme", "Scene", "ScormSettings", "ShortAnswer",
+    "SingleChoice", "Slug", "Speaker", "Story", "Strict", "Summary", "Text", "TrueFalse",
+    "Turn", "Url", "Video", "slugify",
 ]  # fmt: skip
 
 # --- the lesson ------------------------------------------------------------------------------

@@ -221,12 +221,6 @@ class ShortAnswer(QuestionBase):
     """Whether 'GPT' and 'gpt' differ."""
 
 
-Question = Annotated[
-    SingleChoice | MultipleChoice | TrueFalse | ShortAnswer,
-    Field(discriminator="type"),
-]
-
-
 class Reference(Strict):
     """A source or further reading."""
 

@@ -40,30 +40,22 @@ from collections.abc import Iterator, Sequence
 from lessonc import quiz
 from lessonc.diagnostics import Severity
 from lessonc.model import Lesson
-from lessonc.outputs import Artifact, BuildContext
+from lessonc.outputs import Artifact, BuildContext, gift_exercises
+from lessonc.outputs.gift_text import escape, escape_html
 from lessonc.source import PathKey
 
+__all__ = [
+    "GIFT_FILE", "RENDERER", "GiftRenderer", "escape", "escape_html", "format_weight",
+    "moodle_weight",
+]  # fmt: skip
+
 GIFT_FILE = "quiz.gift"
-_SPECIAL = "~=#{}:"
 # Moodle's question_bank::fraction_options_full(), as percentages: the only
 # weights its importer accepts (5 decimals are within its tolerance).
 MOODLE_WEIGHTS = (
     100.0, 90.0, 83.33333, 80.0, 75.0, 70.0, 66.66667, 60.0, 50.0, 40.0, 33.33333,
     30.0, 25.0, 20.0, 16.66667, 14.28571, 12.5, 11.11111, 10.0, 5.0,
 )  # fmt: skip
-
-
-def escape(text: str) -> str:
-    """Text as a GIFT string: backslash first, then ``~ = # { } :``; newlines as ``\\n``."""
-    escaped = text.replace("\\", "\\\\")
-    for char in _SPECIAL:
-        escaped = escaped.replace(char, "\\" + char)
-    return escaped.replace("\n", "\\n")
-
-
-def escape_html(html: str) -> str:
-    """Sanitised HTML as a GIFT string on one line (newlines become ``&#10;``)."""
-    return escape(html.replace("\n", "&#10;"))
 
 
 def moodle_weight(share: float) -> tuple[float, bool]:
@@ -101,21 +93,46 @@ class GiftRenderer:
             f"// lessonc quiz export: {title}\n$CATEGORY: $course$/top/{lesson.id}\n",
         ]
         for index, question in enumerate(built.questions):
-            blocks.append(self.question(question, index, ctx))
+            block = self.question(question, index, ctx)
+            if block is not None:
+                blocks.append(block)
         _warn_about_points(built.questions, ctx)
         yield Artifact(GIFT_FILE, "\n".join(blocks).encode())
 
-    def question(self, question: quiz.QuizQuestion, index: int, ctx: BuildContext) -> str:
-        """One question: ``::id::[html]prompt{answers ####explanation}`` and a final newline."""
+    def question(self, question: quiz.QuizQuestion, index: int, ctx: BuildContext) -> str | None:
+        """One question: ``::id::[html]prompt{answers ####explanation}`` and a final newline;
+        None for a question GIFT cannot hold (with a located warning)."""
         head = f"::{escape(question.id)}::[html]{escape_html(question.prompt.html)}"
         general = "\t####" + escape_html(question.explanation.html)
-        if isinstance(question, quiz.SingleChoiceQuestion):
+        if isinstance(question, quiz.OpenQuestion):
+            return f"{head}{{{general.strip()}}}\n"
+        if isinstance(question, quiz.FillBlanksQuestion):
+            text = gift_exercises.missing_word(question, general.strip())
+            if text is None:
+                _warn(
+                    ctx, index, "gift-gaps",
+                    f"GIFT holds one gap per question; '{question.id}' has "
+                    f"{len(question.gaps)} and is left out of quiz.gift",
+                    "export qti for questions with several gaps, or split the text",
+                )  # fmt: skip
+                return None
+            return f"{head}{text}\n"
+        if isinstance(question, quiz.NumericQuestion):
+            head += gift_exercises.unit_note(question)
+            body = "\n".join("\t" + line for line in gift_exercises.numeric(question))
+            return f"{head}{{#\n{body}\n{general}\n}}\n"
+        if isinstance(question, quiz.MatchingQuestion):
+            lines = gift_exercises.matching(question)
+        elif isinstance(question, quiz.OrderingQuestion):
+            lines = gift_exercises.ordering(question)
+        elif isinstance(question, quiz.SingleChoiceQuestion):
             lines = [self.single(choice) for choice in question.choices]
         elif isinstance(question, quiz.MultipleChoiceQuestion):
             lines = self.multiple(question.choices, index, ctx)
         elif isinstance(question, quiz.TrueFalseQuestion):
             return f"{head}{{{self.true_false(question)}{general.strip()}}}\n"
         else:
+            assert isinstance(question, quiz.ShortAnswerQuestion)
             lines = self.short_answer(question, index, ctx)
         body = "\n".join("\t" + line for line in lines)
         return f"{head}{{\n{body}\n{general}\n}}\n"

@@ -36,7 +36,7 @@ from collections.abc import Iterator
 
 from lessonc import quiz
 from lessonc.model import Lesson
-from lessonc.outputs import Artifact, BuildContext
+from lessonc.outputs import Artifact, BuildContext, qti_exercises
 
 QTI_FILE = "quiz-qti.zip"
 QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
@@ -133,22 +133,30 @@ def item(question: quiz.QuizQuestion) -> ET.Element:
     """One QTI ``item`` in Canvas's dialect."""
     element = ET.Element("item", {"ident": question.id, "title": question.id})
     choices = _choices(question)
+    exercise = question.type not in CANVAS_TYPES
     metadata = _sub(element, "itemmetadata")
-    _metadata(
-        metadata,
-        [
-            ("question_type", CANVAS_TYPES[question.type]),
-            ("points_possible", str(question.points)),
-            ("original_answer_ids", ",".join(ident for ident, *_ in choices)),
-            ("assessment_question_identifierref", f"{question.id}-bank"),
-        ],
-    )
-    presentation = _sub(element, "presentation")
-    _html(presentation, question.prompt.html)
-    processing = _sub(element, "resprocessing")
+    presentation = ET.Element("presentation")
+    _html(presentation, qti_exercises.prompt_html(question))
+    processing = ET.Element("resprocessing")
     outcomes = _sub(processing, "outcomes")
     _sub(outcomes, "decvar", maxvalue="100", minvalue="0", varname="SCORE", vartype="Decimal")
     _sub(_condition(processing, feedback="general_fb"), "other")
+    answer_ids = [ident for ident, *_ in choices]
+    if exercise:
+        answer_ids = qti_exercises.fill(question, presentation, processing)
+    _metadata(
+        metadata,
+        [
+            (
+                "question_type",
+                qti_exercises.canvas_type(question) if exercise else CANVAS_TYPES[question.type],
+            ),
+            ("points_possible", str(question.points)),
+            ("original_answer_ids", ",".join(answer_ids)),
+            ("assessment_question_identifierref", f"{question.id}-bank"),
+        ],
+    )
+    element.extend([presentation, processing])
 
     if isinstance(question, quiz.ShortAnswerQuestion):
         response = _sub(presentation, "response_str", ident="response1", rcardinality="Single")
@@ -157,7 +165,7 @@ def item(question: quiz.QuizQuestion) -> ET.Element:
         case = "Yes" if question.case_sensitive else "No"
         for answer in question.accepted:
             _sub(right, "varequal", answer, respident="response1", case=case)
-    else:
+    elif not exercise:
         multiple = isinstance(question, quiz.MultipleChoiceQuestion)
         response = _sub(
             presentation, "response_lid",
@@ -181,7 +189,7 @@ def item(question: quiz.QuizQuestion) -> ET.Element:
                 if correct:
                     _sub(right, "varequal", ident, respident="response1")
 
-    _feedback(element, "general_fb", question.explanation.html)
+    _feedback(element, "general_fb", qti_exercises.general_feedback(question))
     for ident, _html_text, _correct, feedback in choices:
         if feedback is not None:
             _feedback(element, f"{ident}_fb", feedback)

@@ -226,6 +226,163 @@
     return right ? "correct" : "wrong";
   }
 
+  /* --- the exercise types: each check gives an outcome and the share of the points earned,
+     by the rule docs/quiz-format.md states (the QTI export weighs answers the same way) --- */
+  function shareOutcome(right, total) {
+    if (right === total) {
+      return { outcome: "correct", share: 1 };
+    }
+    return { outcome: right > 0 ? "partly" : "wrong", share: right / total };
+  }
+
+  function markControl(control, right, labels) {
+    control.setAttribute("aria-invalid", right ? "false" : "true");
+    var mark = document.createElement("span");
+    mark.className = "choice-mark " + (right ? "mark-right" : "mark-wrong");
+    mark.textContent = right ? labels.labelMarkRight : labels.labelMarkWrong;
+    control.after(mark);
+  }
+
+  function checkMatching(question, labels) {
+    var rows = question.querySelectorAll("[data-match]");
+    var right = 0;
+    var empty = true;
+    Array.prototype.forEach.call(rows, function (row) {
+      var select = row.querySelector("select");
+      empty = empty && select.value === "";
+      var ok = select.value === row.getAttribute("data-answer");
+      right += ok ? 1 : 0;
+      markControl(select, ok, labels);
+    });
+    return empty ? { outcome: "empty", share: 0 } : shareOutcome(right, rows.length);
+  }
+
+  function checkOrdering(question, labels) {
+    var items = question.querySelectorAll("[data-item]");
+    var right = 0;
+    Array.prototype.forEach.call(items, function (item, index) {
+      var ok = Number(item.getAttribute("data-position")) === index;
+      right += ok ? 1 : 0;
+      markControl(item.querySelector(".order-text"), ok, labels);
+    });
+    // Each item in its place earns a share, as Moodle and Canvas grade the exported
+    // matching with positions.
+    return shareOutcome(right, items.length);
+  }
+
+  function decimalSeparator() {
+    try {
+      var parts = new Intl.NumberFormat(document.documentElement.lang || undefined).formatToParts(1.5);
+      var found = parts.filter(function (part) { return part.type === "decimal"; })[0];
+      return found ? found.value : ".";
+    } catch (error) {
+      return ".";
+    }
+  }
+
+  function parseNumber(text) {
+    // "1,25" and "1.25" both read as 1.25; a separator followed by exactly three digits in a
+    // number that uses the other one as its decimal mark is a thousands separator.
+    var compact = text.trim().replace(/[\s\u00a0\u202f']/g, "").replace(/\u2212/g, "-");
+    if (!/^[-+]?[0-9.,]*[0-9][0-9.,]*(e[-+]?[0-9]+)?$/i.test(compact)) {
+      return NaN;
+    }
+    var lastDot = compact.lastIndexOf(".");
+    var lastComma = compact.lastIndexOf(",");
+    var decimal = lastDot > lastComma ? "." : ",";
+    if (lastDot < 0 || lastComma < 0) {
+      var only = lastDot >= 0 ? "." : ",";
+      var groups = compact.split(only);
+      var grouped = groups.length > 2 || (groups.length === 2 && /^[0-9]{3}$/.test(groups[1]) &&
+        decimalSeparator() !== only);
+      decimal = grouped ? (only === "." ? "," : ".") : only;
+    }
+    var thousands = decimal === "." ? "," : ".";
+    var plain = compact.split(thousands).join("").replace(decimal, ".");
+    return plain === "" ? NaN : Number(plain);
+  }
+
+  function checkNumeric(question, labels, shown) {
+    var input = question.querySelector("input");
+    if (!input.value.trim()) {
+      return { outcome: "empty", share: 0 };
+    }
+    var value = parseNumber(input.value);
+    // The number as read, for whoever records answers (scorm.js reports it as given).
+    question.setAttribute("data-number", isFinite(value) ? String(value) : "");
+    var answers = JSON.parse(question.getAttribute("data-answers"));
+    var right = isFinite(value) && answers.some(function (range) {
+      var slack = 1e-9 * Math.max(1, Math.abs(range[0]), Math.abs(range[1]));
+      return value >= range[0] - slack && value <= range[1] + slack;
+    });
+    input.setAttribute("aria-invalid", right ? "false" : "true");
+    if (!isFinite(value)) {
+      shown.push(labels.labelNotNumber);
+    }
+    return right ? { outcome: "correct", share: 1 } : { outcome: "wrong", share: 0 };
+  }
+
+  function checkGaps(question, labels) {
+    var caseSensitive = question.getAttribute("data-case-sensitive") === "true";
+    var gaps = question.querySelectorAll("[data-gap]");
+    var right = 0;
+    var empty = true;
+    Array.prototype.forEach.call(gaps, function (gap) {
+      var given = normalise(gap.value, caseSensitive);
+      empty = empty && !given;
+      var ok = given !== "" && JSON.parse(gap.getAttribute("data-accepted")).some(function (answer) {
+        return normalise(answer, caseSensitive) === given;
+      });
+      right += ok ? 1 : 0;
+      markControl(gap, ok, labels);
+    });
+    return empty ? { outcome: "empty", share: 0 } : shareOutcome(right, gaps.length);
+  }
+
+  var EXERCISE_CHECKS = {
+    matching: checkMatching,
+    ordering: checkOrdering,
+    numeric: checkNumeric,
+    fill_blanks: checkGaps
+  };
+
+  function setupOrdering(list) {
+    var status = list.parentNode.querySelector("[data-order-status]");
+    reveal(list, ".order-buttons");
+    // On a move button the arrow keys move its item too, and focus follows the item.
+    list.addEventListener("keydown", function (event) {
+      var button = event.target.closest("[data-move]");
+      if (!button || (event.key !== "ArrowUp" && event.key !== "ArrowDown")) {
+        return;
+      }
+      event.preventDefault();
+      var step = event.key === "ArrowUp" ? "-1" : "1";
+      var twin = button.closest("[data-item]").querySelector('[data-move="' + step + '"]');
+      twin.focus();
+      twin.click();
+    });
+    list.addEventListener("click", function (event) {
+      var button = event.target.closest("[data-move]");
+      if (!button) {
+        return;
+      }
+      var item = button.closest("[data-item]");
+      var items = Array.prototype.slice.call(list.children);
+      var target = items.indexOf(item) + Number(button.getAttribute("data-move"));
+      if (target < 0 || target >= items.length) {
+        return;
+      }
+      if (target > items.indexOf(item)) {
+        items[target].after(item);
+      } else {
+        items[target].before(item);
+      }
+      button.focus(); // moving the node keeps focus on it, but say where it went
+      status.textContent = item.querySelector(".order-text").textContent.trim() + ": " +
+        (target + 1) + " / " + items.length;
+    });
+  }
+
   function clearMarks(question) {
     each(question, ".choice-mark", function (mark) {
       mark.remove();
@@ -235,6 +392,9 @@
     });
     each(question, ".choice-feedback", function (feedback) {
       feedback.hidden = true;
+    });
+    each(question, "[aria-invalid]", function (control) {
+      control.removeAttribute("aria-invalid");
     });
   }
 
@@ -251,6 +411,7 @@
         points += earned[key];
         answered += 1;
       });
+      points = Math.round(points * 100) / 100;
       score.textContent = labels.labelScore + ": " + points + " " + labels.labelOf + " " +
         labels.totalPoints + " " + labels.labelPoints + " · " + answered + " " + labels.labelOf + " " +
         questions.length + " " + labels.labelAnswered;
@@ -261,9 +422,18 @@
       var spoken = []; // already on screen beside the choices: for screen readers only
       var shown = [];
       clearMarks(question);
-      var outcome = question.getAttribute("data-type") === "short_answer"
-        ? checkShortAnswer(question, labels, shown)
-        : checkChoices(question, labels, spoken);
+      var type = question.getAttribute("data-type");
+      var share = null;
+      var outcome;
+      if (EXERCISE_CHECKS[type]) {
+        var result = EXERCISE_CHECKS[type](question, labels, shown);
+        outcome = result.outcome;
+        share = result.share;
+      } else {
+        outcome = type === "short_answer"
+          ? checkShortAnswer(question, labels, shown)
+          : checkChoices(question, labels, spoken);
+      }
       var verdict = question.querySelector(".verdict");
       verdict.className = "verdict verdict-" + outcome;
       verdict.replaceChildren();
@@ -285,7 +455,12 @@
         return;
       }
       question.querySelector(".explanation").hidden = false;
-      earned[question.id] = outcome === "correct" ? Number(question.getAttribute("data-points")) : 0;
+      var points = Number(question.getAttribute("data-points"));
+      if (share === null) {
+        share = outcome === "correct" ? 1 : 0;
+      }
+      // Two decimals: partial credit of 1/3 of a point shows as 0.33, and sums stay readable.
+      earned[question.id] = Math.round(points * share * 100) / 100;
       var total = updateScore();
       // For whoever records answers (scorm.js in an LMS): the verdict and the score as the
       // page counts them, so nothing else has to check an answer again.
@@ -294,7 +469,8 @@
         detail: {
           question: question,
           outcome: outcome,
-          points: total.points,
+          share: share,
+          points: Math.round(total.points * 100) / 100,
           maxPoints: Number(labels.totalPoints),
           answered: total.answered,
           questions: questions.length
@@ -302,6 +478,7 @@
       }));
     }
 
+    each(quiz, "[data-order]", setupOrdering);
     Array.prototype.forEach.call(questions, function (question) {
       reveal(question, ".question-actions");
       question.querySelector("form").addEventListener("submit", function (event) {

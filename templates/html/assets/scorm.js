@@ -84,6 +84,13 @@
       response: "learner_response",
       trueFalse: function (value) { return value; },
       join: function (values) { return values.join("[,]"); },
+      dot: "[.]",
+      gapSeparator: "[,]",
+      gaps: function (values, language) {
+        var joined = values.join("[,]").slice(0, TEXT_LIMIT);
+        return joined.charAt(0) === "{" ? "{lang=" + language + "}" + joined : joined;
+      },
+      range: function (range) { return range[0] + "[:]" + range[1]; },
       text: function (value, language) {
         var plain = value.split("[,]").join(", ").slice(0, TEXT_LIMIT);
         // A response starting with "{" would read as a language tag: give it a real one.
@@ -131,6 +138,11 @@
       response: "student_response",
       trueFalse: function (value) { return value === "true" ? "t" : "f"; },
       join: function (values) { return values.join(","); },
+      dot: ".",
+      gapSeparator: ", ",
+      gaps: function (values) { return values.join(", ").slice(0, TEXT_LIMIT); },
+      // SCORM 1.2 has no range pattern: the middle of the accepted interval.
+      range: function (range) { return String((range[0] + range[1]) / 2); },
       text: function (value) { return value.slice(0, TEXT_LIMIT); },
       accepted: function (answers) {
         return answers.slice(0, 10).map(function (answer) { return answer.slice(0, TEXT_LIMIT); });
@@ -185,11 +197,103 @@
     });
   }
 
+  function valuesOf(question, selector) {
+    return Array.prototype.map.call(question.querySelectorAll(selector), function (control) {
+      return control.value;
+    });
+  }
+
   function answerOf(question) {
-    if (question.getAttribute("data-type") === "short_answer") {
+    var type = question.getAttribute("data-type");
+    if (type === "short_answer" || type === "numeric") {
       return question.querySelector('input[type="text"]').value;
     }
+    if (type === "matching") {
+      return valuesOf(question, "[data-match] select");
+    }
+    if (type === "fill_blanks") {
+      return valuesOf(question, "[data-gap]");
+    }
+    if (type === "ordering") {
+      return Array.prototype.map.call(question.querySelectorAll("[data-item]"), function (item) {
+        return item.getAttribute("data-item");
+      });
+    }
     return picked(question);
+  }
+
+  /* The exercise types as SCORM interactions: matching and sequencing name items by letter
+   * (a, b … in source order; SCORM 1.2 allows single characters only), numeric gives the
+   * number lesson.js read, fill-in the gaps in order. */
+  var INTERACTION_TYPES = {
+    short_answer: "fill-in", true_false: "true-false", matching: "matching",
+    ordering: "sequencing", numeric: "numeric", fill_blanks: "fill-in"
+  };
+
+  function letter(index) {
+    // a … z, then 0 … 9: SCORM 1.2's single characters (items past 36 share "9")
+    return index < 26 ? String.fromCharCode(97 + index) : String(Math.min(index - 26, 9));
+  }
+
+  function exerciseInteraction(lms, question, type, answer, language) {
+    if (type === "matching") {
+      var rows = question.querySelectorAll("[data-match]");
+      var given = [];
+      var right = [];
+      Array.prototype.forEach.call(rows, function (row, index) {
+        var value = row.querySelector("select").value;
+        if (value !== "") {
+          given.push(letter(index) + lms.dot + letter(Number(value)));
+        }
+        right.push(letter(index) + lms.dot + letter(Number(row.getAttribute("data-answer"))));
+      });
+      return { response: lms.join(given), correct: [lms.join(right)] };
+    }
+    if (type === "ordering") {
+      var items = Array.prototype.slice.call(question.querySelectorAll("[data-item]"));
+      var shown = items.map(function (item) { return letter(Number(item.getAttribute("data-position"))); });
+      var order = shown.slice().sort();
+      return { response: lms.join(shown), correct: [lms.join(order)] };
+    }
+    if (type === "numeric") {
+      var ranges = JSON.parse(question.getAttribute("data-answers"));
+      var number = question.getAttribute("data-number") || "0";
+      // SCORM allows one correct pattern for a numeric interaction: the first accepted answer.
+      return { response: number, correct: ranges.slice(0, 1).map(lms.range) };
+    }
+    var accepted = Array.prototype.map.call(question.querySelectorAll("[data-gap]"), function (gap) {
+      return JSON.parse(gap.getAttribute("data-accepted"))[0];
+    });
+    var caseSensitive = question.getAttribute("data-case-sensitive") === "true";
+    return {
+      response: lms.gaps(answer, language),
+      correct: lms.accepted([accepted.join(lms.gapSeparator)], caseSensitive)
+    };
+  }
+
+  function restoreAnswer(question, value) {
+    var type = question.getAttribute("data-type");
+    var values = Array.isArray(value) ? value.map(String) : [];
+    if (type === "short_answer" || type === "numeric") {
+      question.querySelector('input[type="text"]').value = String(value);
+    } else if (type === "matching" || type === "fill_blanks") {
+      var controls = question.querySelectorAll(type === "matching" ? "[data-match] select" : "[data-gap]");
+      Array.prototype.forEach.call(controls, function (control, index) {
+        control.value = values[index] === undefined ? "" : values[index];
+      });
+    } else if (type === "ordering") {
+      var list = question.querySelector("[data-order]");
+      values.forEach(function (id) {
+        var item = list.querySelector('[data-item="' + CSS.escape(id) + '"]');
+        if (item) {
+          list.appendChild(item);
+        }
+      });
+    } else {
+      Array.prototype.forEach.call(question.querySelectorAll("[data-choice] input"), function (input) {
+        input.checked = values.indexOf(input.value) >= 0;
+      });
+    }
   }
 
   function lessonId(question) {
@@ -231,14 +335,18 @@
       }
       var type = question.getAttribute("data-type");
       var answer = answerOf(question);
-      answers[id] = type === "short_answer" ? answer.slice(0, TEXT_LIMIT) : answer;
+      answers[id] = typeof answer === "string" ? answer.slice(0, TEXT_LIMIT) : answer;
       if (restoring) {
         return; // the LMS has these from the session that gave them
       }
       var prefix = "cmi.interactions." + index + ".";
       var response;
       var correct;
-      if (type === "short_answer") {
+      if (INTERACTION_TYPES[type] && type !== "short_answer" && type !== "true_false") {
+        var exercise = exerciseInteraction(lms, question, type, answer, language);
+        response = exercise.response;
+        correct = exercise.correct;
+      } else if (type === "short_answer") {
         response = lms.text(answer, language);
         correct = lms.accepted(JSON.parse(question.getAttribute("data-accepted")), question.getAttribute("data-case-sensitive") === "true");
       } else if (type === "true_false") {
@@ -249,9 +357,10 @@
         correct = [lms.join(rightChoices(question))];
       }
       set(prefix + "id", id);
-      set(prefix + "type", type === "short_answer" ? "fill-in" : type === "true_false" ? "true-false" : "choice");
+      set(prefix + "type", INTERACTION_TYPES[type] || "choice");
       set(prefix + "weighting", question.getAttribute("data-points"));
       set(prefix + lms.response, response);
+      // Partly right (matching, ordering, gaps) is not right: the score carries the share.
       set(prefix + "result", outcome === "correct" ? "correct" : lms.wrong);
       correct.forEach(function (pattern, position) {
         set(prefix + "correct_responses." + position + ".pattern", pattern);
@@ -312,14 +421,7 @@
         if (!question || !quiz.contains(question) || !question.hasAttribute("data-question")) {
           return; // a question the lesson no longer has
         }
-        if (question.getAttribute("data-type") === "short_answer") {
-          question.querySelector('input[type="text"]').value = String(entry[1]);
-        } else {
-          var values = Array.isArray(entry[1]) ? entry[1].map(String) : [];
-          Array.prototype.forEach.call(question.querySelectorAll("[data-choice] input"), function (input) {
-            input.checked = values.indexOf(input.value) >= 0;
-          });
-        }
+        restoreAnswer(question, entry[1]);
         var form = question.querySelector("form");
         // Submitting runs lesson.js's own check, which marks the answer and sends its verdict.
         if (typeof form.requestSubmit === "function") {

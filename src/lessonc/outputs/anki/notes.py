@@ -34,6 +34,7 @@ from lessonc.model import (
     TrueFalse,
     slugify,
 )
+from lessonc.outputs.anki.exercises import answer_fields, cloze_fields
 from lessonc.outputs.anki.notetypes import (
     BASIC,
     CLOZE,
@@ -140,8 +141,13 @@ def _items(lesson: Lesson) -> Iterator[_Item]:
         fields = _memory_aid_fields(aid, lesson.title)
         yield MEMORY_AID, "memory-aid", aid.key, fields, ("memory_aids", index)
     for index, question in enumerate(lesson.practice):
-        fields = practice_fields(question)
-        yield PRACTICE, "practice", question.key, fields, ("practice", index)
+        cloze = cloze_fields(question)
+        if cloze is not None:
+            fields = tuple(clean(field) for field in cloze)
+            yield CLOZE, "practice", question.key, fields, ("practice", index)
+        else:
+            fields = practice_fields(question)
+            yield PRACTICE, "practice", question.key, fields, ("practice", index)
 
 
 def _basic_fields(card: BasicCard) -> tuple[str, ...]:
@@ -196,7 +202,9 @@ def practice_fields(question: Question) -> tuple[str, ...]:
         feedback = _choice_list((label, block(text)) for label, text in lines if text)
         answer = "True" if question.answer else "False"
         return (prompt, "True or false?", "", answer, explanation, feedback)
-    assert isinstance(question, ShortAnswer)
+    if not isinstance(question, ShortAnswer):
+        instructions, answer, feedback = (clean(f) for f in answer_fields(question))
+        return (prompt, instructions, "", answer, explanation, feedback)
     answer = inline(question.accepted[0])
     if len(question.accepted) > 1:
         others = ", ".join(question.accepted[1:])

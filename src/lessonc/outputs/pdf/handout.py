@@ -24,9 +24,11 @@ from lessonc.model import (
     Lesson,
     MultipleChoice,
     Question,
+    ShortAnswer,
     SingleChoice,
     TrueFalse,
 )
+from lessonc.outputs.pdf.exercises import exercise_answer
 from lessonc.templating import environment
 
 TEMPLATE = "handout.html.j2"
@@ -93,6 +95,8 @@ def answer_entry(number: int, question: Question) -> AnswerKeyEntry:
         answer = Markup("<br>").join(parts)
     elif isinstance(question, TrueFalse):
         answer = Markup("<strong>{}</strong>").format("True" if question.answer else "False")
+    elif not isinstance(question, ShortAnswer):
+        answer = exercise_answer(question, choice_label)
     else:
         answer = Markup("<strong>{}</strong>").format(question.accepted[0])
         if len(question.accepted) > 1:

@@ -1,0 +1,76 @@
+"""Parts every quiz question shares: the strict base, lesson text in two forms, common fields."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from lessonc import markup
+
+QuestionType = Literal[
+    "single_choice", "multiple_choice", "true_false", "short_answer",
+    "matching", "ordering", "numeric", "fill_blanks", "open",
+]  # fmt: skip
+
+
+class Part(BaseModel):
+    """Base of every part: unknown keys are errors, no coercion, no NaN, immutable."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        allow_inf_nan=False,
+        frozen=True,
+        use_attribute_docstrings=True,
+    )
+
+
+class RichText(Part):
+    """Lesson text in the two forms a consumer needs."""
+
+    text: str = Field(min_length=1)
+    """Plain text: Markdown removed, entities decoded (for terminals, search, screen readers)."""
+    html: str = Field(min_length=1)
+    """Sanitised HTML made by lessonc's one sanitiser: safe to insert into a page as is."""
+
+
+class QuizChoice(Part):
+    """One option of a choice question."""
+
+    id: str = Field(min_length=1, examples=["pre-trained-on-broad-data"])
+    """The choice's id from the lesson: stable across builds and shuffles."""
+    text: RichText
+    """The option as shown (``html`` is inline: no paragraph wrapper)."""
+    correct: bool
+    """Whether choosing it is right."""
+    feedback: RichText | None
+    """Shown when this option is picked, if the lesson gives any."""
+
+
+class QuestionBase(Part):
+    id: str = Field(min_length=1, examples=["what-is-a-foundation-model"])
+    """The question's id from the lesson: stable across builds and shuffles."""
+    type: QuestionType
+    """What kind of question it is; decides which of the fields below it has."""
+    prompt: RichText
+    """The question."""
+    explanation: RichText
+    """Why the answer is what it is; shown after answering."""
+    points: int = Field(ge=0, le=1000)
+    """Weight in a score."""
+    tags: list[str]
+    """Labels for filtering in an LMS."""
+
+
+def rich(text: str, *, inline: bool = False) -> RichText:
+    """Lesson text as plain text and sanitised HTML (inline HTML for short parts like choices)."""
+    html = markup.to_inline_html(text) if inline else markup.to_html(text)
+    # Text made only of Markdown syntax could render to nothing; keep the source then, escaped.
+    plain = markup.to_plain(text) or text.strip()
+    return RichText(text=plain, html=html or escape(plain))
+
+
+def optional(text: str | None) -> RichText | None:
+    return None if text is None else rich(text)
