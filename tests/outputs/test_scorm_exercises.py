@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Frame
 from tests.outputs.html_support import chromium, watch
-from tests.outputs.scorm_support import VERSIONS, package, serving, unpack, write_lms
+from tests.outputs.scorm_support import VERSIONS, package, unpack, write_lms
 from tests.outputs.test_scorm_runtime import cmi, launch
 
 from conftest import FIXTURES
+from static_site import serving
 
 EVERY_TYPE = FIXTURES / "exercises" / "every-type.yaml"
 
