@@ -34,6 +34,20 @@ class Author(Strict):
 # --- dialogue -----------------------------------------------------------------
 
 
+class Voice(Strict):
+    """How a speaker sounds in the audio lesson (``--format audio``); every part is optional."""
+
+    name: str | None = Field(
+        default=None, pattern=r"^[A-Za-z0-9_-]{1,40}(\+[A-Za-z0-9_-]{1,20})?$",
+        examples=["en-gb+f2"],
+    )  # fmt: skip
+    """The engine's voice, for eSpeak NG a language and variant ("en-gb+f2"); left out, the lesson's language with a variant chosen by the role."""  # noqa: E501
+    pitch: int | None = Field(default=None, ge=0, le=99, examples=[60])
+    """Base pitch, 0 (lowest) to 99; left out, chosen by the speaker's role."""
+    rate: int | None = Field(default=None, ge=80, le=450, examples=[165])
+    """Speaking rate in words per minute; left out, 165."""
+
+
 class Speaker(Strict):
     """A voice in the dialogue."""
 
@@ -45,6 +59,8 @@ class Speaker(Strict):
         examples=["teacher", "student"]
     )
     """The speaker's part in the conversation."""
+    voice: Voice | None = Field(default=None, examples=[{"name": "en-gb+f2", "pitch": 60}])
+    """How the speaker sounds in the audio lesson; left out, a voice chosen by the role."""
 
 
 class Turn(Strict):
