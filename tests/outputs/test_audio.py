@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -173,12 +174,70 @@ def test_speech_command_speaks_with_the_named_program(tmp_path: Path) -> None:
     assert failing.returncode == 1 and "error[speech-failed]" in failing.stderr
 
 
-def _small_lesson(voice: str | None = None) -> str:
+def _small_lesson(voice: str | None = None, turns: int = 2) -> str:
     lesson = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
     lesson["id"] = "small"
     lesson["dialogue"]["scenes"] = lesson["dialogue"]["scenes"][:1]
-    lesson["dialogue"]["scenes"][0]["turns"] = lesson["dialogue"]["scenes"][0]["turns"][:2]
+    lesson["dialogue"]["scenes"][0]["turns"] = lesson["dialogue"]["scenes"][0]["turns"][:turns]
     lesson["chapters"] = [{"title": "One", "text": "A short chapter. It has two sentences."}]
     if voice:
         lesson["dialogue"]["speakers"][0]["voice"] = {"name": voice}
     return yaml.safe_dump(lesson, allow_unicode=True)
+
+
+@pytest.mark.anki
+def test_glossary_cards_speak_their_term_from_bundled_media(tmp_path: Path) -> None:
+    from anki.collection import Collection
+
+    from outputs.test_anki import AnkiCollection
+
+    source = tmp_path / "lesson.yaml"
+    source.write_text(_small_lesson(), encoding="utf-8")
+    done = build(source, tmp_path / "out", tmp_path / "cache", formats="audio,anki")
+    assert done.returncode == 0, done.stderr
+    collection = Collection(str(tmp_path / "collection.anki2"))
+    try:
+        anki = AnkiCollection(collection)
+        counts = anki.import_deck((tmp_path / "out" / "small" / "deck.apkg").read_bytes(), tmp_path)
+        assert counts["new"] > 0
+        terms = anki.query(
+            "select flds from notes where mid in (select id from notetypes where name = ?)",
+            "lessonc Glossary",
+        )
+        assert len(terms) == 3
+        names = []
+        for fields in terms:
+            match = re.search(r"\[sound:(lessonc-[0-9a-f]{20}\.ogg)\]", fields.split("\x1f")[0])
+            assert match, fields
+            names.append(match[1])
+        media = Path(collection.media.dir())
+        for name in names:
+            samples, rate = soundfile.read(media / name)
+            assert 0.2 < len(samples) / rate < 5 and rms(samples) > 0.02
+        # Anki finds every sound the notes name (none missing, none unused).
+        check = collection.media.check()
+        assert not check.missing and not check.unused
+    finally:
+        collection.close()
+
+
+def test_handout_names_the_audio_files_only_when_they_are_built(tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    source = tmp_path / "lesson.yaml"
+    source.write_text(_small_lesson(), encoding="utf-8")
+    done = build(source, tmp_path / "out", tmp_path / "cache", formats="audio,pdf,html")
+    assert done.returncode == 0, done.stderr
+    folder = tmp_path / "out" / "small"
+    text = " ".join(p.extract_text() for p in PdfReader(folder / "handout.pdf").pages)
+    assert "audio/dialogue.ogg" in text and "audio/chapter-1.ogg" in text
+    page = (folder / "index.html").read_text(encoding="utf-8")
+    assert page.count("<audio ") == 2 and "media-src &#39;self&#39;" in page
+    # Without the audio format the page and the handout point to nothing.
+    done = build(source, tmp_path / "plain", tmp_path / "cache", formats="pdf,html")
+    assert done.returncode == 0, done.stderr
+    folder = tmp_path / "plain" / "small"
+    text = " ".join(p.extract_text() for p in PdfReader(folder / "handout.pdf").pages)
+    assert "audio/" not in text
+    page = (folder / "index.html").read_text(encoding="utf-8")
+    assert "<audio" not in page and "media-src" not in page and "audio.js" not in page

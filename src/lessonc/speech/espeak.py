@@ -83,10 +83,17 @@ class EspeakEngine:
         return payload
 
     def close(self) -> None:
-        if self._process is not None:
-            self._process.kill()
-            self._process.wait()
-            self._process = None
+        """Stop the helper: end of input ends it; a stuck one is killed."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        try:
+            if process.stdin is not None:
+                process.stdin.close()
+            process.wait(timeout=5)
+        except (OSError, subprocess.TimeoutExpired):
+            process.kill()
+            process.wait()
 
     def __del__(self) -> None:
         self.close()

@@ -51,7 +51,7 @@ class AudioRenderer:
         try:
             cache = SpeechCache(engine_for(ctx))
         except SpeechError as error:
-            ctx.diagnostics.append(ctx.source.diagnostic((), "speech-failed", str(error), _HINT))
+            ctx.diagnostics.append(ctx.source.diagnostic((), "speech-failed", str(error), HINT))
             raise RenderError from None
         artifacts: list[Artifact] = []
         items: list[FeedItem] = []
@@ -89,7 +89,7 @@ class AudioRenderer:
                 speech = cache.speak(piece.spoken, voices[key])
             except SpeechError as error:
                 ctx.diagnostics.append(
-                    ctx.source.diagnostic(piece.where, "speech-failed", str(error), _HINT)
+                    ctx.source.diagnostic(piece.where, "speech-failed", str(error), HINT)
                 )
                 raise RenderError from None
             samples = resample(speech.samples, speech.sample_rate)
@@ -111,7 +111,7 @@ def _role_index(lesson: Lesson, piece: Piece) -> int:
     return same.index(piece.speaker.id) if piece.speaker.id in same else 0
 
 
-_HINT = (
+HINT = (
     "check the lesson's language and the speakers' voice names "
     "(eSpeak NG lists its voices with `espeak-ng --voices`)"
 )
