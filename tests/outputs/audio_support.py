@@ -18,13 +18,13 @@ EPOCH = 1_700_000_000
 
 
 def build(
-    source: Path, out: Path, cache: Path, *extra: str, formats: str = "audio"
+    source: Path, out: Path, cache: Path, *extra: str, formats: str = "audio", jobs: int = 1
 ) -> subprocess.CompletedProcess[str]:
     """``lessonc build`` in a child process, with its own speech cache and a fixed epoch."""
     env = {**os.environ, "SOURCE_DATE_EPOCH": str(EPOCH), "LESSONC_SPEECH_CACHE": str(cache)}
     return subprocess.run(
         [sys.executable, "-m", "lessonc", "build", str(source), "-o", str(out),
-         "--format", formats, "--jobs", "1", *extra],
+         "--format", formats, "--jobs", str(jobs), *extra],
         capture_output=True, text=True, env=env, timeout=600,
     )  # fmt: skip
 

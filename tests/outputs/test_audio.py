@@ -174,6 +174,23 @@ def test_speech_command_speaks_with_the_named_program(tmp_path: Path) -> None:
     assert failing.returncode == 1 and "error[speech-failed]" in failing.stderr
 
 
+def test_a_course_speaks_its_lessons_in_parallel_with_the_same_bytes(tmp_path: Path) -> None:
+    course = tmp_path / "course"
+    course.mkdir()
+    for n in (1, 2):
+        lesson = yaml.safe_load(_small_lesson(turns=n + 1))
+        lesson["id"], lesson["number"] = f"lesson-{n}", f"15.{n}"
+        (course / f"lesson-{n}.yaml").write_text(yaml.safe_dump(lesson), encoding="utf-8")
+    built = {}
+    for jobs in (2, 1):  # each with an empty cache: every piece is spoken
+        out = tmp_path / f"jobs-{jobs}"
+        done = build(course, out, tmp_path / f"cache-{jobs}", jobs=jobs)
+        assert done.returncode == 0, done.stderr
+        built[jobs] = {p.relative_to(out): p.read_bytes() for p in out.rglob("audio/*")}
+    assert len(built[2]) == 2 * 5  # dialogue, one chapter, their captions, the feed
+    assert built[2] == built[1]
+
+
 def _small_lesson(voice: str | None = None, turns: int = 2) -> str:
     lesson = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
     lesson["id"] = "small"

@@ -37,10 +37,12 @@ class Author(Strict):
 class Voice(Strict):
     """How a speaker sounds in the audio lesson (``--format audio``); every part is optional."""
 
+    # Starts with a letter or digit: a speech command gets it as an argument, never an option.
     name: str | None = Field(
-        default=None, pattern=r"^[A-Za-z0-9_-]{1,40}(\+[A-Za-z0-9_-]{1,20})?$",
+        default=None,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}(\+[A-Za-z0-9][A-Za-z0-9_-]{0,19})?$",
         examples=["en-gb+f2"],
-    )  # fmt: skip
+    )
     """The engine's voice, for eSpeak NG a language and variant ("en-gb+f2"); left out, the lesson's language with a variant chosen by the role."""  # noqa: E501
     pitch: int | None = Field(default=None, ge=0, le=99, examples=[60])
     """Base pitch, 0 (lowest) to 99; left out, chosen by the speaker's role."""
