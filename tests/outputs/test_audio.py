@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 import shutil
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -258,3 +259,38 @@ def test_handout_names_the_audio_files_only_when_they_are_built(tmp_path: Path) 
     assert "audio/" not in text
     page = (folder / "index.html").read_text(encoding="utf-8")
     assert "<audio" not in page and "media-src" not in page and "audio.js" not in page
+
+
+_NETWORK_PROBE = """
+import socket, sys, wave
+try:
+    socket.create_connection(("127.0.0.1", int(sys.argv[2])), timeout=2).close()
+    sys.exit("reached the network")
+except OSError:
+    pass
+with wave.open(sys.argv[1], "wb") as out:
+    out.setnchannels(1); out.setsampwidth(2); out.setframerate(16000)
+    out.writeframes(b"\\x00\\x10" * 16000)
+"""
+
+
+def test_speech_command_runs_without_network_where_linux_allows(tmp_path: Path) -> None:
+    import socket
+
+    from lessonc.speech.command import _no_network_prefix
+
+    if not _no_network_prefix():
+        pytest.skip("this machine does not let lessonc make a network namespace")
+    probe = tmp_path / "probe.py"
+    probe.write_text(_NETWORK_PROBE, encoding="utf-8")
+    listener = socket.create_server(("127.0.0.1", 0))
+    try:
+        port = listener.getsockname()[1]
+        source = tmp_path / "lesson.yaml"
+        source.write_text(_small_lesson(), encoding="utf-8")
+        command = f"{sys.executable} {probe} {{out}} {port}"
+        done = build(source, tmp_path / "out", tmp_path / "cache", "--speech-command", command)
+    finally:
+        listener.close()
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "out" / "small" / "audio" / "dialogue.ogg").is_file()
