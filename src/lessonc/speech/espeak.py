@@ -22,6 +22,9 @@ from lessonc.speech import Speech, SpeechError, VoiceSpec, role_voice
 if TYPE_CHECKING:
     from lessonc.model import Speaker
 
+DRIVER_REVISION = 1
+"""Part of the cache key with the library's version: raise it when lessonc changes how it
+drives eSpeak NG (mode, seeds, parameters), so no cached piece from the old way is reused."""
 SPEAK_TIMEOUT_SECONDS = 60.0
 """A piece takes milliseconds; a helper silent this long is stuck and is killed."""
 
@@ -101,7 +104,7 @@ class EspeakEngine:
     def identity(self) -> str:
         with self._lock:
             self._start()
-        return f"espeak-ng {self._version}"
+        return f"espeak-ng {self._version} driver {DRIVER_REVISION}"
 
     def has_voice(self, name: str) -> bool:
         if name not in self._voices:
