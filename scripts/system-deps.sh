@@ -4,7 +4,9 @@
 # it WeasyPrint falls back to fontTools and lessonc warns), and the DejaVu fonts the
 # handout is set in, italics included. With --test also what only the tests need:
 # Chromium (browser tests), poppler (PDF read-back), Java (the Nu HTML checker) and npm
-# (axe-core). Installs only what is missing; needs root or sudo.
+# (axe-core), and the espeak-ng command (the speech-command test and the audio bench;
+# lessonc itself speaks through the eSpeak NG wheel). Installs only what is missing; needs
+# root or sudo.
 set -euo pipefail
 packages=()
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "ok installed"; }
@@ -20,6 +22,7 @@ if [ "${1:-}" = "--test" ]; then
   command -v pdftoppm >/dev/null || packages+=(poppler-utils)
   command -v java >/dev/null || packages+=(default-jre-headless)
   command -v npm >/dev/null || packages+=(npm)
+  command -v espeak-ng >/dev/null || packages+=(espeak-ng)
 fi
 [ ${#packages[@]} -eq 0 ] && exit 0
 sudo=""

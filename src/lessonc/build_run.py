@@ -13,6 +13,7 @@ import contextlib
 import ctypes
 import ctypes.util
 import hashlib
+import json
 import os
 import signal
 import time
@@ -158,6 +159,7 @@ class BuildRun:
             self.options.paper,
             self.options.shuffle_seed,
             self.options.in_course,
+            _audio_key(self.options) if "audio" in self.formats or self.options.with_audio else "",
         )
         previous = lesson_folders(self.out_root)
         plans = self._plan_lessons(files, inputs, previous)
@@ -411,6 +413,10 @@ def _set_up_worker() -> None:
 
 
 _PR_SET_PDEATHSIG = 1
+
+
+def _audio_key(options: BuildOptions) -> str:
+    return json.dumps([options.audio_format, options.with_audio, list(options.speech_command)])
 
 
 def _course_current(out_root: Path, key: str | None) -> bool:

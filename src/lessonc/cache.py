@@ -57,6 +57,9 @@ class KeyInputs:
     paper: str
     shuffle_seed: int | None
     in_course: bool = False
+    audio: str = ""
+    """The audio settings (format, speech command, whether the page shows players), when
+    they matter to this build; empty otherwise, so other builds keep their keys."""
 
     def key(self, source_sha256: str, format_name: str, source_date_epoch: int) -> str:
         """The cache key of one format's outputs for one source."""
@@ -70,6 +73,7 @@ class KeyInputs:
                 "shuffle_seed": self.shuffle_seed,
                 "source_date_epoch": source_date_epoch,
                 "in_course": self.in_course,
+                **({"audio": self.audio} if self.audio else {}),
             }
         )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import shlex
 import sys
 import traceback
 from collections.abc import Sequence
@@ -199,6 +200,15 @@ def validate(paths: tuple[Path, ...], diagnostics_style: str | None) -> None:
     "-j", "--jobs", type=click.IntRange(min=1), default=None,
     help="Lessons built at once, in worker processes. Default: the number of CPUs.",
 )  # fmt: skip
+@click.option(
+    "--audio-format", type=click.Choice(["ogg", "mp3"]), default="ogg", show_default=True,
+    help="Audio files: Opus in Ogg, or MP3 for older players (with --format audio).",
+)  # fmt: skip
+@click.option(
+    "--speech-command", default=None, metavar="COMMAND",
+    help="Speak with this program instead of eSpeak NG: text on stdin (or in {text}), a WAV "
+    "written to {out}. Only the command line can name one: never a lesson.",
+)  # fmt: skip
 @click.option("--force", is_flag=True, help="Rebuild every lesson, even those up to date.")
 @click.option("--fail-fast", is_flag=True, help="Stop at the first lesson that fails.")
 @diagnostics_option
@@ -210,6 +220,8 @@ def build(
     shuffle_seed: int | None,
     template_dirs: tuple[Path, ...],
     jobs: int | None,
+    audio_format: str,
+    speech_command: str | None,
     force: bool,
     fail_fast: bool,
     diagnostics_style: str | None,
@@ -259,6 +271,9 @@ def build(
         paper=paper,
         shuffle_seed=shuffle_seed,
         template_dirs=tuple(template_dirs),
+        audio_format=audio_format,
+        with_audio="audio" in chosen,
+        speech_command=tuple(shlex.split(speech_command)) if speech_command else (),
     )
     style = _diagnostic_style(diagnostics_style)
     feedback = BuildFeedback(out_root, quiet=style == "json")

@@ -90,6 +90,9 @@ def for_annotation(annotation: Any, metadata: list[Any] | None = None) -> st.Sea
         (item,) = typing.get_args(annotation)
         smallest = limits.get("min_length", 0)
         return st.lists(for_annotation(item), min_size=smallest, max_size=max(smallest, MAX_LIST))
+    if origin is dict:
+        key, value = typing.get_args(annotation)
+        return st.dictionaries(for_annotation(key), for_annotation(value), max_size=MAX_LIST)
     if annotation is type(None):
         return st.none()
     if annotation is bool:

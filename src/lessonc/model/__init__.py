@@ -39,6 +39,7 @@ from lessonc.model.content import (
     Summary,
     Turn,
     Video,
+    Voice,
 )
 from lessonc.model.exercises import (
     GAP_PATTERN,
@@ -76,7 +77,7 @@ __all__ = [
     "Numeric", "NumericAnswer", "Open", "OrderItem", "Ordering", "PlainText", "Question",
     "QuestionBase", "Reference", "Rhyme", "Scene", "ScormSettings", "ShortAnswer",
     "SingleChoice", "Slug", "Speaker", "Story", "Strict", "Summary", "Text", "TrueFalse",
-    "Turn", "Url", "Video", "slugify",
+    "Turn", "Url", "Video", "Voice", "slugify",
 ]  # fmt: skip
 
 # --- the lesson ------------------------------------------------------------------------------
@@ -337,6 +338,10 @@ class Lesson(Strict):
     """Settings for `lessonc lint` on this lesson."""
     scorm: ScormSettings | None = Field(default=None, examples=[{"pass_percent": 80}])
     """Grading in an LMS (SCORM packages); when left out, the course's, else a pass mark of 80 %."""
+    pronunciations: dict[PlainText, PlainText] = Field(
+        default_factory=dict, examples=[{"LLaMA": "lama", "GPT": "G P T", "DATS": "dats"}]
+    )
+    """How the audio lesson says terms: each key (a whole word, case as written) is spoken as its value, a phonetic spelling."""  # noqa: E501
 
     @property
     def pass_percent(self) -> int:

@@ -37,6 +37,22 @@ class Author(Strict):
 # --- dialogue -----------------------------------------------------------------
 
 
+class Voice(Strict):
+    """How a speaker sounds in the audio lesson (``--format audio``); every part is optional."""
+
+    # Starts with a letter or digit: a speech command gets it as an argument, never an option.
+    name: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}(\+[A-Za-z0-9][A-Za-z0-9_-]{0,19})?$",
+        examples=["en-gb+f2"],
+    )
+    """The engine's voice, for eSpeak NG a language and variant ("en-gb+f2"); left out, the lesson's language with a variant chosen by the role."""  # noqa: E501
+    pitch: int | None = Field(default=None, ge=0, le=99, examples=[60])
+    """Base pitch, 0 (lowest) to 99; left out, chosen by the speaker's role."""
+    rate: int | None = Field(default=None, ge=80, le=450, examples=[165])
+    """Speaking rate in words per minute; left out, 165."""
+
+
 class Speaker(Strict):
     """A voice in the dialogue."""
 
@@ -48,6 +64,8 @@ class Speaker(Strict):
         examples=["teacher", "student"]
     )
     """The speaker's part in the conversation."""
+    voice: Voice | None = Field(default=None, examples=[{"name": "en-gb+f2", "pitch": 60}])
+    """How the speaker sounds in the audio lesson; left out, a voice chosen by the role."""
 
 
 class Turn(Strict):

@@ -49,6 +49,13 @@ class BuildOptions:
     in_course: bool = False
     """The lesson is built as part of a course (a folder or a course file): its page links
     to the course's home page and to its neighbours through the course's own files."""
+    audio_format: str = "ogg"
+    """Audio files' format: 'ogg' (Opus) or 'mp3' (for older players)."""
+    with_audio: bool = False
+    """The audio format is built too: the page and the handout point to its files."""
+    speech_command: tuple[str, ...] = ()
+    """A text-to-speech program to speak with instead of eSpeak NG (argv; ``{out}`` is the
+    WAV it writes). Only ever from the command line: a lesson cannot name a program."""
 
 
 @dataclass
@@ -95,6 +102,7 @@ RENDERERS: dict[str, str] = {
     "qti": "lessonc.outputs.qti",
     "scorm12": "lessonc.outputs.scorm.scorm12",
     "scorm2004": "lessonc.outputs.scorm.scorm2004",
+    "audio": "lessonc.outputs.audio",
 }
 DEFAULT_FORMATS = ("html", "pdf", "anki", "quiz")
 """What ``lessonc build`` writes when no ``--format`` is given."""

@@ -48,6 +48,8 @@ class AnkiRenderer:
     def render(self, lesson: Lesson, ctx: BuildContext) -> Iterator[Artifact]:
         """One artifact: the lesson's deck as a reproducible .apkg."""
         deck = _deck(lesson, images_for(lesson, ctx))
+        if ctx.options.with_audio and lesson.glossary:
+            deck = _with_spoken_terms(deck, lesson, ctx)
         _check_unique(deck.subdeck.notes, ctx)
         if not deck.subdeck.notes:
             ctx.diagnostics.append(
@@ -101,6 +103,25 @@ def _deck(lesson: Lesson, images: LessonImages) -> LessonDeck:
     notes = tuple(_with_bundled_images(note, sources) for note in lesson_notes(lesson))
     name = deck_name(lesson)
     return LessonDeck(Subdeck(name, block(lesson.summary.quick), notes), media)
+
+
+def _with_spoken_terms(deck: LessonDeck, lesson: Lesson, ctx: BuildContext) -> LessonDeck:
+    """Glossary notes with the term spoken after it (``[sound:…]``, played when the term
+    shows), the sounds bundled under content-hash names like the images."""
+    from lessonc.outputs.audio.terms import spoken_terms
+
+    sounds = spoken_terms(lesson, ctx)
+    media = dict(deck.media)
+    notes = []
+    for note in deck.subdeck.notes:
+        if note.yaml_path[:1] == ("glossary",) and isinstance(note.yaml_path[1], int):
+            data, suffix = sounds[note.yaml_path[1]]
+            name = media_name(data, suffix)
+            media[name] = data
+            term, *rest = note.fields
+            note = replace(note, fields=(f"{term} [sound:{name}]", *rest))
+        notes.append(note)
+    return LessonDeck(replace(deck.subdeck, notes=tuple(notes)), media)
 
 
 def _with_bundled_images(note: NoteData, sources: dict[str, str]) -> NoteData:

@@ -37,6 +37,9 @@ ASSETS = ("assets/lesson.css", "assets/lesson.js")
 LMS_ADAPTER = "assets/scorm.js"
 """The SCORM runtime adapter: reports answers and the score to an LMS that plays the page
 (the scorm12 and scorm2004 packages), and does nothing when no LMS is there."""
+AUDIO_SCRIPT = "assets/audio.js"
+"""The audio players' script (transcript highlighting, click a turn to hear it); only pages
+of a build that also makes ``--format audio`` load it."""
 THEME_CSS = "assets/theme.css"
 """A stylesheet lessonc does not ship: a theme folder may add it, and it is linked after
 lesson.css, so a theme overrides only the rules it changes and keeps the rest current."""
@@ -106,6 +109,39 @@ def text_direction(language: str) -> str:
     return "rtl" if language.split("-")[0].lower() in _RTL_LANGUAGES else "ltr"
 
 
+@dataclass(frozen=True)
+class AudioTrack:
+    """One audio file of the lesson as the page plays it."""
+
+    src: str
+    captions: str
+    mime: str
+
+
+@dataclass(frozen=True)
+class AudioView:
+    """The audio lesson's files, when the same build makes them (``--format audio``)."""
+
+    dialogue: AudioTrack | None
+    chapters: list[AudioTrack]
+    language: str
+
+
+_AUDIO_MIME = {"ogg": "audio/ogg", "mp3": "audio/mpeg"}
+
+
+def audio_view(lesson: Lesson, audio_format: str) -> AudioView:
+    """The files ``--format audio`` writes for this lesson (see lessonc.outputs.audio)."""
+
+    def track(stem: str) -> AudioTrack:
+        return AudioTrack(f"audio/{stem}.{audio_format}", f"audio/{stem}.vtt",
+                          _AUDIO_MIME[audio_format])  # fmt: skip
+
+    dialogue = track("dialogue") if lesson.dialogue is not None else None
+    chapters = [track(f"chapter-{n}") for n in range(1, len(lesson.chapters) + 1)]
+    return AudioView(dialogue, chapters, lesson.language)
+
+
 @dataclass
 class PageView:
     """Everything the templates show besides the lesson itself, computed once."""
@@ -120,14 +156,18 @@ class PageView:
     """Set when the lesson is built as part of a course."""
     lms_adapter: str | None = None
     """The SCORM adapter script the page loads after lesson.js (None: none)."""
+    audio: AudioView | None = None
+    """The audio lesson's players (None: the build makes no audio)."""
 
 
-def content_security_policy(frame_origins: Iterable[str]) -> str:
-    """The page's CSP: its own files only; frames only from the given video origins."""
+def content_security_policy(frame_origins: Iterable[str], *, media: bool = False) -> str:
+    """The page's CSP: its own files only; frames only from the given video origins; audio
+    and its captions from the page's own files, when it has players."""
     frames = " ".join(sorted(set(frame_origins))) or "'none'"
     return (
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-        f"frame-src {frames}; base-uri 'none'; form-action 'none'"
+        + ("media-src 'self'; " if media else "")
+        + f"frame-src {frames}; base-uri 'none'; form-action 'none'"
     )
 
 
@@ -223,15 +263,19 @@ class HtmlRenderer:
             return Markup(finish(markup.to_inline_html(text)))
 
         videos = [VideoView(v.title, v.url, embed_for(v.url)) for v in lesson.videos]
+        audio = audio_view(lesson, ctx.options.audio_format) if ctx.options.with_audio else None
         page = PageView(
             toc=table_of_contents(lesson),
             videos=videos,
             cards=_cards(lesson, block, finish),
-            csp=content_security_policy(v.embed.origin for v in videos if v.embed),
+            csp=content_security_policy(
+                (v.embed.origin for v in videos if v.embed), media=audio is not None
+            ),
             text_direction=text_direction(lesson.language),
             speakers={s.id: s for s in lesson.dialogue.speakers} if lesson.dialogue else {},
             course=course_links(lesson.id) if ctx.options.in_course else None,
             lms_adapter=LMS_ADAPTER,
+            audio=audio,
         )
         assets = ASSETS + ((THEME_CSS,) if _has_template(env, THEME_CSS) else ())
         text = _PAGE_TEXT.set(_PageText(block, inline, TermLinker(lesson.glossary, term_anchor)))
@@ -242,7 +286,7 @@ class HtmlRenderer:
         finally:
             _PAGE_TEXT.reset(text)
         yield Artifact(PAGE, html.encode("utf-8"))
-        for asset in (*assets, LMS_ADAPTER):
+        for asset in (*assets, LMS_ADAPTER, *((AUDIO_SCRIPT,) if audio else ())):
             source, _, _ = env.loader.get_source(env, asset)  # type: ignore[union-attr]
             yield Artifact(asset, source.encode("utf-8"))
         yield from media_artifacts

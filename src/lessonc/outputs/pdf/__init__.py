@@ -79,6 +79,7 @@ class PdfRenderer:
             paper=ctx.options.paper,
             source_date_epoch=ctx.options.source_date_epoch,
             template_dirs=ctx.options.template_dirs,
+            audio_format=ctx.options.audio_format if ctx.options.with_audio else None,
         )
         allowed = {_allow_key(f.reference): f.data for f in files}
         request = RenderRequest(

@@ -109,10 +109,26 @@ def w3c_date(epoch: int) -> str:
     return datetime.fromtimestamp(epoch, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def audio_names(lesson: Lesson, audio_format: str) -> dict[str, object]:
+    """The audio lesson's file names (see lessonc.outputs.audio), for the handout to name."""
+    return {
+        "dialogue": f"audio/dialogue.{audio_format}" if lesson.dialogue is not None else None,
+        "chapters": [
+            f"audio/chapter-{n}.{audio_format}" for n in range(1, len(lesson.chapters) + 1)
+        ],
+    }
+
+
 def handout_html(
-    lesson: Lesson, *, paper: str, source_date_epoch: int, template_dirs: Sequence[Path] = ()
+    lesson: Lesson,
+    *,
+    paper: str,
+    source_date_epoch: int,
+    template_dirs: Sequence[Path] = (),
+    audio_format: str | None = None,
 ) -> str:
-    """The complete, self-contained print HTML of the handout (CSS inline, images relative)."""
+    """The complete, self-contained print HTML of the handout (CSS inline, images relative);
+    with ``audio_format``, a line under the dialogue and each chapter names its audio file."""
     if paper not in PAGE_SIZES:
         raise ValueError(f"paper must be one of {', '.join(PAGE_SIZES)}, not {paper!r}")
     env = environment("pdf", template_dirs)
@@ -134,4 +150,5 @@ def handout_html(
         cards=[printed_card(card) for card in lesson.flashcards],
         answers=[answer_entry(n, q) for n, q in enumerate(lesson.practice, start=1)],
         choice_label=choice_label,
+        audio=audio_names(lesson, audio_format) if audio_format else None,
     )
