@@ -191,47 +191,50 @@ class Quiz(_Part):
 # --- from a lesson -----------------------------------------------------------------------------
 
 
-def rich(text: str, *, inline: bool = False) -> RichText:
-    """Lesson text as plain text and sanitised HTML (inline HTML for short parts like choices)."""
-    html = markup.to_inline_html(text) if inline else markup.to_html(text)
+def rich(text: str, *, inline: bool = False, writer: markup.Writer = "html") -> RichText:
+    """Lesson text as plain text and sanitised HTML (inline HTML for short parts like choices).
+
+    The plain text keeps each formula's TeX source between ``\\(…\\)``; the HTML (the
+    ``html`` writer) holds it as MathML with the TeX in its annotation."""
+    html = markup.to_inline_html(text, writer) if inline else markup.to_html(text, writer)
     # Text made only of Markdown syntax could render to nothing; keep the source then, escaped.
     plain = markup.to_plain(text) or text.strip()
     return RichText(text=plain, html=html or escape(plain))
 
 
-def _optional(text: str | None) -> RichText | None:
-    return None if text is None else rich(text)
+def _optional(text: str | None, writer: markup.Writer) -> RichText | None:
+    return None if text is None else rich(text, writer=writer)
 
 
-def _choice(choice: Choice) -> QuizChoice:
+def _choice(choice: Choice, writer: markup.Writer) -> QuizChoice:
     return QuizChoice(
         id=choice.key,
-        text=rich(choice.text, inline=True),
+        text=rich(choice.text, inline=True, writer=writer),
         correct=choice.correct,
-        feedback=_optional(choice.feedback),
+        feedback=_optional(choice.feedback, writer),
     )
 
 
-def _question(question: LessonQuestion) -> QuizQuestion:
+def _question(question: LessonQuestion, writer: markup.Writer) -> QuizQuestion:
     common: dict[str, Any] = {
         "id": question.key,
-        "prompt": rich(question.prompt),
-        "explanation": rich(question.explanation),
+        "prompt": rich(question.prompt, writer=writer),
+        "explanation": rich(question.explanation, writer=writer),
         "points": question.points,
         "tags": list(question.tags),
     }
     if isinstance(question, SingleChoice):
-        choices = [_choice(choice) for choice in question.choices]
+        choices = [_choice(choice, writer) for choice in question.choices]
         return SingleChoiceQuestion(type="single_choice", choices=choices, **common)
     if isinstance(question, MultipleChoice):
-        choices = [_choice(choice) for choice in question.choices]
+        choices = [_choice(choice, writer) for choice in question.choices]
         return MultipleChoiceQuestion(type="multiple_choice", choices=choices, **common)
     if isinstance(question, TrueFalse):
         return TrueFalseQuestion(
             type="true_false",
             answer=question.answer,
-            feedback_true=_optional(question.feedback_true),
-            feedback_false=_optional(question.feedback_false),
+            feedback_true=_optional(question.feedback_true, writer),
+            feedback_false=_optional(question.feedback_false, writer),
             **common,
         )
     assert isinstance(question, ShortAnswer)
@@ -243,14 +246,19 @@ def _question(question: LessonQuestion) -> QuizQuestion:
     )
 
 
-def from_lesson(lesson: Lesson, shuffle_seed: int | None = None) -> Quiz:
+def from_lesson(
+    lesson: Lesson, shuffle_seed: int | None = None, writer: markup.Writer = "html"
+) -> Quiz:
     """The quiz of a lesson: its practice questions in source order, or shuffled by a seed.
+
+    ``writer`` says how the HTML shows formulas and code: MathML for quiz.json and QTI,
+    TeX delimiters for GIFT (Moodle's filters typeset them).
 
     The shuffle uses its own ``random.Random(seed)``, never the global generator,
     so the same seed gives the same order on every run and machine (Python
     keeps ``Random.shuffle`` stable across versions for integer seeds).
     """
-    questions = [_question(question) for question in lesson.practice]
+    questions = [_question(question, writer) for question in lesson.practice]
     if shuffle_seed is not None:
         questions = _shuffled(questions, random.Random(shuffle_seed))
     info = QuizLesson(
