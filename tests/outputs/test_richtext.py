@@ -171,3 +171,20 @@ def test_money_is_not_maths(tmp_path: Path) -> None:
 
     assert markup.formulas("It costs $5 and $10, or \\$3.") == []
     assert markup.to_plain("It costs $5 and $10.") == "It costs $5 and $10."
+
+
+def test_a_long_table_repeats_its_header_row_on_every_page_of_the_handout(built: Path) -> None:
+    from pypdf import PdfReader
+
+    pages = [page.extract_text() for page in PdfReader(built / "handout.pdf").pages]
+    spanned = [text for text in pages if re.search(r"row \d+ ", text)]
+    assert len(spanned) >= 2
+    assert all("n a b c d e" in text for text in spanned)
+
+
+def test_plain_text_writes_a_table_as_rows_of_cells() -> None:
+    from lessonc import markup
+
+    table = "| a | b | c |\n|---|---|---|\n| 1 | 2 | 3 |\n| 4 | 5 | 6 |"
+    assert markup.to_plain(table) == "a | b | c\n1 | 2 | 3\n4 | 5 | 6"
+    assert quiz.rich(table).text == "a | b | c\n1 | 2 | 3\n4 | 5 | 6"
