@@ -21,7 +21,7 @@ import nh3
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from lessonc.maths_syntax import math_plugins
+from lessonc.maths_syntax import callout_plugins, math_plugins
 from lessonc.textwriters import MATH_TOKENS, TOKEN_CLASS_PREFIX, Writer, is_display, render
 
 __all__ = ["Writer"]  # re-exported: outputs name the writer they want through markup
@@ -39,7 +39,7 @@ ALLOWED_TAGS = frozenset(
         "p", "br", "em", "strong", "code", "pre", "a", "ul", "ol", "li",
         "blockquote", "img", "hr", "h3", "h4", "h5", "h6", "del",
         "table", "thead", "tbody", "tr", "th", "td",
-        "span", "samp", "div", "figure", "figcaption",
+        "span", "samp", "div", "figure", "figcaption", "details", "summary",
     }
     | MATHML_TAGS
 )  # fmt: skip
@@ -75,7 +75,9 @@ ALLOWED_ATTRIBUTES = {
     "code": {"class", "dir"},
     "samp": set(),
     "span": {"class", "style"},
-    "div": {"class"},
+    "div": {"class", "role"},
+    "details": {"class"},
+    "p": {"class"},
     "figure": {"class"},
     "figcaption": {"dir"},
     **_MATHML_ATTRIBUTES,
@@ -86,6 +88,7 @@ _SVG_ATTRIBUTES = {
 }
 _CLASSES = re.compile(
     rf"(?:(?:{TOKEN_CLASS_PREFIX}[a-z0-9]+|code|code-output|code-figure|math-display"
+    r"|callout|callout-(?:note|tip|warning|solution)|callout-title"
     r"|language-[A-Za-z0-9_+#.-]+)(?: |$))+"
 )
 """The classes lessonc's writers set: nothing a stylesheet could hook to hide or fake a page."""
@@ -114,6 +117,7 @@ def _parser(kind: type[MarkdownIt] = MarkdownIt) -> MarkdownIt:
     md.disable(["heading", "lheading"])
     # Maths before emphasis and escapes: `x_i*w_i` and `\{` inside a formula stay as written.
     math_plugins(md)
+    callout_plugins(md)
     return md
 
 
@@ -162,6 +166,8 @@ def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
         return value if _CLASSES.fullmatch(value) else None
     if attribute == "dir":
         return value if value == "ltr" else None
+    if attribute == "role":
+        return value if (tag, value) in (("div", "note"), ("svg", "img")) else None
     if attribute == "tabindex":
         # A code box that scrolls takes keyboard focus, so it can be scrolled without a mouse.
         return value if value == "0" else None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
+from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
 _CLOSING = {"\\(": "\\)", "\\[": "\\]"}
@@ -43,3 +44,13 @@ def _bracket_math(state: StateInline, silent: bool) -> bool:
         token.markup = opening
     state.pos = end + 2
     return True
+
+
+CALLOUTS = ("note", "tip", "warning", "solution")
+"""Kinds of ``::: kind [title]`` block; a solution folds on the page."""
+
+
+def callout_plugins(md: MarkdownIt) -> None:
+    """Teach ``md`` the callout blocks (``::: note``, ``::: solution Title`` … ``:::``)."""
+    for kind in CALLOUTS:
+        container_plugin(md, kind)

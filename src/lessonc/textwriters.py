@@ -50,8 +50,39 @@ def is_display(token: Token) -> bool:
     return token.type in ("math_block", "math_block_label", "math_inline_double")
 
 
+CALLOUT_TITLES = {"note": "Note", "tip": "Tip", "warning": "Warning", "solution": "Solution"}
+"""Each callout's default title (``::: tip Try it`` gives its own)."""
+
+
 class _Writer(RendererHTML):
     writer: Writer = "html"
+
+    def __init__(self) -> None:
+        super().__init__()
+        # Bound methods, as markdown-it's own rules are (its stubs type them MethodType).
+        for kind in CALLOUT_TITLES:
+            self.rules[f"container_{kind}_open"] = self._callout_open  # type: ignore[assignment]
+            self.rules[f"container_{kind}_close"] = self._callout_close  # type: ignore[assignment]
+
+    def _callout_open(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        token = tokens[idx]
+        kind = token.type.removeprefix("container_").removesuffix("_open")
+        title = escape(token.info.strip()[len(kind) :].strip() or CALLOUT_TITLES[kind])
+        if self.writer == "plain":
+            return f"<p>{title}</p>\n"
+        if kind == "solution" and self.writer == "html":
+            # Folded on the page, so a learner tries the exercise before reading it.
+            return f'<details class="callout callout-solution"><summary>{title}</summary>\n'
+        return (
+            f'<div class="callout callout-{kind}" role="note">'
+            f'<p class="callout-title">{title}</p>\n'
+        )
+
+    def _callout_close(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        if self.writer == "plain":
+            return ""
+        folded = tokens[idx].type == "container_solution_close" and self.writer == "html"
+        return "</details>\n" if folded else "</div>\n"
 
     def _formula(self, token: Token) -> str:
         tex, display = token.content.strip(), is_display(token)

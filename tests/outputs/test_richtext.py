@@ -188,3 +188,15 @@ def test_plain_text_writes_a_table_as_rows_of_cells() -> None:
     table = "| a | b | c |\n|---|---|---|\n| 1 | 2 | 3 |\n| 4 | 5 | 6 |"
     assert markup.to_plain(table) == "a | b | c\n1 | 2 | 3\n4 | 5 | 6"
     assert quiz.rich(table).text == "a | b | c\n1 | 2 | 3\n4 | 5 | 6"
+
+
+def test_callouts_are_marked_and_a_solution_folds_on_the_page(built: Path) -> None:
+    page = (built / "index.html").read_text(encoding="utf-8")
+    for kind, title in (("note", "Note"), ("tip", "Try it"), ("warning", "Warning")):
+        assert (
+            f'<div class="callout callout-{kind}" role="note"><p class="callout-title">{title}</p>'
+        ) in page
+    assert '<details class="callout callout-solution"><summary>Solution</summary>' in page
+    text = _pdf_text(built / "handout.pdf")
+    assert all(title in text for title in ("Note", "Try it", "Warning", "Solution"))
+    assert ":::" not in text and ":::" not in page
