@@ -78,6 +78,9 @@ ALLOWED_ATTRIBUTES = {
     "div": {"class", "role"},
     "details": {"class"},
     "p": {"class"},
+    "h4": {"class"},
+    "h5": {"class"},
+    "h6": {"class"},
     "figure": {"class"},
     "figcaption": {"dir"},
     **_MATHML_ATTRIBUTES,
@@ -88,7 +91,7 @@ _SVG_ATTRIBUTES = {
 }
 _CLASSES = re.compile(
     rf"(?:(?:{TOKEN_CLASS_PREFIX}[a-z0-9]+|code|code-output|code-figure|math-display"
-    r"|callout|callout-(?:note|tip|warning|solution)|callout-title"
+    r"|callout|callout-(?:note|tip|warning|solution)|callout-title|subheading"
     r"|language-[A-Za-z0-9_+#.-]+)(?: |$))+"
 )
 """The classes lessonc's writers set: nothing a stylesheet could hook to hide or fake a page."""
@@ -112,9 +115,10 @@ def _parser(kind: type[MarkdownIt] = MarkdownIt) -> MarkdownIt:
     # "js-default" is CommonMark plus tables and strikethrough with html=False:
     # raw HTML in lesson text is escaped, never passed through.
     md = kind("js-default", {"html": False, "linkify": False, "typographer": False})
-    # Headings inside lesson text would break the outline of every output,
-    # where the lesson's own structure owns h1/h2.
-    md.disable(["heading", "lheading"])
+    # Sub-headings are written `## …` (textwriters puts them below the chapter's own
+    # level: the lesson's structure owns h1-h3). Setext underlines stay off: a line of
+    # dashes under a sentence is far more often a rule than a heading.
+    md.disable(["lheading"])
     # Maths before emphasis and escapes: `x_i*w_i` and `\{` inside a formula stay as written.
     math_plugins(md)
     callout_plugins(md)

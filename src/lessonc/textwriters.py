@@ -64,6 +64,14 @@ class _Writer(RendererHTML):
             self.rules[f"container_{kind}_open"] = self._callout_open  # type: ignore[assignment]
             self.rules[f"container_{kind}_close"] = self._callout_close  # type: ignore[assignment]
 
+    def heading_open(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        if self.writer == "plain":
+            return "<p>"
+        return f'<h{_sub_level(tokens[idx])} class="subheading">'
+
+    def heading_close(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        return "</p>\n" if self.writer == "plain" else f"</h{_sub_level(tokens[idx])}>\n"
+
     def _callout_open(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
         token = tokens[idx]
         kind = token.type.removeprefix("container_").removesuffix("_open")
@@ -140,6 +148,16 @@ class _Writer(RendererHTML):
                 f"{body}</figure>\n"
             )
         return body + "\n"
+
+
+SUBHEADING_TOP = 4
+"""Where text's own headings start: the page and the handout give a chapter's title h3."""
+
+
+def _sub_level(token: Token) -> int:
+    # `#` and `##` are both a chapter's first level of sub-heading, `###` the next …
+    written = int(token.tag[1])
+    return min(6, SUBHEADING_TOP + max(written - 2, 0))
 
 
 class _Html(_Writer):

@@ -200,3 +200,24 @@ def test_callouts_are_marked_and_a_solution_folds_on_the_page(built: Path) -> No
     text = _pdf_text(built / "handout.pdf")
     assert all(title in text for title in ("Note", "Try it", "Warning", "Solution"))
     assert ":::" not in text and ":::" not in page
+
+
+def test_sub_headings_sit_below_the_chapter_in_the_page_and_the_bookmarks(built: Path) -> None:
+    from pypdf import PdfReader
+
+    page = (built / "index.html").read_text(encoding="utf-8")
+    assert '<h4 class="subheading">توابع فعال‌سازی</h4>' in page
+    assert '<h5 class="subheading">سیگموید</h5>' in page
+    assert "## " not in page
+
+    def titles(outline: list[object], depth: int = 0) -> Iterator[tuple[int, str]]:
+        for item in outline:
+            if isinstance(item, list):
+                yield from titles(item, depth + 1)
+            else:
+                yield depth, item.title  # type: ignore[attr-defined]
+
+    marks = list(titles(PdfReader(built / "handout.pdf").outline))
+    chapter = next(depth for depth, title in marks if title.endswith("نورون"))
+    assert (chapter + 1, "توابع فعال‌سازی") in marks
+    assert (chapter + 2, "سیگموید") in marks
