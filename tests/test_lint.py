@@ -75,6 +75,12 @@ def test_the_example_lesson_is_lint_clean() -> None:
         ("L105", 'text: "Two"', 'text: "Two a day, usually"'),
         # Equal summaries are not out of order.
         ("L106", "The Moon's gravity raises the tides.", "The Moon's gravity raises the tides."),
+        # A formula with commands and one-letter names is maths, and $5 is money.
+        (
+            "L108",
+            "caused by the Moon's gravity.",
+            r"caused by $g \\cdot \\frac{m}{r^2}$, for $5 a day.",
+        ),
     ],
 )
 def test_near_misses_do_not_fire(tmp_path: Path, code: str, old: str, new: str) -> None:
@@ -92,6 +98,7 @@ def test_near_misses_do_not_fire(tmp_path: Path, code: str, old: str, new: str) 
             "The Moon.",
         ),
         ("L104", '\n        feedback: "Two bulges make two high tides, not four."', ""),
+        ("L108", "caused by the Moon's gravity.", "worth $ more than the $ price."),
         (
             "L106",
             'quick: "The Moon\'s gravity raises the tides."',

@@ -58,7 +58,9 @@ def test_markdown_subset_renders() -> None:
         "Some *em*, **strong**, `code` and [a link](https://example.org).\n\n- one\n- two"
     )
     assert (
-        "<em>em</em>" in html and "<strong>strong</strong>" in html and "<code>code</code>" in html
+        "<em>em</em>" in html
+        and "<strong>strong</strong>" in html
+        and '<code dir="ltr">code</code>' in html
     )
     assert '<a href="https://example.org" rel="noopener noreferrer">a link</a>' in html
     assert "<ul>" in html and "<li>one</li>" in html

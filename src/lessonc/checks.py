@@ -280,6 +280,32 @@ def check_characters(lesson: Lesson, source: Located) -> Iterator[Diagnostic]:
             )
 
 
+LATEX_HINT = (
+    "check the formula's braces and commands; a dollar sign that is not maths is written \\$"
+)
+
+
+def check_formulas(lesson: Lesson, source: Located) -> Iterator[Diagnostic]:
+    """Every formula in the lesson's text is LaTeX the writers can draw: an error points at
+    the formula itself, not at the field that holds it."""
+    if "$" not in source.text and "\\" not in source.text:
+        return  # no formula can be written without a dollar or a backslash
+    # Imported on use: most lessons have no formula, and validation need not load Markdown.
+    from lessonc import markup, mathtex
+    from lessonc.assets import text_fields
+    from lessonc.scalars import ScalarLocator
+
+    locate = ScalarLocator(source)
+    for path, text in text_fields(lesson):
+        if "$" not in text and "\\(" not in text and "\\[" not in text:
+            continue
+        for tex, _display, offset in markup.formulas(text):
+            problem = mathtex.problem(tex)
+            if problem is not None:
+                line, col = locate.position(path, text, offset)
+                yield Diagnostic(source.display, line, col, "latex-error", problem, LATEX_HINT)
+
+
 CHECKS: tuple[Check, ...] = (
     check_unique_ids,
     check_speakers,
@@ -289,4 +315,5 @@ CHECKS: tuple[Check, ...] = (
     check_glossary,
     check_characters,
     check_exercises,
+    check_formulas,
 )

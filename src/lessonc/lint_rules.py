@@ -212,6 +212,34 @@ def check_summary_depths(lesson: Lesson, source: Located) -> Iterator[Diagnostic
             )
 
 
+_PROSE_WORD = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{3,}")
+"""A word of three letters or more not spelt as a command (``\\sigma``): prose, not maths."""
+
+
+def check_money_dollars(lesson: Lesson, source: Located) -> Iterator[Diagnostic]:
+    """L108: a "formula" that reads like prose: two dollars meant as money took the text
+    between them for maths."""
+    from lessonc.assets import text_fields  # on use, like validation's formula check
+    from lessonc.scalars import ScalarLocator
+
+    if "$" not in source.text:
+        return
+    locate = ScalarLocator(source)
+    for path, text in text_fields(lesson):
+        if "$" not in text or (path and path[-1] in _NOT_PROSE):
+            continue
+        for tex, _display, offset in markup.formulas(text):
+            unwrapped = re.sub(r"\\(?:text|mathrm|operatorname)\{[^}]*\}", "", tex)
+            if " " in tex.strip() and len(_PROSE_WORD.findall(unwrapped)) >= 2:
+                line, col = locate.position(path, text, offset)
+                yield Diagnostic(
+                    source.display, line, col, "L108",
+                    f"'{tex[:40]}' between dollars reads like words, not maths",
+                    "a dollar sign that is money is written \\$ (a dollar next to a digit, "
+                    "as in $5, is always money)",
+                )  # fmt: skip
+
+
 RULES: tuple[Rule, ...] = (
     Rule("L101", "unused-glossary-term", "a glossary term never used in the text",
          check_unused_glossary_terms),
@@ -227,5 +255,7 @@ RULES: tuple[Rule, ...] = (
          check_summary_depths),
     Rule("L107", "right-answer-always-first", "every choice question's right answer first",
          check_right_answer_always_first),
+    Rule("L108", "dollars-read-as-maths", "money dollars that made a formula of words",
+         check_money_dollars),
 )  # fmt: skip
 """Every lint rule, in code order."""

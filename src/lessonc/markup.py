@@ -1,10 +1,13 @@
 """Lesson text (lessonc's Markdown subset) to safe HTML or plain text: the one place that sanitises.
 
 Every output that shows lesson text as HTML (pages, PDF, Anki fields, quiz
-JSON) goes through :func:`to_html` or :func:`to_inline_html`. Two layers keep
-lesson text inert: markdown-it-py with raw HTML off (so ``<script>`` becomes
-visible text), then nh3 with an allow-list of tags, attributes and URL schemes
-(so nothing a Markdown construct produces can carry script either).
+JSON) goes through :func:`to_html` or :func:`to_inline_html`. Each text is parsed
+once into a tree (markdown-it tokens, maths taken out before emphasis so its
+source is never altered), and each output's writer (textwriters.py) renders
+that tree its own way. Two layers keep lesson text inert: markdown-it-py with
+raw HTML off (so ``<script>`` becomes visible text), then nh3 with an
+allow-list of tags, attributes and URL schemes, applied after every writer (so
+nothing a Markdown construct or a writer produces can carry script either).
 """
 
 from __future__ import annotations
@@ -16,22 +19,94 @@ from urllib.parse import unquote
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from lessonc import link_labels
+from lessonc.maths_syntax import callout_plugins, math_plugins
+from lessonc.textwriters import MATH_TOKENS, TOKEN_CLASS_PREFIX, Writer, is_display, render
 
+__all__ = ["Writer"]  # re-exported: outputs name the writer they want through markup
+
+MATHML_TAGS = frozenset(
+    {
+        "math", "semantics", "annotation", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace",
+        "msup", "msub", "msubsup", "mfrac", "msqrt", "mroot", "mover", "munder", "munderover",
+        "mtable", "mtr", "mtd", "mstyle", "mpadded", "mphantom", "menclose", "merror",
+    }
+)  # fmt: skip
+"""What latex2mathml writes: presentation MathML, which no browser runs as script."""
 ALLOWED_TAGS = frozenset(
     {
         "p", "br", "em", "strong", "code", "pre", "a", "ul", "ol", "li",
         "blockquote", "img", "hr", "h3", "h4", "h5", "h6", "del",
         "table", "thead", "tbody", "tr", "th", "td",
+        "span", "samp", "div", "figure", "figcaption", "details", "summary",
     }
+    | MATHML_TAGS
 )  # fmt: skip
+SVG_TAGS = frozenset({"svg", "path"})
+"""Only the handout's writer draws formulas as SVG: glyph outlines, nothing else."""
+_MATHML_ATTRIBUTES = {
+    "math": {"display", "aria-label"},
+    "annotation": {"encoding"},
+    "mo": {"stretchy", "fence", "separator", "lspace", "rspace", "form", "largeop",
+           "movablelimits", "accent", "minsize", "maxsize", "symmetric"},
+    "mi": {"mathvariant"},
+    "mn": {"mathvariant"},
+    "mtext": {"mathvariant"},
+    "mstyle": {"displaystyle", "scriptlevel", "mathvariant", "mathsize"},
+    "mfrac": {"linethickness"},
+    "mtable": {"columnalign", "rowspacing", "columnspacing", "displaystyle", "columnlines",
+               "rowlines", "frame"},
+    "mtd": {"columnalign"},
+    "mspace": {"width"},
+    "mover": {"accent"},
+    "munder": {"accentunder"},
+    "munderover": {"accent", "accentunder"},
+    "mpadded": {"width", "height", "depth", "lspace", "voffset"},
+    "menclose": {"notation"},
+}  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
     "img": {"src", "alt", "title"},
     "ol": {"start"},
     "th": {"style"},
     "td": {"style"},
+    "pre": {"class", "dir", "tabindex"},
+    "code": {"class", "dir"},
+    "samp": set(),
+    "span": {"class", "style"},
+    "div": {"class", "role"},
+    "details": {"class"},
+    "p": {"class"},
+    "h4": {"class"},
+    "h5": {"class"},
+    "h6": {"class"},
+    "figure": {"class"},
+    "figcaption": {"dir"},
+    **_MATHML_ATTRIBUTES,
+}
+_SVG_ATTRIBUTES = {
+    "svg": {"width", "height", "viewBox", "role", "aria-label", "style"},
+    "path": {"d", "fill", "transform", "stroke", "stroke-width"},
+}
+_CLASSES = re.compile(
+    rf"(?:(?:{TOKEN_CLASS_PREFIX}[a-z0-9]+|code|code-output|code-figure|math-display"
+    r"|callout|callout-(?:note|tip|warning|solution)|callout-title|subheading"
+    r"|language-[A-Za-z0-9_+#.-]+)(?: |$))+"
+)
+"""The classes lessonc's writers set: nothing a stylesheet could hook to hide or fake a page."""
+_STYLES = {
+    "th": re.compile(r"text-align:\s*(left|right|center)"),
+    "td": re.compile(r"text-align:\s*(left|right|center)"),
+    # Pygments' inline colours, for Anki and Moodle, which have no lessonc stylesheet.
+    "span": re.compile(
+        r"(?:(?:color|background-color): #[0-9a-fA-F]{3,6}|font-weight: bold|font-style: italic"
+        r"|text-decoration: underline|border: 1px solid #[0-9a-fA-F]{3,6})"
+        r"(?:; ?(?:(?:color|background-color): #[0-9a-fA-F]{3,6}|font-weight: bold"
+        r"|font-style: italic|text-decoration: underline|border: 1px solid #[0-9a-fA-F]{3,6}))*"
+    ),
+    "svg": re.compile(r"vertical-align: -?\d+(\.\d+)?px"),
 }
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
@@ -41,9 +116,13 @@ def _parser(kind: type[MarkdownIt] = MarkdownIt) -> MarkdownIt:
     # "js-default" is CommonMark plus tables and strikethrough with html=False:
     # raw HTML in lesson text is escaped, never passed through.
     md = kind("js-default", {"html": False, "linkify": False, "typographer": False})
-    # Headings inside lesson text would break the outline of every output,
-    # where the lesson's own structure owns h1/h2.
-    md.disable(["heading", "lheading"])
+    # Sub-headings are written `## …` (textwriters puts them below the chapter's own
+    # level: the lesson's structure owns h1-h3). Setext underlines stay off: a line of
+    # dashes under a sentence is far more often a rule than a heading.
+    md.disable(["lheading"])
+    # Maths before emphasis and escapes: `x_i*w_i` and `\{` inside a formula stay as written.
+    math_plugins(md)
+    callout_plugins(md)
     # markdown-it-py's link-label scan takes minutes on a text of unclosed '[' or '!['.
     link_labels.install(md)
     return md
@@ -86,8 +165,19 @@ def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
     if tag == "img" and attribute == "src":
         return value if is_safe_relative_path(value) else None
     if attribute == "style":
-        # Tables align cells with style; only that one declaration survives.
-        return value if re.fullmatch(r"text-align:\s*(left|right|center)", value) else None
+        # Tables align cells, Pygments colours code for Anki, an inline formula sits on the
+        # baseline: only those declarations survive.
+        pattern = _STYLES.get(tag)
+        return value if pattern is not None and pattern.fullmatch(value) else None
+    if attribute == "class":
+        return value if _CLASSES.fullmatch(value) else None
+    if attribute == "dir":
+        return value if value == "ltr" else None
+    if attribute == "role":
+        return value if (tag, value) in (("div", "note"), ("svg", "img")) else None
+    if attribute == "tabindex":
+        # A code box that scrolls takes keyboard focus, so it can be scrolled without a mouse.
+        return value if value == "0" else None
     return value
 
 
@@ -101,11 +191,15 @@ _SANITISER = nh3.Cleaner(
     url_schemes=set(LINK_SCHEMES),
     link_rel="noopener noreferrer",
 )
+_PDF_SANITISER = nh3.Cleaner(
+    tags=set(ALLOWED_TAGS | SVG_TAGS),
+    clean_content_tags={"script", "style"},
+    attributes={tag: set(attrs) for tag, attrs in (ALLOWED_ATTRIBUTES | _SVG_ATTRIBUTES).items()},
+    attribute_filter=_filter_attribute,
+    url_schemes=set(LINK_SCHEMES),
+    link_rel="noopener noreferrer",
+)
 _TEXT_ONLY = nh3.Cleaner(tags=set(), clean_content_tags={"script", "style"})
-
-
-def _clean(html: str) -> str:
-    return _SANITISER.clean(html)
 
 
 _PLAIN_TEXT = re.compile(
@@ -125,46 +219,90 @@ def _is_plain(text: str) -> bool:
 
 
 @lru_cache(maxsize=4096)
-def _render(text: str) -> str:
-    # Unsanitised: only for to_html and to_plain, which clean it. Most texts go
-    # through both (page and search index, card and sort field), and parsing
-    # is most of the cost of rendering a lesson.
-    html: str = _MD.render(text)
-    return html
+def _tree(text: str) -> tuple[Token, ...]:
+    # Parsed once per text, whatever writes it: most texts reach several writers (page and
+    # search index, card and sort field, quiz and GIFT), and parsing is most of the cost.
+    return tuple(_MD.parse(text))
 
 
 @lru_cache(maxsize=4096)
-def to_html(text: str) -> str:
-    """Render block Markdown (paragraphs, lists …) to sanitised HTML."""
-    return f"<p>{text}</p>" if _is_plain(text) else _full_html(text)
+def _inline_tree(text: str) -> tuple[Token, ...]:
+    return tuple(_MD.parseInline(text))
 
 
-def _full_html(text: str) -> str:
-    return _clean(_render(text)).strip()
+_BLOCK_CONTENT = frozenset({"fence", "code_block", "table_open", *MATH_TOKENS})
+"""Blocks that keep their form where inline text is expected (a choice holding code, a
+formula or a small table): rendered as blocks rather than flattened into one line."""
+
+
+def _render(text: str, writer: Writer = "html") -> str:
+    # Unsanitised: only for to_html and to_plain, which clean it.
+    return render(_tree(text), writer, _MD.options)
+
+
+def _clean(html: str, writer: Writer = "html") -> str:
+    return (_PDF_SANITISER if writer == "pdf" else _SANITISER).clean(html)
 
 
 @lru_cache(maxsize=4096)
-def to_inline_html(text: str) -> str:
-    """Render inline Markdown (emphasis, code, links) to sanitised HTML with no block wrapper."""
-    return text if _is_plain(text) else _full_inline_html(text)
+def to_html(text: str, writer: Writer = "html") -> str:
+    """Render block Markdown (paragraphs, lists …) to sanitised HTML, formulas and code
+    written the way ``writer``'s output shows them (see textwriters.py)."""
+    return f"<p>{text}</p>" if _is_plain(text) else _full_html(text, writer)
 
 
-def _full_inline_html(text: str) -> str:
-    return _clean(_MD.renderInline(text)).strip()
+def _full_html(text: str, writer: Writer = "html") -> str:
+    return _clean(_render(text, writer), writer).strip()
+
+
+@lru_cache(maxsize=4096)
+def to_inline_html(text: str, writer: Writer = "html") -> str:
+    """Render inline Markdown (emphasis, code, links) to sanitised HTML with no block wrapper;
+    a text holding a code block, a display formula or a table keeps those blocks."""
+    return text if _is_plain(text) else _full_inline_html(text, writer)
+
+
+def _full_inline_html(text: str, writer: Writer = "html") -> str:
+    if any(token.type in _BLOCK_CONTENT for token in _tree(text)):
+        return _full_html(text, writer)
+    return _clean(render(_inline_tree(text), writer, _MD.options), writer).strip()
 
 
 @lru_cache(maxsize=4096)
 def to_plain(text: str) -> str:
-    """Lesson text as plain text: Markdown syntax removed, entities decoded, whitespace folded."""
+    """Lesson text as plain text: Markdown syntax removed, entities decoded, whitespace folded;
+    formulas as their TeX source (``\\(…\\)``), table rows as ``a | b | c``."""
     return text if _is_plain(text) else _full_plain(text)
 
 
 def _full_plain(text: str) -> str:
-    html = _render(text)
+    html = _render(text, "plain")
+    html = re.sub(r"</t[hd]>\s*<t[hd][^>]*>", " | ", html)
     html = re.sub(r"</(p|li|blockquote|pre|tr|h\d)>", "\n", html)
     stripped = _TEXT_ONLY.clean(html)
     lines = (" ".join(line.split()) for line in unescape(stripped).splitlines())
     return "\n".join(line for line in lines if line)
+
+
+def formulas(text: str) -> list[tuple[str, bool, int]]:
+    """Every formula in a text: its TeX, whether it is displayed, and where its delimiter
+    starts in ``text`` (for errors located at the formula)."""
+    found: list[tuple[str, bool, int]] = []
+    cursor = 0
+
+    def walk(tokens: tuple[Token, ...] | list[Token]) -> None:
+        nonlocal cursor
+        for token in tokens:
+            if token.type in MATH_TOKENS:
+                at = text.find(token.content, cursor)
+                start = max(at - len(token.markup), 0) if at >= 0 else cursor
+                cursor = at + len(token.content) if at >= 0 else cursor
+                found.append((token.content.strip(), is_display(token), start))
+            if token.children:
+                walk(token.children)
+
+    walk(_tree(text))
+    return found
 
 
 def image_paths(text: str) -> list[str]:

@@ -20,6 +20,7 @@ from typing import Annotated, Any, Final, Literal
 
 from pydantic import ConfigDict, Field
 
+from lessonc import markup
 from lessonc.model import (
     Choice,
     Lesson,
@@ -178,39 +179,39 @@ class Quiz(Part):
 # --- from a lesson -----------------------------------------------------------------------------
 
 
-def _choice(choice: Choice) -> QuizChoice:
+def _choice(choice: Choice, writer: markup.Writer) -> QuizChoice:
     return QuizChoice(
         id=choice.key,
-        text=rich(choice.text, inline=True),
+        text=rich(choice.text, inline=True, writer=writer),
         correct=choice.correct,
-        feedback=optional(choice.feedback),
+        feedback=optional(choice.feedback, writer),
     )
 
 
-def _question(question: LessonQuestion) -> QuizQuestion:
+def _question(question: LessonQuestion, writer: markup.Writer) -> QuizQuestion:
     common: dict[str, Any] = {
         "id": question.key,
-        "prompt": rich(question.prompt),
-        "explanation": rich(question.explanation),
+        "prompt": rich(question.prompt, writer=writer),
+        "explanation": rich(question.explanation, writer=writer),
         "points": question.points,
         "tags": list(question.tags),
     }
     if isinstance(question, SingleChoice):
-        choices = [_choice(choice) for choice in question.choices]
+        choices = [_choice(choice, writer) for choice in question.choices]
         return SingleChoiceQuestion(type="single_choice", choices=choices, **common)
     if isinstance(question, MultipleChoice):
-        choices = [_choice(choice) for choice in question.choices]
+        choices = [_choice(choice, writer) for choice in question.choices]
         return MultipleChoiceQuestion(type="multiple_choice", choices=choices, **common)
     if isinstance(question, TrueFalse):
         return TrueFalseQuestion(
             type="true_false",
             answer=question.answer,
-            feedback_true=optional(question.feedback_true),
-            feedback_false=optional(question.feedback_false),
+            feedback_true=optional(question.feedback_true, writer),
+            feedback_false=optional(question.feedback_false, writer),
             **common,
         )
     if not isinstance(question, ShortAnswer):
-        return exercise_question(question, common)
+        return exercise_question(question, common, writer)
     return ShortAnswerQuestion(
         type="short_answer",
         accepted=list(question.accepted),
@@ -219,14 +220,19 @@ def _question(question: LessonQuestion) -> QuizQuestion:
     )
 
 
-def from_lesson(lesson: Lesson, shuffle_seed: int | None = None) -> Quiz:
+def from_lesson(
+    lesson: Lesson, shuffle_seed: int | None = None, writer: markup.Writer = "html"
+) -> Quiz:
     """The quiz of a lesson: its practice questions in source order, or shuffled by a seed.
+
+    ``writer`` says how the HTML shows formulas and code: MathML for quiz.json and QTI,
+    TeX delimiters for GIFT (Moodle's filters typeset them).
 
     The shuffle uses its own ``random.Random(seed)``, never the global generator,
     so the same seed gives the same order on every run and machine (Python
     keeps ``Random.shuffle`` stable across versions for integer seeds).
     """
-    questions = [_question(question) for question in lesson.practice]
+    questions = [_question(question, writer) for question in lesson.practice]
     if shuffle_seed is not None:
         questions = _shuffled(questions, random.Random(shuffle_seed))
     info = QuizLesson(

@@ -64,13 +64,17 @@ class QuestionBase(Part):
     """Labels for filtering in an LMS."""
 
 
-def rich(text: str, *, inline: bool = False) -> RichText:
-    """Lesson text as plain text and sanitised HTML (inline HTML for short parts like choices)."""
-    html = markup.to_inline_html(text) if inline else markup.to_html(text)
+def rich(text: str, *, inline: bool = False, writer: markup.Writer = "html") -> RichText:
+    """Lesson text as plain text and sanitised HTML (inline HTML for short parts like choices).
+
+    The plain text keeps each formula's TeX source between ``\\(…\\)``; ``writer`` says
+    how the HTML shows formulas and code (MathML with the TeX in its annotation for
+    quiz.json and QTI, TeX delimiters for GIFT)."""
+    html = markup.to_inline_html(text, writer) if inline else markup.to_html(text, writer)
     # Text made only of Markdown syntax could render to nothing; keep the source then, escaped.
     plain = markup.to_plain(text) or text.strip()
     return RichText(text=plain, html=html or escape(plain))
 
 
-def optional(text: str | None) -> RichText | None:
-    return None if text is None else rich(text)
+def optional(text: str | None, writer: markup.Writer = "html") -> RichText | None:
+    return None if text is None else rich(text, writer=writer)

@@ -21,6 +21,7 @@ from typing import Any, Literal
 from markupsafe import Markup
 from pydantic import Field
 
+from lessonc import markup
 from lessonc.model import (
     FillBlanks,
     Matching,
@@ -137,17 +138,26 @@ ExerciseQuestion = (
 )
 
 
-def exercise_question(question: LessonQuestion, common: dict[str, Any]) -> ExerciseQuestion:
+def exercise_question(
+    question: LessonQuestion, common: dict[str, Any], writer: markup.Writer = "html"
+) -> ExerciseQuestion:
     """The quiz form of an exercise-type question (``common`` holds id, prompt and the rest)."""
     if isinstance(question, Matching):
         pairs = [
-            QuizPair(id=p.key, left=rich(p.left, inline=True), right=rich(p.right, inline=True))
+            QuizPair(
+                id=p.key,
+                left=rich(p.left, inline=True, writer=writer),
+                right=rich(p.right, inline=True, writer=writer),
+            )
             for p in question.pairs
         ]
-        distractors = [rich(text, inline=True) for text in question.distractors]
+        distractors = [rich(text, inline=True, writer=writer) for text in question.distractors]
         return MatchingQuestion(type="matching", pairs=pairs, distractors=distractors, **common)
     if isinstance(question, Ordering):
-        items = [QuizOrderItem(id=i.key, text=rich(i.text, inline=True)) for i in question.items]
+        items = [
+            QuizOrderItem(id=i.key, text=rich(i.text, inline=True, writer=writer))
+            for i in question.items
+        ]
         return OrderingQuestion(type="ordering", items=items, **common)
     if isinstance(question, Numeric):
         answers = []
@@ -162,7 +172,7 @@ def exercise_question(question: LessonQuestion, common: dict[str, Any]) -> Exerc
         gaps = [QuizGap(accepted=list(g.accepted), choices=list(g.choices)) for g in question.gaps]
         return FillBlanksQuestion(
             type="fill_blanks",
-            text=rich(question.text),
+            text=rich(question.text, writer=writer),
             gaps=gaps,
             case_sensitive=question.case_sensitive,
             **common,
@@ -170,8 +180,8 @@ def exercise_question(question: LessonQuestion, common: dict[str, Any]) -> Exerc
     assert isinstance(question, Open)
     return OpenQuestion(
         type="open",
-        model_answer=rich(question.model_answer),
-        rubric=[rich(text) for text in question.rubric],
+        model_answer=rich(question.model_answer, writer=writer),
+        rubric=[rich(text, writer=writer) for text in question.rubric],
         **common,
     )
 

@@ -87,7 +87,8 @@ class GiftRenderer:
     def render(self, lesson: Lesson, ctx: BuildContext) -> Iterator[Artifact]:
         """One artifact; questions GIFT cannot carry faithfully add warnings to ``ctx``."""
         # LMSs shuffle on their own; an export in source order stays reviewable.
-        built = quiz.from_lesson(lesson)
+        # Formulas as \(…\) and \[…\], which Moodle's TeX and MathJax filters typeset.
+        built = quiz.from_lesson(lesson, writer="tex")
         title = " ".join(f"{lesson.title} ({lesson.id})".split())
         blocks = [
             f"// lessonc quiz export: {title}\n$CATEGORY: $course$/top/{lesson.id}\n",

@@ -104,8 +104,9 @@ def clean(html: str) -> str:
 
 
 def block(text: str) -> str:
-    """Block Markdown as field HTML."""
-    return clean(markup.to_html(text))
+    """Block Markdown as field HTML: formulas as ``\\(…\\)`` for Anki's own MathJax, code
+    coloured inline (a note type's CSS cannot be relied on to colour classes)."""
+    return clean(markup.to_html(text, "tex"))
 
 
 def inline(text: str) -> str:

@@ -87,7 +87,7 @@ def answer_entry(number: int, question: Question) -> AnswerKeyEntry:
     if isinstance(question, SingleChoice | MultipleChoice):
         parts = [
             Markup("<strong>{}</strong> {}").format(
-                choice_label(i), Markup(markup.to_inline_html(c.text))
+                choice_label(i), Markup(markup.to_inline_html(c.text, "pdf"))
             )
             for i, c in enumerate(question.choices)
             if c.correct

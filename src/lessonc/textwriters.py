@@ -1,0 +1,228 @@
+"""Writers of the lesson-text tree: one per kind of output, all reading the same tokens.
+
+markup.py parses each text once (markdown-it-py with the maths rules) and hands the
+tokens to the writer an output asks for; no output reads another's HTML. What differs:
+
+- ``html`` (pages, quiz.json, QTI): formulas as MathML, code highlighted with classes
+  that lesson.css colours for light and dark;
+- ``pdf`` (the handout): formulas as SVG outlines (WeasyPrint has no MathML), code as
+  for pages (handout.css colours the classes);
+- ``tex`` (Anki, Moodle's GIFT): formulas left as TeX between ``\\(…\\)`` / ``\\[…\\]``, which
+  Anki's and Moodle's MathJax typeset; code coloured with inline styles, since neither
+  has lessonc's CSS;
+- ``plain`` (search index, quiz ``text``, lint): formulas as their TeX source, tables
+  as rows of ``a | b | c``.
+
+Every writer's HTML still goes through markup's sanitiser afterwards.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from html import escape
+from typing import Any, Literal
+
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+
+from lessonc import mathtex
+
+Writer = Literal["html", "pdf", "tex", "plain"]
+WRITERS: tuple[Writer, ...] = ("html", "pdf", "tex", "plain")
+
+MATH_TOKENS = frozenset(
+    {"math_inline", "math_inline_double", "math_block", "math_block_label", "math_bracket"}
+)
+"""Token types that hold a formula (dollarmath's, and markup's ``\\(…\\)`` / ``\\[…\\]`` rule)."""
+OUTPUT_LANGUAGE = "output"
+"""A fence marked ```` ```output ```` shows what code printed, styled apart from code."""
+_TITLE = re.compile(r"""\btitle=(?:"([^"]*)"|'([^']*)'|(\S+))""")
+TOKEN_CLASS_PREFIX = "tok-"
+"""Pygments' classes, prefixed so the sanitiser can allow exactly them."""
+
+
+def is_display(token: Token) -> bool:
+    """Whether a math token is a display formula (its own line) rather than inline."""
+    if token.type == "math_bracket":
+        return token.markup == "\\["
+    return token.type in ("math_block", "math_block_label", "math_inline_double")
+
+
+CALLOUT_TITLES = {"note": "Note", "tip": "Tip", "warning": "Warning", "solution": "Solution"}
+"""Each callout's default title (``::: tip Try it`` gives its own)."""
+
+
+class _Writer(RendererHTML):
+    writer: Writer = "html"
+
+    def __init__(self) -> None:
+        super().__init__()
+        # Bound methods, as markdown-it's own rules are (its stubs type them MethodType).
+        for kind in CALLOUT_TITLES:
+            self.rules[f"container_{kind}_open"] = self._callout_open  # type: ignore[assignment]
+            self.rules[f"container_{kind}_close"] = self._callout_close  # type: ignore[assignment]
+
+    def heading_open(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        if self.writer == "plain":
+            return "<p>"
+        return f'<h{_sub_level(tokens[idx])} class="subheading">'
+
+    def heading_close(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        return "</p>\n" if self.writer == "plain" else f"</h{_sub_level(tokens[idx])}>\n"
+
+    def _callout_open(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        token = tokens[idx]
+        kind = token.type.removeprefix("container_").removesuffix("_open")
+        title = escape(token.info.strip()[len(kind) :].strip() or CALLOUT_TITLES[kind])
+        if self.writer == "plain":
+            return f"<p>{title}</p>\n"
+        if kind == "solution" and self.writer == "html":
+            # Folded on the page, so a learner tries the exercise before reading it.
+            return f'<details class="callout callout-solution"><summary>{title}</summary>\n'
+        return (
+            f'<div class="callout callout-{kind}" role="note">'
+            f'<p class="callout-title">{title}</p>\n'
+        )
+
+    def _callout_close(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        if self.writer == "plain":
+            return ""
+        folded = tokens[idx].type == "container_solution_close" and self.writer == "html"
+        return "</details>\n" if folded else "</div>\n"
+
+    def _formula(self, token: Token) -> str:
+        tex, display = token.content.strip(), is_display(token)
+        if self.writer == "plain":
+            return escape(f"\\[{tex}\\]" if display else f"\\({tex}\\)")
+        if self.writer == "tex":
+            return escape(f"\\[{tex}\\]" if display else f"\\({tex}\\)", quote=False)
+        try:
+            draw = mathtex.svg if self.writer == "pdf" else mathtex.mathml
+            drawn = draw(tex, display)
+        except mathtex.LatexError:
+            # Validation reports it at the formula; a caller that skipped it gets the source.
+            return f'<code dir="ltr">{escape(tex)}</code>'
+        if display and token.block:
+            return f'<div class="math-display">{drawn}</div>\n'
+        return drawn
+
+    def math_inline(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        return self._formula(tokens[idx])
+
+    math_inline_double = math_inline
+    math_block = math_inline
+    math_block_label = math_inline
+    math_bracket = math_inline
+
+    def code_inline(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        # Code reads left to right even in a right-to-left lesson: ">>> 2 + 3" must not
+        # turn into "3 + 2 <<<".
+        return f'<code dir="ltr">{escape(tokens[idx].content)}</code>'
+
+    def code_block(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        return f'<pre dir="ltr"><code>{escape(tokens[idx].content)}</code></pre>\n'
+
+    def fence(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        token = tokens[idx]
+        info = token.info.strip()
+        language = info.split(maxsplit=1)[0] if info else ""
+        title = _TITLE.search(info)
+        caption = next((g for g in title.groups() if g is not None), "") if title else ""
+        if self.writer == "plain":
+            return f"<pre>{escape(token.content)}</pre>\n"
+        if language == OUTPUT_LANGUAGE:
+            output = escape(token.content)
+            body = f'<pre class="code-output" dir="ltr" tabindex="0"><samp>{output}</samp></pre>'
+        else:
+            code = highlight(token.content, language, inline_styles=self.writer == "tex")
+            if code is None:  # a language Pygments does not know: plain, as before
+                body = f'<pre dir="ltr"><code>{escape(token.content)}</code></pre>'
+            else:
+                lang = f' class="language-{escape(language)}"'
+                body = f'<pre class="code" dir="ltr" tabindex="0"><code{lang}>{code}</code></pre>'
+        if caption:
+            return (
+                f'<figure class="code-figure"><figcaption dir="ltr">{escape(caption)}</figcaption>'
+                f"{body}</figure>\n"
+            )
+        return body + "\n"
+
+
+SUBHEADING_TOP = 4
+"""Where text's own headings start: the page and the handout give a chapter's title h3."""
+
+
+def _sub_level(token: Token) -> int:
+    # `#` and `##` are both a chapter's first level of sub-heading, `###` the next …
+    written = int(token.tag[1])
+    return min(6, SUBHEADING_TOP + max(written - 2, 0))
+
+
+class _Html(_Writer):
+    writer: Writer = "html"
+
+
+class _Pdf(_Writer):
+    writer: Writer = "pdf"
+
+
+class _Tex(_Writer):
+    writer: Writer = "tex"
+
+
+class _Plain(_Writer):
+    writer: Writer = "plain"
+
+
+_RENDERERS: dict[Writer, RendererHTML] = {
+    "html": _Html(),
+    "pdf": _Pdf(),
+    "tex": _Tex(),
+    "plain": _Plain(),
+}
+
+
+def render(tokens: Sequence[Token], writer: Writer, options: Any) -> str:
+    """The tokens as (unsanitised) HTML in the given writer's way."""
+    return _RENDERERS[writer].render(tokens, options, {})
+
+
+@lru_cache(maxsize=1024)
+def highlight(code: str, language: str, *, inline_styles: bool = False) -> str | None:
+    """``code`` as Pygments-highlighted HTML (spans, no wrapper), or None for a language
+    Pygments does not know (the code is then shown plain)."""
+    if not language:
+        return None
+    # Imported on use: Pygments' lexer registry is the slowest import lessonc has.
+    from pygments import highlight as pygmentize
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexers import get_lexer_by_name
+    from pygments.util import ClassNotFound
+
+    try:
+        lexer = get_lexer_by_name(language, stripnl=False, ensurenl=False)
+    except ClassNotFound:
+        return None
+    formatter = HtmlFormatter(
+        nowrap=True, noclasses=inline_styles, classprefix=TOKEN_CLASS_PREFIX, style="default"
+    )
+    html: str = pygmentize(code, lexer, formatter)
+    return html
+
+
+LIGHT_STYLE, DARK_STYLE = "default", "github-dark"
+"""Pygments styles of highlighted code: the page follows the reader's light or dark scheme."""
+
+
+def token_css(selector: str, style: str) -> str:
+    """The rules that colour highlighted code's token classes with a Pygments style, below
+    ``selector``: lesson.css and handout.css hold them, and a test keeps them current."""
+    from pygments.formatters import HtmlFormatter
+
+    css: str = HtmlFormatter(classprefix=TOKEN_CLASS_PREFIX, style=style).get_style_defs(selector)
+    prefix = f"{selector} .{TOKEN_CLASS_PREFIX}"
+    return "".join(
+        line.split(" /*")[0] + "\n" for line in css.splitlines() if line.startswith(prefix)
+    )

@@ -1,0 +1,223 @@
+"""Rich lesson text in every output: a right-to-left lesson with maths, code, its output, a
+shell session, a 4×6 table and a choice holding code builds, and each format shows them its
+own way (MathML on the page, SVG in the handout, \\(…\\) in Anki, TeX beside the HTML in
+quiz.json), with code left to right."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from conftest import FIXTURES, run_cli
+from lessonc import quiz
+from outputs.html_support import axe_violations, chromium, opened
+
+LESSON = FIXTURES / "richtext" / "lesson.yaml"
+FORMATS = "html,pdf,anki,quiz,gift,qti"
+TEX_SOURCES = [r"\frac{1}{1 + e^{-x}}", r"x_i*w_i", r"\sigma", "$$", r"\{a, b\}"]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("richtext")
+    result = run_cli(
+        ["build", str(LESSON), "-o", str(out), "--format", FORMATS],
+        env={"SOURCE_DATE_EPOCH": "1700000000"},
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "warning" not in result.stderr, result.stderr
+    return out / "richtext-fixture"
+
+
+def test_the_page_writes_every_formula_as_mathml_and_code_highlighted(built: Path) -> None:
+    page = (built / "index.html").read_text(encoding="utf-8")
+    body = page.split("<main", 1)[1]
+    visible = re.sub(r"<annotation[^>]*>.*?</annotation>", "", body, flags=re.S)
+    assert "$" not in re.sub(r"<pre.*?</pre>", "", visible, flags=re.S)  # only the shell prompt
+    assert r"\(" not in visible and r"\[" not in visible
+    assert page.count("<math ") >= 6
+    assert '<annotation encoding="application/x-tex">f(x) = \\frac{1}{1 + e^{-x}}</annotation>' in (
+        page
+    )
+    # Markdown did not touch the formula: no emphasis eaten from x_i*w_i + y_i*z_i.
+    assert "x_i*w_i + y_i*z_i</annotation>" in page
+    assert '<pre class="code" dir="ltr" tabindex="0"><code class="language-python">' in page
+    assert '<span class="tok-k">def</span>' in page
+    assert '<pre class="code-output" dir="ltr" tabindex="0"><samp>0.5' in page
+    assert '<figcaption dir="ltr">sigmoid.py</figcaption>' in page
+    assert '<code dir="ltr">&gt;&gt;&gt; 2 + 3</code>' in page
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [360, 1280])
+def test_in_chromium_code_reads_left_to_right_and_axe_finds_nothing(
+    built: Path, browser: object, width: int
+) -> None:
+    with opened(browser, built / "index.html", width=width, bypass_csp=True) as (page, log):  # type: ignore[arg-type]
+        assert page.evaluate("document.documentElement.dir") == "rtl"
+        directions = page.evaluate(
+            "[...document.querySelectorAll('main pre, main code, main samp')]"
+            ".map(e => getComputedStyle(e).direction)"
+        )
+        assert directions and set(directions) == {"ltr"}
+        formulas = page.evaluate("document.querySelectorAll('main math').length")
+        assert formulas >= 6
+        text = page.evaluate("document.querySelector('main').innerText")
+        assert "$$" not in text and "\\frac" not in text
+        # A long line of code scrolls inside its box, the page does not.
+        assert page.evaluate(
+            "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+        )
+        assert log.console == []
+        assert axe_violations(page) == []
+
+
+def _pdf_text(path: Path) -> str:
+    done = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True)
+    return done.stdout.decode("utf-8")
+
+
+def test_the_handout_holds_no_latex_source(built: Path) -> None:
+    text = _pdf_text(built / "handout.pdf")
+    for source in TEX_SOURCES:
+        assert source not in text, source
+    assert "sigmoid.py" in text and "import math" in text  # code and its caption are there
+
+
+@pytest.mark.anki
+def test_the_deck_keeps_tex_for_ankis_mathjax_and_colours_code(built: Path, tmp_path: Path) -> None:
+    from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+    collection = Collection(str(tmp_path / "collection.anki2"))
+    try:
+        collection.import_anki_package(
+            ImportAnkiPackageRequest(
+                package_path=str(built / "deck.apkg"), options=ImportAnkiPackageOptions()
+            )
+        )
+        fields = [
+            field
+            for note_id in collection.find_notes("")
+            for field in collection.get_note(note_id).fields
+        ]
+    finally:
+        collection.close()
+    formula = next(f for f in fields if "sigma(x)" in f)
+    assert "\\[\\sigma(x) = \\frac{1}{1 + e^{-x}}\\]" in formula
+    assert "$$" not in formula and "<math" not in formula
+    code = next(f for f in fields if "def</span>" in f)
+    assert "\n    " in code  # the lines and their indentation are kept
+    assert re.search(r'<span style="color: #[0-9A-Fa-f]{3,6}; font-weight: bold">def</span>', code)
+    prompt = next(f for f in fields if "σ" in f or "\\sigma(0)" in f)
+    assert "\\(\\sigma(0)\\)" in prompt
+
+
+def test_quiz_json_validates_and_keeps_the_tex_beside_the_html(built: Path) -> None:
+    data = json.loads((built / "quiz.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(quiz.json_schema()).validate(data)
+    question = data["questions"][0]
+    assert question["prompt"]["text"] == "مقدار \\(\\sigma(0)\\) چیست؟"
+    assert "<math " in question["prompt"]["html"]
+    assert (
+        '<annotation encoding="application/x-tex">\\sigma(0)</annotation>'
+        in (question["prompt"]["html"])
+    )
+    code_choice = question["choices"][0]["text"]
+    assert code_choice["text"] == ">>> sigmoid(0)\n0.5"
+    assert code_choice["html"].startswith('<pre class="code" dir="ltr" tabindex="0">')
+
+
+def test_gift_gives_moodle_tex_and_qti_mathml(built: Path) -> None:
+    gift = (built / "quiz.gift").read_text(encoding="utf-8")
+    # GIFT escapes the backslash and braces; Moodle reads \(\sigma(0)\) back.
+    assert "\\\\(\\\\sigma(0)\\\\)" in gift and "<math" not in gift
+    with zipfile.ZipFile(built / "quiz-qti.zip") as package:
+        items = "".join(
+            package.read(name).decode("utf-8")
+            for name in package.namelist()
+            if name.endswith(".xml")
+        )
+    assert "&lt;math " in items and "$" not in items.replace("$course$", "")
+
+
+def test_a_latex_error_is_located_at_the_formula(tmp_path: Path) -> None:
+    source = LESSON.read_text(encoding="utf-8").replace(
+        "$$ f(x) = \\frac{1}{1 + e^{-x}} $$", "$$ f(x) = \\frac{1}{1 + e^{-x} $$"
+    )
+    broken = tmp_path / "lesson.yaml"
+    broken.write_text(source, encoding="utf-8")
+    line = next(i for i, text in enumerate(source.splitlines(), 1) if "f(x) =" in text)
+    col = source.splitlines()[line - 1].index("$$") + 1
+    result = run_cli(["validate", str(broken)])
+    assert result.exit_code == 1
+    assert f"lesson.yaml:{line}:{col}: error[latex-error]:" in result.stderr, result.stderr
+
+
+def test_money_is_not_maths(tmp_path: Path) -> None:
+    from lessonc import markup
+
+    assert markup.formulas("It costs $5 and $10, or \\$3.") == []
+    assert markup.to_plain("It costs $5 and $10.") == "It costs $5 and $10."
+
+
+def test_a_long_table_repeats_its_header_row_on_every_page_of_the_handout(built: Path) -> None:
+    from pypdf import PdfReader
+
+    pages = [page.extract_text() for page in PdfReader(built / "handout.pdf").pages]
+    spanned = [text for text in pages if re.search(r"row \d+ ", text)]
+    assert len(spanned) >= 2
+    assert all("n a b c d e" in text for text in spanned)
+
+
+def test_plain_text_writes_a_table_as_rows_of_cells() -> None:
+    from lessonc import markup
+
+    table = "| a | b | c |\n|---|---|---|\n| 1 | 2 | 3 |\n| 4 | 5 | 6 |"
+    assert markup.to_plain(table) == "a | b | c\n1 | 2 | 3\n4 | 5 | 6"
+    assert quiz.rich(table).text == "a | b | c\n1 | 2 | 3\n4 | 5 | 6"
+
+
+def test_callouts_are_marked_and_a_solution_folds_on_the_page(built: Path) -> None:
+    page = (built / "index.html").read_text(encoding="utf-8")
+    for kind, title in (("note", "Note"), ("tip", "Try it"), ("warning", "Warning")):
+        assert (
+            f'<div class="callout callout-{kind}" role="note"><p class="callout-title">{title}</p>'
+        ) in page
+    assert '<details class="callout callout-solution"><summary>Solution</summary>' in page
+    text = _pdf_text(built / "handout.pdf")
+    assert all(title in text for title in ("Note", "Try it", "Warning", "Solution"))
+    assert ":::" not in text and ":::" not in page
+
+
+def test_sub_headings_sit_below_the_chapter_in_the_page_and_the_bookmarks(built: Path) -> None:
+    from pypdf import PdfReader
+
+    page = (built / "index.html").read_text(encoding="utf-8")
+    assert '<h4 class="subheading">توابع فعال‌سازی</h4>' in page
+    assert '<h5 class="subheading">سیگموید</h5>' in page
+    assert "## " not in page
+
+    def titles(outline: list[object], depth: int = 0) -> Iterator[tuple[int, str]]:
+        for item in outline:
+            if isinstance(item, list):
+                yield from titles(item, depth + 1)
+            else:
+                yield depth, item.title  # type: ignore[attr-defined]
+
+    marks = list(titles(PdfReader(built / "handout.pdf").outline))
+    chapter = next(depth for depth, title in marks if title.endswith("نورون"))
+    assert (chapter + 1, "توابع فعال‌سازی") in marks
+    assert (chapter + 2, "سیگموید") in marks
