@@ -44,6 +44,7 @@ class Voice(Strict):
     name: str | None = Field(
         default=None,
         pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}(\+[A-Za-z0-9][A-Za-z0-9_-]{0,19})?$",
+        max_length=61,
         examples=["en-gb+f2"],
     )
     """The engine's voice, for eSpeak NG a language and variant ("en-gb+f2"); left out, the lesson's language with a variant chosen by the role."""  # noqa: E501
