@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 
-from lessonc.diagnostics import Diagnostic
+from lessonc.diagnostics import Diagnostic, Severity
 from lessonc.model import (
     CLOZE_PATTERN,
     Acronym,
@@ -217,7 +218,25 @@ def check_glossary(lesson: Lesson, source: Located) -> Iterator[Diagnostic]:
             seen.setdefault(normal, index)
 
 
+def check_language(lesson: Lesson, source: Located) -> Iterator[Diagnostic]:
+    """One warning when no interface catalogue has the lesson's language: English stands in."""
+    from lessonc import i18n
+
+    _, found = i18n.catalogue(lesson.language)
+    if not found:
+        diagnostic = source.diagnostic(
+            ("language",),
+            "unknown-language",
+            f"lessonc has no interface strings for {lesson.language!r}: "
+            "its headings and buttons will be in English",
+            "check the tag, write the strings under 'ui:', or add a catalogue "
+            "(docs/translating.md)",
+        )
+        yield replace(diagnostic, severity=Severity.WARNING)
+
+
 CHECKS: tuple[Check, ...] = (
+    check_language,
     check_unique_ids,
     check_speakers,
     check_correct_choices,

@@ -323,8 +323,11 @@ def _suggested_id(typed: str) -> str | None:
     if re.fullmatch(SLUG_PATTERN, typed):
         return None  # the id was fine; something else went wrong
     suggestion = slugify(typed)
-    # slugify falls back to "item" for text without a Latin letter or digit: no suggestion.
-    return None if suggestion == "item" and "item" not in typed.lower() else suggestion
+    # A lesson id names folders and URLs, so it stays ASCII; slugify keeps other scripts'
+    # letters (for item ids), and hashes text with none ("item-…"): no suggestion then.
+    if not re.fullmatch(SLUG_PATTERN, suggestion) or suggestion.startswith("item-"):
+        return None
+    return suggestion
 
 
 @main.command()

@@ -90,6 +90,12 @@ def for_annotation(annotation: Any, metadata: list[Any] | None = None) -> st.Sea
         (item,) = typing.get_args(annotation)
         smallest = limits.get("min_length", 0)
         return st.lists(for_annotation(item), min_size=smallest, max_size=max(smallest, MAX_LIST))
+    if origin is dict:  # the ui: strings, keyed by the interface's own keys
+        from lessonc import i18n
+
+        _, value = typing.get_args(annotation)
+        keys = st.sampled_from(sorted(i18n.reference_keys()))
+        return st.dictionaries(keys, for_annotation(value), max_size=3)
     if annotation is type(None):
         return st.none()
     if annotation is bool:

@@ -114,6 +114,7 @@ def course_artifacts(
                 for chapter in chapters
             ),
             searchable=any(s.search for s in lessons),
+            ui=tuple(course.ui.items()),
             downloads=tuple(
                 site.Download(href, label, description)
                 for name, (href, label, description) in DOWNLOADS.items()

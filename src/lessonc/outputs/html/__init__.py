@@ -23,7 +23,7 @@ from urllib.parse import quote
 from jinja2 import Environment, TemplateNotFound
 from markupsafe import Markup
 
-from lessonc import markup, templating
+from lessonc import answers, i18n, markup, templating
 from lessonc.course_outputs import site as course_site
 from lessonc.model import ClozeCard, Lesson
 from lessonc.outputs import Artifact, BuildContext
@@ -41,7 +41,6 @@ THEME_CSS = "assets/theme.css"
 """A stylesheet lessonc does not ship: a theme folder may add it, and it is linked after
 lesson.css, so a theme overrides only the rules it changes and keeps the rest current."""
 _URL_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
-_RTL_LANGUAGES = frozenset({"ar", "dv", "fa", "he", "ku", "ps", "sd", "ug", "ur", "yi"})
 
 
 def link_target(url: str) -> str | None:
@@ -103,7 +102,7 @@ def course_links(lesson_id: str) -> CourseLinks:
 
 def text_direction(language: str) -> str:
     """``rtl`` for a BCP 47 tag whose language is written right to left, else ``ltr``."""
-    return "rtl" if language.split("-")[0].lower() in _RTL_LANGUAGES else "ltr"
+    return i18n.text_direction(language)
 
 
 @dataclass
@@ -228,7 +227,7 @@ class HtmlRenderer:
             videos=videos,
             cards=_cards(lesson, block, finish),
             csp=content_security_policy(v.embed.origin for v in videos if v.embed),
-            text_direction=text_direction(lesson.language),
+            text_direction=lesson.direction or text_direction(lesson.language),
             speakers={s.id: s for s in lesson.dialogue.speakers} if lesson.dialogue else {},
             course=course_links(lesson.id) if ctx.options.in_course else None,
             lms_adapter=LMS_ADAPTER,
@@ -236,8 +235,14 @@ class HtmlRenderer:
         assets = ASSETS + ((THEME_CSS,) if _has_template(env, THEME_CSS) else ())
         text = _PAGE_TEXT.set(_PageText(block, inline, TermLinker(lesson.glossary, term_anchor)))
         try:
+            words = i18n.for_language(lesson.language, lesson.ui)
             html = env.get_template("lesson.html.j2").render(
-                lesson=lesson, page=page, assets=assets
+                lesson=lesson,
+                page=page,
+                assets=assets,
+                t=words.markup,
+                tt=words.text,
+                fold_ta_marbuta=answers.folds_ta_marbuta(lesson.language),
             )
         finally:
             _PAGE_TEXT.reset(text)
