@@ -130,29 +130,30 @@ def content_security_policy(frame_origins: Iterable[str]) -> str:
     )
 
 
-def table_of_contents(lesson: Lesson) -> list[TocEntry]:
-    """The lesson's parts in reading order, only those it has."""
+def table_of_contents(lesson: Lesson, words: i18n.Catalogue | None = None) -> list[TocEntry]:
+    """The lesson's parts in reading order, only those it has, named in the lesson's language."""
+    name = (words or i18n.for_language("en")).text
     toc: list[TocEntry] = []
     if lesson.dialogue is not None:
         scenes = tuple(
             TocEntry(f"scene-{n}", scene.title) for n, scene in enumerate(lesson.dialogue.scenes, 1)
         )
-        toc.append(TocEntry("dialogue", "Dialogue", scenes))
-    toc.append(TocEntry("summary", "Summary"))
+        toc.append(TocEntry("dialogue", name("dialogue"), scenes))
+    toc.append(TocEntry("summary", name("summary")))
     if lesson.videos:
-        toc.append(TocEntry("videos", "Videos"))
+        toc.append(TocEntry("videos", name("videos")))
     chapters = tuple(
         TocEntry(f"chapter-{n}", chapter.title) for n, chapter in enumerate(lesson.chapters, 1)
     )
-    toc.append(TocEntry("chapters", "Chapters", chapters))
+    toc.append(TocEntry("chapters", name("chapters"), chapters))
     optional = (
-        ("key-concepts", "Key concepts", lesson.key_concepts),
-        ("examples", "Examples", lesson.examples),
-        ("memory-aids", "Memory aids", lesson.memory_aids),
-        ("flashcards", "Flashcards", lesson.flashcards),
-        ("glossary", "Glossary", lesson.glossary),
-        ("practice", "Practice", lesson.practice),
-        ("references", "References", lesson.references),
+        ("key-concepts", name("key_concepts"), lesson.key_concepts),
+        ("examples", name("examples"), lesson.examples),
+        ("memory-aids", name("memory_aids"), lesson.memory_aids),
+        ("flashcards", name("flashcards"), lesson.flashcards),
+        ("glossary", name("glossary"), lesson.glossary),
+        ("practice", name("practice"), lesson.practice),
+        ("references", name("references"), lesson.references),
     )
     toc.extend(TocEntry(anchor, title) for anchor, title, items in optional if items)
     return toc
@@ -222,8 +223,9 @@ class HtmlRenderer:
             return Markup(finish(markup.to_inline_html(text)))
 
         videos = [VideoView(v.title, v.url, embed_for(v.url)) for v in lesson.videos]
+        words = i18n.for_language(lesson.language, lesson.ui)
         page = PageView(
-            toc=table_of_contents(lesson),
+            toc=table_of_contents(lesson, words),
             videos=videos,
             cards=_cards(lesson, block, finish),
             csp=content_security_policy(v.embed.origin for v in videos if v.embed),
@@ -235,7 +237,6 @@ class HtmlRenderer:
         assets = ASSETS + ((THEME_CSS,) if _has_template(env, THEME_CSS) else ())
         text = _PAGE_TEXT.set(_PageText(block, inline, TermLinker(lesson.glossary, term_anchor)))
         try:
-            words = i18n.for_language(lesson.language, lesson.ui)
             html = env.get_template("lesson.html.j2").render(
                 lesson=lesson,
                 page=page,
