@@ -41,6 +41,8 @@ def _key_char(char: str) -> str:
         # Latin letters with accents keep their base letter, as before: "Café" → "cafe".
         base = decomposed.encode("ascii", "ignore").decode()
         return "".join(c.lower() if c.isalnum() else " " for c in base) or " "
+    if char in "\u200c\u200d\u0640":  # joiners and tatweel shape a word, never split it
+        return ""
     category = unicodedata.category(char)
     if category[0] in "LN":
         return char.lower()
@@ -48,8 +50,6 @@ def _key_char(char: str) -> str:
         # Devanagari vowel signs belong to their word; Arabic short vowels (harakat)
         # are optional marks that writers often leave out, so they are dropped.
         return "" if 0x064B <= ord(char) <= 0x065F or char == "\u0670" else char
-    if char in "\u200c\u200d\u0640":  # joiners and tatweel shape a word, never split it
-        return ""
     return " "
 
 
