@@ -133,7 +133,7 @@ def course_artifacts(
         data = course_pdf(
             title=title, description=course.description, language=language,
             chapters=chapters, out_root=out_root, paper=paper, timestamp=timestamp,
-            template_dirs=template_dirs,
+            template_dirs=template_dirs, ui=tuple(course.ui.items()),
         )  # fmt: skip
         artifacts.append(Artifact(COURSE_PDF, data))
     for name, file_name in COURSE_PACKAGES.items():
