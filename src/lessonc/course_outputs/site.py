@@ -49,7 +49,9 @@ class Download:
 
     href: str
     label: str
+    """The catalogue key of its name."""
     description: str
+    """The catalogue key of what it holds."""
 
 
 @dataclass(frozen=True)
