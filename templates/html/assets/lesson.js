@@ -354,7 +354,9 @@
     spoken.textContent = label + " ";
     var arrow = document.createElement("span");
     arrow.setAttribute("aria-hidden", "true");
-    arrow.textContent = rel === "prev" ? "← " : " →";
+    // Backwards points right in a right-to-left page.
+    var rtl = document.documentElement.dir === "rtl";
+    arrow.textContent = rel === "prev" ? (rtl ? "→ " : "← ") : (rtl ? " ←" : " →");
     var name = document.createTextNode(String(lesson.number) + " " + String(lesson.title));
     if (rel === "prev") {
       link.append(spoken, arrow, name);
