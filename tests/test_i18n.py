@@ -167,3 +167,16 @@ def test_new_with_a_language_writes_a_starter_in_it(tmp_path: Path) -> None:
         main, ["new", "other", "--language", "Persian", "-o", str(tmp_path)]
     )
     assert refused.exit_code == 2
+
+
+def test_ui_strings_replace_the_catalogue_on_the_page_escaped(tmp_path: Path) -> None:
+    from outputs.html_support import render_files
+
+    text = (FIXTURES / "fa.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "lesson.yaml"
+    ui = 'ui:\n  show_answer: "<b>ببین</b>"\n  lesson_number: "جلسهٔ {number}"\n'
+    path.write_text(text + ui, encoding="utf-8")
+    page = render_files(path)["index.html"].decode("utf-8")
+    assert "<summary>&lt;b&gt;ببین&lt;/b&gt;</summary>" in page and "<b>ببین" not in page
+    assert "جلسهٔ <bdi>5.5</bdi>" in page
+    assert 'dir="rtl"' in page and "<summary>نمایش پاسخ</summary>" not in page
