@@ -159,7 +159,9 @@ def test_handout_fonts_are_embedded_and_cover_the_script(built: Path, language: 
     assert _plain(words.text("answer_key")) in text
     assert _plain(words.text("practice_questions")) in text
     if language == "zh":
+        # Simplified Chinese glyphs throughout, never the Japanese forms of the same characters.
         assert any("CJK-SC" in row[0] for row in fonts)
+        assert not any("CJK-JP" in row[0] for row in fonts), fonts
     if language in ("fa", "ar"):
         assert any("Arabic" in row[0] or "Vazirmatn" in row[0] for row in fonts)
 

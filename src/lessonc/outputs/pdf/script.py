@@ -46,6 +46,13 @@ SCRIPT_FONTS: dict[str, ScriptFonts] = {
                       "fonts-noto-cjk"),
 }  # fmt: skip
 
+_SANS_PARTS = (
+    "h1, h2, h3, h4, .toc, table.cards th, .title-block .course, .title-block .chapter, "
+    ".title-block .lesson-number, .turn .speaker, dl.terms dt, ul.choices .label, .legend span"
+)
+"""Every rule of handout.css set in DejaVu Sans: left to fontconfig, a Chinese heading
+would take whichever CJK font it found first (often the Japanese one)."""
+
 _COUNTER_STYLES = {"arabext": "persian", "arab": "arabic-indic", "deva": "devanagari"}
 """CSS counter styles (CSS Counter Styles 3, which WeasyPrint knows) by CLDR numbering system."""
 
@@ -92,8 +99,7 @@ def script_css(language: str, direction: str, words: Catalogue) -> str:
     if fonts is not None:
         parts.append(
             f"html {{ font-family: {fonts.body}, {_SERIF}, serif; }}\n"
-            f"h1, h2, h3, h4, .toc, table.cards th {{ font-family: {fonts.headings}, {_SANS}, "
-            "sans-serif; }\n"
+            f"{_SANS_PARTS} {{ font-family: {fonts.headings}, {_SANS}, sans-serif; }}\n"
             f"@page {{ @top-left {{ font-family: {fonts.headings}, {_SANS}; }} "
             f"@top-right {{ font-family: {fonts.headings}, {_SANS}; }} "
             f"@bottom-center {{ font-family: {fonts.headings}, {_SANS}; }} }}"
