@@ -2,7 +2,9 @@
 # Debian packages lessonc needs outside Python, for full quality on a plain machine:
 # python3-venv (the .venv), Pango for WeasyPrint, HarfBuzz's subsetting library (without
 # it WeasyPrint falls back to fontTools and lessonc warns), and the DejaVu fonts the
-# handout is set in, italics included. With --test also what only the tests need:
+# handout is set in, italics included; Noto for handouts in other scripts (fonts-noto-core:
+# Arabic, Persian, Hebrew, Devanagari …; fonts-noto-cjk: Chinese, Japanese, Korean) and
+# Vazirmatn for Persian where the release has it. With --test also what only the tests need:
 # Chromium (browser tests), poppler (PDF read-back), Java (the Nu HTML checker) and npm
 # (axe-core), and the espeak-ng command (the speech-command test and the audio bench;
 # lessonc itself speaks through the eSpeak NG wheel). Installs only what is missing; needs
@@ -17,6 +19,10 @@ need libpangoft2-1.0-0
 need libharfbuzz-subset0
 need fonts-dejavu-core
 need fonts-dejavu-extra
+need fonts-noto-core
+need fonts-noto-cjk
+# Debian 13 and later; before, Persian handouts use Noto Naskh Arabic.
+if apt-cache show fonts-vazirmatn >/dev/null 2>&1; then need fonts-vazirmatn; fi
 if [ "${1:-}" = "--test" ]; then
   [ -x /usr/bin/chromium ] || packages+=(chromium)
   command -v pdftoppm >/dev/null || packages+=(poppler-utils)

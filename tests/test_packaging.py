@@ -37,6 +37,9 @@ def test_wheel_ships_templates_and_entry_point(release: Release) -> None:
     }
     assert in_tree and in_tree <= shipped
     assert "lessonc/py.typed" in names
+    # The interface catalogues are read from the package at run time.
+    catalogues = {p.name for p in (ROOT / "src" / "lessonc" / "locale").glob("*.po")}
+    assert catalogues and {f"lessonc/locale/{name}" for name in catalogues} <= names
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
 
 

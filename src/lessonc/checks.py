@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 
-from lessonc.diagnostics import Diagnostic
+from lessonc.diagnostics import Diagnostic, Severity
 from lessonc.exercise_checks import check_exercises
 from lessonc.model import (
     CLOZE_PATTERN,
@@ -306,7 +307,25 @@ def check_formulas(lesson: Lesson, source: Located) -> Iterator[Diagnostic]:
                 yield Diagnostic(source.display, line, col, "latex-error", problem, LATEX_HINT)
 
 
+def check_language(lesson: Lesson, source: Located) -> Iterator[Diagnostic]:
+    """One warning when no interface catalogue has the lesson's language: English stands in."""
+    from lessonc import i18n
+
+    _, found = i18n.catalogue(lesson.language)
+    if not found:
+        diagnostic = source.diagnostic(
+            ("language",),
+            "unknown-language",
+            f"lessonc has no interface strings for {lesson.language!r}: "
+            "its headings and buttons will be in English",
+            "check the tag, write the strings under 'ui:', or add a catalogue "
+            "(docs/translating.md)",
+        )
+        yield replace(diagnostic, severity=Severity.WARNING)
+
+
 CHECKS: tuple[Check, ...] = (
+    check_language,
     check_unique_ids,
     check_speakers,
     check_correct_choices,

@@ -338,17 +338,30 @@ def _suggested_id(typed: str) -> str | None:
     if re.fullmatch(SLUG_PATTERN, typed):
         return None  # the id was fine; something else went wrong
     suggestion = slugify(typed)
-    # slugify falls back to "item" for text without a Latin letter or digit: no suggestion.
-    return None if suggestion == "item" and "item" not in typed.lower() else suggestion
+    # A lesson id names folders and URLs, so it stays ASCII; slugify keeps other scripts'
+    # letters (for item ids), and hashes text with none ("item-…"): no suggestion then.
+    if not re.fullmatch(SLUG_PATTERN, suggestion) or suggestion.startswith("item-"):
+        return None
+    return suggestion
 
 
 @main.command()
 @click.argument("lesson_id", metavar="ID")
 @click.option(
-    "-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."), show_default=True, help="Folder for the new ID.yaml.",
+    "-o",
+    "--output",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Folder for the new ID.yaml.",
+)
+@click.option(
+    "--language", "language", default="en", show_default=True, metavar="TAG",
+    help="BCP 47 tag of the lesson: sets language and direction, and names the sections "
+    "in that language (fa, de, zh-Hans …).",
 )  # fmt: skip
-def new(lesson_id: str, out_dir: Path) -> None:
+def new(lesson_id: str, out_dir: Path, language: str) -> None:
     """Write a commented starter lesson ID.yaml that shows every part of the format.
 
     It validates and builds as it is; an existing file is never overwritten. Its first
@@ -356,13 +369,18 @@ def new(lesson_id: str, out_dir: Path) -> None:
     written when missing (`lessonc schema` refreshes it).
 
     \b
-    Example:
+    Examples:
       lessonc new photosynthesis -o content/
+      lessonc new python-dictionaries --language fa
     """
+    import re
+
     from lessonc.scaffold import ScaffoldError, write_schema_if_missing, write_starter
 
     try:
-        target = write_starter(lesson_id, out_dir)
+        if not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", language):
+            raise ScaffoldError(f"'{language}' is not a BCP 47 language tag, e.g. 'fa' or 'pt-BR'")
+        target = write_starter(lesson_id, out_dir, language=language)
         schema_file = write_schema_if_missing()
     except ScaffoldError as error:
         click.echo(f"lessonc new: {error}", err=True)

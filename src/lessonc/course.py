@@ -77,6 +77,8 @@ class Course:
     """Lint rules the course file switches off for all its lessons."""
     pass_percent: int | None = None
     """The course file's SCORM pass mark, for the lessons of its package that set none."""
+    ui: dict[str, str] = field(default_factory=dict)
+    """The course file's own interface strings for the course pages, by key."""
 
     @property
     def lessons(self) -> list[CourseLesson]:
@@ -233,6 +235,7 @@ def _resolve(path: Path, source: Located, spec: Any) -> Course:
         chapters=chapters,
         lint_disable=tuple(spec.lint.disable),
         pass_percent=spec.scorm.pass_percent if spec.scorm else None,
+        ui=dict(spec.ui),
         source=source,
         file=path,
         file_sha256=source.sha256,
@@ -320,7 +323,7 @@ def _models() -> tuple[Any, Any]:
     # Imported here: Pydantic costs a third of a second to import, which a no-op rebuild avoids.
     from pydantic import BaseModel, ConfigDict, Field
 
-    from lessonc.model import LintSettings, PlainText, ScormSettings, Text
+    from lessonc.model import InterfaceStrings, LintSettings, PlainText, ScormSettings, Text
 
     class CourseChapterSpec(BaseModel):
         """A chapter of a course: its title, optional number and its lesson files in order."""
@@ -374,5 +377,7 @@ def _models() -> tuple[Any, Any]:
         """`lessonc lint` settings for every lesson of the course."""
         scorm: ScormSettings | None = Field(default=None, examples=[{"pass_percent": 80}])
         """Grading in an LMS: the pass mark of the course's SCORM package for each lesson that sets none of its own."""  # noqa: E501
+        ui: InterfaceStrings = Field(default_factory=dict, examples=[{"contents": "Lessons"}])
+        """Interface strings that replace lessonc's own on the course pages, by key (see docs/translating.md)."""  # noqa: E501
 
     return CourseSpec, CourseChapterSpec

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lessonc.model import SLUG_PATTERN
+from lessonc.model import KEY_PATTERN, SLUG_PATTERN
 
 
 def label(loc: tuple[int | str, ...]) -> str:
@@ -26,6 +26,11 @@ PATTERNS: dict[str, tuple[str, str]] = {
         "a valid id",
         "use lower-case letters a–z, digits 0–9 and single '-' between them (no capitals, "
         "spaces, '_' or letters of other scripts), e.g. 'fm-definition'",
+    ),
+    KEY_PATTERN: (
+        "a valid id",
+        "use lower-case letters and digits of any script, with single '-' between words "
+        "(no capitals, spaces, '_' or punctuation), e.g. 'fm-definition' or 'مدل-پایه'",
     ),
     r"^https?://[^\s/$.?#][^\s]*$": (
         "an absolute web address",

@@ -41,8 +41,52 @@ def schema_reference(lesson_file: Path, schema_file: Path) -> str:
     return Path(relative).as_posix()
 
 
+_HEADINGS = {
+    "dialogue": "dialogue",
+    "summary at three depths": "summary",
+    "videos": "videos",
+    "chapters": "chapters",
+    "key concepts": "key_concepts",
+    "real-life examples": "examples",
+    "memory aids": "memory_aids",
+    "flashcards": "flashcards",
+    "glossary": "glossary",
+    "practice questions": "practice_questions",
+    "references": "references",
+}
+"""The starter's section headings, each with the catalogue key that names it in a language."""
+_HEADING = re.compile(
+    "^# --- (?P<name>" + "|".join(sorted(map(re.escape, _HEADINGS), key=len, reverse=True)) + ")",
+    re.M,
+)
+
+
+def localise_starter(text: str, language: str) -> str:
+    """The starter for a lesson in ``language``: its tag, direction and interface words, and
+    each section heading also in the language (the YAML keys stay English, as lessonc reads
+    them)."""
+    from lessonc import i18n
+
+    words = i18n.for_language(language)
+    direction = i18n.text_direction(language)
+
+    def heading(match: re.Match[str]) -> str:
+        name = match.group("name")
+        return f"# --- {words.text(_HEADINGS[name])} · {name}"
+
+    text = _HEADING.sub(heading, text)
+    text = re.sub(r"^language: en( +)", lambda m: f"language: {language}{m.group(1)}", text,
+                  count=1, flags=re.M)  # fmt: skip
+    text = re.sub(r"^direction: ltr", f"direction: {direction}", text, count=1, flags=re.M)
+    shown = words.text("show_answer").replace('"', "'")
+    return text.replace('  show_answer: "Show answer"', f'  show_answer: "{shown}"', 1)
+
+
 def starter_text(
-    lesson_id: str, file_name: str, schema: str = f"{SCHEMA_DIR}/{LESSON_SCHEMA}"
+    lesson_id: str,
+    file_name: str,
+    schema: str = f"{SCHEMA_DIR}/{LESSON_SCHEMA}",
+    language: str = "en",
 ) -> str:
     """The starter lesson's YAML for ``lesson_id``, its first line pointing at ``schema``."""
     if not re.fullmatch(SLUG_PATTERN, lesson_id) or len(lesson_id) > 64:
@@ -51,6 +95,8 @@ def starter_text(
             "and single hyphens, e.g. 'photosynthesis-basics'"
         )
     text = read_builtin(STARTER_TEMPLATE)
+    if language != "en":
+        text = localise_starter(text, language)
     return (
         text.replace("__LESSON_ID__", lesson_id)
         .replace("__TITLE__", title_from_id(lesson_id))
@@ -59,11 +105,13 @@ def starter_text(
     )
 
 
-def write_starter(lesson_id: str, out_dir: Path, schema_dir: Path = SCHEMA_DIR) -> Path:
+def write_starter(
+    lesson_id: str, out_dir: Path, schema_dir: Path = SCHEMA_DIR, language: str = "en"
+) -> Path:
     """Write ``out_dir/<lesson_id>.yaml``; never overwrites an existing file."""
     target = out_dir / f"{lesson_id}.yaml"
     text = starter_text(
-        lesson_id, str(target), schema_reference(target, schema_dir / LESSON_SCHEMA)
+        lesson_id, str(target), schema_reference(target, schema_dir / LESSON_SCHEMA), language
     )
     out_dir.mkdir(parents=True, exist_ok=True)
     try:

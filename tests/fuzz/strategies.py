@@ -92,6 +92,11 @@ def for_annotation(annotation: Any, metadata: list[Any] | None = None) -> st.Sea
         return st.lists(for_annotation(item), min_size=smallest, max_size=max(smallest, MAX_LIST))
     if origin is dict:
         key, value = typing.get_args(annotation)
+        if key is str:  # the ui: strings, keyed by the interface's own keys (a bare str key)
+            from lessonc import i18n
+
+            keys = st.sampled_from(sorted(i18n.reference_keys()))
+            return st.dictionaries(keys, for_annotation(value), max_size=3)
         return st.dictionaries(for_annotation(key), for_annotation(value), max_size=MAX_LIST)
     if annotation is type(None):
         return st.none()

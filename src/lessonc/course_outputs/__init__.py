@@ -32,13 +32,14 @@ COURSE_PDF = "course.pdf"
 COURSE_PACKAGES = {"scorm12": "course-scorm12.zip", "scorm2004": "course-scorm2004.zip"}
 """The course's SCORM package in the output root, by format."""
 DOWNLOADS = {
-    "pdf": (COURSE_PDF, "Course handbook (PDF)", "every lesson's handout, with contents"),
-    "anki": (COURSE_DECK, "Anki deck", "every flashcard, a subdeck for each lesson"),
-    "quiz": (COURSE_QUIZ, "Quiz (JSON)", "every lesson's practice questions, for quiz apps"),
-    "scorm12": (COURSE_PACKAGES["scorm12"], "SCORM 1.2 package", "every lesson, for an LMS"),
-    "scorm2004": (COURSE_PACKAGES["scorm2004"], "SCORM 2004 package", "every lesson, for an LMS"),
+    "pdf": (COURSE_PDF, "download_pdf", "download_pdf_about"),
+    "anki": (COURSE_DECK, "download_anki", "download_anki_about"),
+    "quiz": (COURSE_QUIZ, "download_quiz", "download_quiz_about"),
+    "scorm12": (COURSE_PACKAGES["scorm12"], "download_scorm12", "download_scorm_about"),
+    "scorm2004": (COURSE_PACKAGES["scorm2004"], "download_scorm2004", "download_scorm_about"),
 }
-"""What the home page offers for download, by the format that makes it, in page order."""
+"""What the home page offers for download, by the format that makes it, in page order:
+the file and the catalogue keys of its label and description."""
 
 
 class CourseOutputError(Exception):
@@ -114,6 +115,7 @@ def course_artifacts(
                 for chapter in chapters
             ),
             searchable=any(s.search for s in lessons),
+            ui=tuple(course.ui.items()),
             downloads=tuple(
                 site.Download(href, label, description)
                 for name, (href, label, description) in DOWNLOADS.items()
@@ -132,7 +134,7 @@ def course_artifacts(
         data = course_pdf(
             title=title, description=course.description, language=language,
             chapters=chapters, out_root=out_root, paper=paper, timestamp=timestamp,
-            template_dirs=template_dirs,
+            template_dirs=template_dirs, ui=tuple(course.ui.items()),
         )  # fmt: skip
         artifacts.append(Artifact(COURSE_PDF, data))
     for name, file_name in COURSE_PACKAGES.items():

@@ -108,6 +108,7 @@ def course_pdf(
     paper: str,
     timestamp: int,
     template_dirs: Sequence[Path],
+    ui: Sequence[tuple[str, str]] = (),
 ) -> bytes:
     """The reproducible ``course.pdf`` of the handouts already written under ``out_root``."""
     chapters = [chapter for chapter in chapters if chapter.lessons]
@@ -124,7 +125,7 @@ def course_pdf(
             rendered = front_matter_pdf(
                 title=title, description=description, language=language,
                 chapters=listed, paper=paper, timestamp=timestamp,
-                template_dirs=template_dirs,
+                template_dirs=template_dirs, ui=ui,
             )  # fmt: skip
             with pikepdf.open(io.BytesIO(rendered)) as front:
                 if len(front.pages) == front_pages:
@@ -309,6 +310,7 @@ def front_matter_pdf(
     paper: str,
     timestamp: int,
     template_dirs: Sequence[Path],
+    ui: Sequence[tuple[str, str]] = (),
 ) -> bytes:
     """The title page and contents, rendered like a handout: isolated, fetching nothing."""
     from lessonc.outputs.pdf import process
@@ -321,7 +323,16 @@ def front_matter_pdf(
     assert loader is not None
     # Read raw, like the handout's stylesheet, so CSS braces never meet Jinja syntax.
     stylesheet, _, _ = loader.get_source(env, STYLESHEET)
+    from lessonc import i18n
+    from lessonc.outputs.pdf.script import script_css
+
+    words = i18n.for_language(language, dict(ui))
+    direction = i18n.text_direction(language)
     html = env.get_template(TEMPLATE).render(
+        t=words.markup,
+        tt=words.text,
+        direction=direction,
+        script_css=Markup(script_css(language, direction, words)),
         title=title,
         description=description,
         language=language,

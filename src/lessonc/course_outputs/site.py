@@ -49,7 +49,9 @@ class Download:
 
     href: str
     label: str
+    """The catalogue key of its name."""
     description: str
+    """The catalogue key of what it holds."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,8 @@ class CourseView:
     chapters: tuple[ChapterView, ...]
     searchable: bool
     downloads: tuple[Download, ...] = ()
+    ui: tuple[tuple[str, str], ...] = ()
+    """The course file's own interface strings, by key."""
 
 
 def course_language(lessons: Sequence[LessonSummary]) -> str:
@@ -86,12 +90,14 @@ def site_pages(
     course: CourseView, summaries: Sequence[LessonSummary], template_dirs: Sequence[Path]
 ) -> Iterator[Artifact]:
     """The home page, each lesson's navigation page, the search index and the static assets."""
-    from lessonc import templating
-    from lessonc.outputs.html import text_direction
+    from lessonc import i18n, templating
 
     env = templating.environment("course", template_dirs)
-    direction = text_direction(course.language)
-    home = env.get_template("home.html.j2").render(course=course, root="", direction=direction)
+    direction = i18n.text_direction(course.language)
+    words = i18n.for_language(course.language, dict(course.ui))
+    home = env.get_template("home.html.j2").render(
+        course=course, root="", direction=direction, t=words.markup, tt=words.text
+    )
     yield Artifact(HOME, home.encode())
     reading_order = [link for chapter in course.chapters for link in chapter.lessons]
     chapter_of = {
@@ -105,6 +111,8 @@ def site_pages(
             course=course,
             root="../../",
             direction=direction,
+            t=words.markup,
+            tt=words.text,
             lesson=link,
             chapter_index=chapter_of[link.id],
             previous=reading_order[position - 1] if position else None,

@@ -13,8 +13,11 @@ from pydantic import ConfigDict, Field
 
 from lessonc.model.base import (
     FORMAT_VERSION,
+    KEY_PATTERN,
     SLUG_PATTERN,
     Identified,
+    InterfaceStrings,
+    Key,
     PlainText,
     Slug,
     Strict,
@@ -70,14 +73,14 @@ from lessonc.model.study import (
 )
 
 __all__ = [
-    "CLOZE_PATTERN", "FORMAT_VERSION", "GAP_PATTERN", "SLUG_PATTERN", "Acronym", "Author",
-    "BasicCard", "Chapter", "ChapterRef", "Choice", "ClozeCard", "Dialogue", "Example",
-    "FillBlanks", "Flashcard", "Gap", "GlossaryEntry", "Identified", "KeyConcept", "Lesson",
-    "LintSettings", "MatchPair", "Matching", "MemoryAid", "Mnemonic", "MultipleChoice",
-    "Numeric", "NumericAnswer", "Open", "OrderItem", "Ordering", "PlainText", "Question",
-    "QuestionBase", "Reference", "Rhyme", "Scene", "ScormSettings", "ShortAnswer",
-    "SingleChoice", "Slug", "Speaker", "Story", "Strict", "Summary", "Text", "TrueFalse",
-    "Turn", "Url", "Video", "Voice", "slugify",
+    "CLOZE_PATTERN", "FORMAT_VERSION", "GAP_PATTERN", "KEY_PATTERN", "SLUG_PATTERN", "Acronym",
+    "Author", "BasicCard", "Chapter", "ChapterRef", "Choice", "ClozeCard", "Dialogue",
+    "Example", "FillBlanks", "Flashcard", "Gap", "GlossaryEntry", "Identified",
+    "InterfaceStrings", "Key", "KeyConcept", "Lesson", "LintSettings", "MatchPair", "Matching",
+    "MemoryAid", "Mnemonic", "MultipleChoice", "Numeric", "NumericAnswer", "Open", "OrderItem",
+    "Ordering", "PlainText", "Question", "QuestionBase", "Reference", "Rhyme", "Scene",
+    "ScormSettings", "ShortAnswer", "SingleChoice", "Slug", "Speaker", "Story", "Strict",
+    "Summary", "Text", "TrueFalse", "Turn", "Url", "Video", "Voice", "slugify",
 ]  # fmt: skip
 
 # --- the lesson ------------------------------------------------------------------------------
@@ -129,7 +132,11 @@ class Lesson(Strict):
         max_length=64,
         examples=["en", "pt-BR"],
     )
-    """BCP 47 language tag of the text."""
+    """BCP 47 language tag of the text; picks the interface strings, the text direction and the PDF's fonts."""  # noqa: E501
+    direction: Literal["ltr", "rtl"] | None = Field(default=None, examples=["rtl"])
+    """Text direction of every output; left out, it follows the language (rtl for Persian, Arabic, Hebrew, Urdu …)."""  # noqa: E501
+    ui: InterfaceStrings = Field(default_factory=dict, examples=[{"show_answer": "Reveal"}])
+    """Interface strings that replace lessonc's own for this lesson, by key (see docs/translating.md for the keys)."""  # noqa: E501
     level: Literal["beginner", "intermediate", "advanced"] = Field(
         default="intermediate", examples=["advanced"]
     )
@@ -152,10 +159,10 @@ class Lesson(Strict):
         ],
     )
     """What a learner can do after the lesson."""
-    tags: list[Slug] = Field(
+    tags: list[Key] = Field(
         default_factory=list, examples=[["foundation-models", "pre-training", "fine-tuning"]]
     )
-    """Keywords, also used as Anki tags (lower-case letters, digits and single hyphens)."""
+    """Keywords, also used as Anki tags (lower-case letters and digits of any script, single hyphens)."""  # noqa: E501
 
     dialogue: Dialogue | None = Field(
         default=None,

@@ -10,6 +10,7 @@ editing that text gives the item a new identity (a new Anki note, a new quiz id)
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from typing import Annotated, Any, ClassVar, Final
@@ -23,10 +24,41 @@ SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 _SLUG_MAX = 48
 
 
+KEY_PATTERN = r"^[^\x00-\x2f\x3a-\x60\x7b-\x7f\s]+(?:-[^\x00-\x2f\x3a-\x60\x7b-\x7f\s]+)*$"
+"""An id or tag in any script: words of letters and digits joined by single hyphens.
+
+Written without ``\\p{L}`` so that JSON Schema validators (ECMA regex), Pydantic
+(Rust regex) and Python agree; :func:`_key_letters` then refuses non-ASCII
+punctuation and capitals, which the pattern cannot express portably."""
+
+
+def _key_char(char: str) -> str:
+    """The character as it appears in an id: '' (dropped), ' ' (a word break) or text."""
+    if char.isascii():
+        return char.lower() if char.isalnum() else " "
+    decomposed = unicodedata.normalize("NFKD", char)
+    if decomposed[0].isascii():
+        # Latin letters with accents keep their base letter, as before: "Café" → "cafe".
+        base = decomposed.encode("ascii", "ignore").decode()
+        return "".join(c.lower() if c.isalnum() else " " for c in base) or " "
+    if char in "\u200c\u200d\u0640":  # joiners and tatweel shape a word, never split it
+        return ""
+    category = unicodedata.category(char)
+    if category[0] in "LN":
+        return char.lower()
+    if category[0] == "M":
+        # Devanagari vowel signs belong to their word; Arabic short vowels (harakat)
+        # are optional marks that writers often leave out, so they are dropped.
+        return "" if 0x064B <= ord(char) <= 0x065F or char == "\u0670" else char
+    return " "
+
+
 def slugify(text: str, max_length: int = _SLUG_MAX) -> str:
-    """Turn text into an id: ASCII lower case, words joined by '-', cut at a word boundary."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
+    """Turn text into an id: lower case, words of any script joined by '-', cut at a word
+    boundary. Latin letters lose their accents (ASCII as before); other scripts keep their
+    letters and digits (NFKC), so a Persian or Chinese card gets an id from its own words."""
+    folded = "".join(_key_char(c) for c in unicodedata.normalize("NFKC", text))
+    words = unicodedata.normalize("NFC", folded).split()
     slug = ""
     for word in words:
         candidate = f"{slug}-{word}" if slug else word
@@ -35,7 +67,24 @@ def slugify(text: str, max_length: int = _SLUG_MAX) -> str:
         slug = candidate
     if not slug and words:
         slug = words[0][:max_length]
-    return slug or "item"
+    if slug:
+        return slug
+    # Text with no letter or digit at all ("`{}`"): a short hash of it, stable and distinct,
+    # where one shared placeholder would make two such items clash.
+    digest = hashlib.sha256(unicodedata.normalize("NFKC", text).encode("utf-8")).hexdigest()
+    return f"item-{digest[:8]}"
+
+
+def _key_letters(value: str) -> str:
+    for char in value.replace("-", ""):
+        if unicodedata.category(char)[0] not in "LNM" or char != char.lower():
+            raise ValueError(
+                f"{char!r} is not allowed in an id or tag: use lower-case letters and digits "
+                "of any script, joined by single hyphens"
+            )
+    if unicodedata.normalize("NFC", value) != value:
+        raise ValueError("the id is not in Unicode normal form C: retype it")
+    return value
 
 
 def _require_text(value: str) -> str:
@@ -88,6 +137,38 @@ PlainText = Annotated[
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=64)]
 """An identifier: lower-case letters, digits and single hyphens."""
 
+Key = Annotated[str, Field(pattern=KEY_PATTERN, max_length=64), AfterValidator(_key_letters)]
+"""An item's id or a tag: lower-case letters and digits of any script, single hyphens."""
+
+
+def _known_ui_keys(value: dict[str, str]) -> dict[str, str]:
+    from lessonc import i18n  # below the model; imported late only to keep start-up light
+
+    known = i18n.reference_keys()
+    for key in value:
+        if key not in known:
+            close = sorted(k for k in known if k.split("_")[0] == key.split("_")[0])[:3]
+            hint = f" (did you mean {', '.join(close)}?)" if close else ""
+            raise ValueError(
+                f"unknown interface string {key!r}{hint}; docs/translating.md lists the keys"
+            )
+    return value
+
+
+InterfaceStrings = Annotated[
+    dict[
+        str,
+        Annotated[
+            str,
+            AfterValidator(_no_control_chars),
+            AfterValidator(_require_text),
+            Field(max_length=500),
+        ],
+    ],
+    AfterValidator(_known_ui_keys),
+]
+"""An author's replacements for lessonc's interface strings, by key."""
+
 
 def _parseable_url(value: str) -> str:
     # The pattern alone lets through 'http://[' and similar, which every output's
@@ -138,8 +219,8 @@ class Identified(Strict):
     id_examples: ClassVar[tuple[str, ...]] = ()
     """Ids of this kind of part in the example lesson, shown as the ``id`` field's examples."""
 
-    id: Slug | None = Field(default=None, examples=["fm-definition"])
-    """Stable identifier (lower-case letters, digits and single hyphens); left out, it is derived from the text (and changes when the text does)."""  # noqa: E501
+    id: Key | None = Field(default=None, examples=["fm-definition"])
+    """Stable identifier (lower-case letters and digits of any script, single hyphens); left out, it is derived from the text (and changes when the text does)."""  # noqa: E501
 
     def id_source(self) -> str:
         raise NotImplementedError

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from lessonc.model.base import Identified, PlainText, Slug, Strict, Text, Url
+from lessonc.model.base import Identified, Key, PlainText, Strict, Text, Url
 
 # --- metadata -----------------------------------------------------------------
 
@@ -57,7 +57,7 @@ class Voice(Strict):
 class Speaker(Strict):
     """A voice in the dialogue."""
 
-    id: Slug = Field(examples=["teacher", "student-1"])
+    id: Key = Field(examples=["teacher", "student-1"])
     """How turns refer to this speaker (lower-case letters, digits and single hyphens)."""
     name: PlainText = Field(examples=["Teacher", "Student 1"])
     """Name shown beside each turn."""
@@ -72,7 +72,7 @@ class Speaker(Strict):
 class Turn(Strict):
     """One utterance in a scene."""
 
-    speaker: Slug = Field(examples=["teacher", "student-1"])
+    speaker: Key = Field(examples=["teacher", "student-1"])
     """The ``id`` of one of the dialogue's speakers."""
     text: Text = Field(
         examples=[

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Discriminator, Field, Tag
 
-from lessonc.model.base import Identified, PlainText, Slug, Strict, Text, Url
+from lessonc.model.base import Identified, Key, PlainText, Strict, Text, Url
 
 # --- flashcards and glossary ----------------------------------------------------------
 
@@ -136,7 +136,7 @@ class QuestionBase(Identified):
     """Why the answer is what it is; shown after answering."""
     points: int = Field(default=1, ge=0, le=1000, examples=[1, 2])
     """Weight in a score."""
-    tags: list[Slug] = Field(default_factory=list, examples=[["fine-tuning"]])
+    tags: list[Key] = Field(default_factory=list, examples=[["fine-tuning"]])
     """Labels for filtering in an LMS (lower-case letters, digits and single hyphens)."""
 
     def id_source(self) -> str:

@@ -37,7 +37,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator, Sequence
 
-from lessonc import quiz
+from lessonc import answers, quiz
 from lessonc.diagnostics import Severity
 from lessonc.model import Lesson
 from lessonc.outputs import Artifact, BuildContext, gift_exercises
@@ -194,7 +194,8 @@ class GiftRenderer:
                 "GIFT cannot mark a short answer case-sensitive: Moodle will accept any case",
                 "set the question's case sensitivity in Moodle after importing",
             )  # fmt: skip
-        return ["=" + escape(answer.replace("*", "\\*")) for answer in question.accepted]
+        typed = dict.fromkeys(v for a in question.accepted for v in answers.spellings(a))
+        return ["=" + escape(answer.replace("*", "\\*")) for answer in typed]
 
 
 def _warn_about_points(questions: Sequence[quiz.QuizQuestion], ctx: BuildContext) -> None:

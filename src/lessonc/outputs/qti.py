@@ -34,7 +34,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Iterator
 
-from lessonc import quiz
+from lessonc import answers, quiz
 from lessonc.model import Lesson
 from lessonc.outputs import Artifact, BuildContext, qti_exercises
 
@@ -163,7 +163,9 @@ def item(question: quiz.QuizQuestion) -> ET.Element:
         _sub(_sub(response, "render_fib"), "response_label", ident="answer1", rshuffle="No")
         right = _condition(processing, score=True)
         case = "Yes" if question.case_sensitive else "No"
-        for answer in question.accepted:
+        # QTI compares exactly: the spellings an Arabic or Persian keyboard types are listed.
+        typed = dict.fromkeys(v for a in question.accepted for v in answers.spellings(a))
+        for answer in typed:
             _sub(right, "varequal", answer, respident="response1", case=case)
     elif not exercise:
         multiple = isinstance(question, quiz.MultipleChoiceQuestion)

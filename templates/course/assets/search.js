@@ -10,7 +10,12 @@
   var list = document.getElementById("course-search-results");
   if (!box || !input || !list) { return; }
   box.hidden = false;
-  var kinds = { lesson: "lesson", glossary: "glossary", concept: "key concept" };
+  // The words come from the page (data- attributes the template fills from the catalogue).
+  var kinds = {
+    lesson: box.getAttribute("data-kind-lesson") || "lesson",
+    glossary: box.getAttribute("data-kind-glossary") || "glossary",
+    concept: box.getAttribute("data-kind-concept") || "key concept"
+  };
   var LIMIT = 50;
 
   function show(query) {
@@ -34,8 +39,10 @@
       item.append(link, kind, text);
       list.append(item);
     });
-    status.textContent = found.length + (found.length === 1 ? " result" : " results") +
-      (found.length > LIMIT ? " (first " + LIMIT + " shown)" : "");
+    var results = box.getAttribute(found.length === 1 ? "data-results-one" : "data-results-other");
+    var count = found.length.toLocaleString(document.documentElement.lang || undefined);
+    status.textContent = (results || "{count} results").replace(/\{count\}/g, count) +
+      (found.length > LIMIT ? " " + (box.getAttribute("data-first-shown") || "") : "");
   }
 
   input.addEventListener("input", function () { show(input.value); });

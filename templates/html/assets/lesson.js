@@ -164,8 +164,20 @@
   }
 
   /* --- practice quiz --- */
-  function normalise(text, caseSensitive) {
-    var folded = text.normalize("NFC").trim().replace(/\s+/g, " ");
+  // Spellings a reader cannot tell apart on screen count as the same answer (the same
+  // rules as lessonc/answers.py): NFKC folds full-width and half-width forms; in Arabic
+  // script tatweel and short vowels are dropped, the Arabic and Persian forms of yeh
+  // and kaf are one letter, Eastern digits are digits; ta marbuta is heh where the
+  // lesson's language writes it so (data-fold-ta-marbuta).
+  function normalise(text, caseSensitive, foldTaMarbuta) {
+    var folded = text.normalize("NFKC").trim().replace(/\s+/g, " ")
+      .replace(/[\u0640\u064B-\u065F\u0670]/g, "")
+      .replace(/[\u064A\u0649]/g, "\u06CC").replace(/\u0643/g, "\u06A9")
+      .replace(/[\u0660-\u0669]/g, function (d) { return String(d.charCodeAt(0) - 0x0660); })
+      .replace(/[\u06F0-\u06F9]/g, function (d) { return String(d.charCodeAt(0) - 0x06F0); });
+    if (foldTaMarbuta) {
+      folded = folded.replace(/\u0629/g, "\u0647");
+    }
     return caseSensitive ? folded : folded.toLowerCase();
   }
 
@@ -211,13 +223,15 @@
   function checkShortAnswer(question, labels, shown) {
     var input = question.querySelector('input[type="text"]');
     var caseSensitive = question.getAttribute("data-case-sensitive") === "true";
-    var given = normalise(input.value, caseSensitive);
+    var quiz = question.closest("[data-quiz]");
+    var taMarbuta = quiz !== null && quiz.getAttribute("data-fold-ta-marbuta") === "true";
+    var given = normalise(input.value, caseSensitive, taMarbuta);
     if (!given) {
       return "empty";
     }
     var accepted = JSON.parse(question.getAttribute("data-accepted"));
     var right = accepted.some(function (answer) {
-      return normalise(answer, caseSensitive) === given;
+      return normalise(answer, caseSensitive, taMarbuta) === given;
     });
     input.setAttribute("aria-invalid", right ? "false" : "true");
     if (!right) {
@@ -517,7 +531,9 @@
     spoken.textContent = label + " ";
     var arrow = document.createElement("span");
     arrow.setAttribute("aria-hidden", "true");
-    arrow.textContent = rel === "prev" ? "← " : " →";
+    // Backwards points right in a right-to-left page.
+    var rtl = document.documentElement.dir === "rtl";
+    arrow.textContent = rel === "prev" ? (rtl ? "→ " : "← ") : (rtl ? " ←" : " →");
     var name = document.createTextNode(String(lesson.number) + " " + String(lesson.title));
     if (rel === "prev") {
       link.append(spoken, arrow, name);

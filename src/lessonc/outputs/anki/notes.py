@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from html import escape
 
-from lessonc import markup
+from lessonc import i18n, markup
 from lessonc.model import (
     Acronym,
     BasicCard,
@@ -43,6 +43,7 @@ from lessonc.outputs.anki.notetypes import (
     MEMORY_AID,
     PRACTICE,
     NoteTypeSpec,
+    localised,
 )
 from lessonc.source import PathKey
 
@@ -117,15 +118,18 @@ def inline(text: str) -> str:
 def lesson_notes(lesson: Lesson) -> Iterator[NoteData]:
     """Every note of the lesson, in lesson order: flashcards, glossary, concepts, aids, practice."""
     common = lesson_tags(lesson)
-    for spec, part, item_id, fields, path in _items(lesson):
+    words = i18n.for_language(lesson.language, lesson.ui)
+    direction = lesson.direction or i18n.text_direction(lesson.language)
+    for spec, part, item_id, fields, path in _items(lesson, words):
         guid = note_guid(lesson.id, part, item_id)
-        yield NoteData(spec, guid, fields, (*common, f"part::{part}"), path)
+        note_type = localised(spec, words, direction)
+        yield NoteData(note_type, guid, fields, (*common, f"part::{part}"), path)
 
 
 _Item = tuple[NoteTypeSpec, str, str, tuple[str, ...], PathKey]
 
 
-def _items(lesson: Lesson) -> Iterator[_Item]:
+def _items(lesson: Lesson, words: i18n.Catalogue) -> Iterator[_Item]:
     """Note type, part, item id, fields and YAML path of every item that becomes a note."""
     for index, card in enumerate(lesson.flashcards):
         if isinstance(card, ClozeCard):
@@ -134,12 +138,13 @@ def _items(lesson: Lesson) -> Iterator[_Item]:
         else:
             yield BASIC, "flashcard", card.key, _basic_fields(card), ("flashcards", index)
     for index, entry in enumerate(lesson.glossary):
-        yield GLOSSARY, "glossary", entry.key, _glossary_fields(entry), ("glossary", index)
+        fields = _glossary_fields(entry, words.text("list_separator"))
+        yield GLOSSARY, "glossary", entry.key, fields, ("glossary", index)
     for index, concept in enumerate(lesson.key_concepts):
         path: PathKey = ("key_concepts", index)
         yield KEY_CONCEPT, "key-concept", concept.key, _concept_fields(concept), path
     for index, aid in enumerate(lesson.memory_aids):
-        fields = _memory_aid_fields(aid, lesson.title)
+        fields = _memory_aid_fields(aid, lesson.title, words)
         yield MEMORY_AID, "memory-aid", aid.key, fields, ("memory_aids", index)
     for index, question in enumerate(lesson.practice):
         cloze = cloze_fields(question)
@@ -147,7 +152,7 @@ def _items(lesson: Lesson) -> Iterator[_Item]:
             fields = tuple(clean(field) for field in cloze)
             yield CLOZE, "practice", question.key, fields, ("practice", index)
         else:
-            fields = practice_fields(question)
+            fields = practice_fields(question, words)
             yield PRACTICE, "practice", question.key, fields, ("practice", index)
 
 
@@ -155,17 +160,19 @@ def _basic_fields(card: BasicCard) -> tuple[str, ...]:
     return (block(card.front), block(card.back))
 
 
-def _glossary_fields(entry: GlossaryEntry) -> tuple[str, ...]:
-    return (inline(entry.term), block(entry.definition), inline(", ".join(entry.aliases)))
+def _glossary_fields(entry: GlossaryEntry, separator: str = ", ") -> tuple[str, ...]:
+    return (inline(entry.term), block(entry.definition), inline(separator.join(entry.aliases)))
 
 
 def _concept_fields(concept: KeyConcept) -> tuple[str, ...]:
     return (inline(concept.term), block(concept.explanation))
 
 
-def _memory_aid_fields(aid: MemoryAid, lesson_title: str) -> tuple[str, ...]:
+def _memory_aid_fields(
+    aid: MemoryAid, lesson_title: str, words: i18n.Catalogue | None = None
+) -> tuple[str, ...]:
     """Cue, answer, notes, kind: an acronym or cue asks for its words; other aids for their text."""
-    kind = aid.kind.capitalize()
+    kind = (words or i18n.for_language("en")).text(aid.kind)
     if isinstance(aid, Acronym):
         notes = block(aid.text) if aid.text else ""
         return (inline(aid.acronym), _word_list(aid.words), notes, kind)
@@ -185,32 +192,37 @@ def _word_list(words: list[str]) -> str:
     return f'<ol class="words">{items}</ol>'
 
 
-def practice_fields(question: Question) -> tuple[str, ...]:
+def practice_fields(question: Question, words: i18n.Catalogue | None = None) -> tuple[str, ...]:
     """Question, instructions, choices, answer, explanation, feedback: static HTML, no script."""
+    words = words or i18n.for_language("en")
     explanation = block(question.explanation)
     prompt = block(question.prompt)
     if isinstance(question, SingleChoice | MultipleChoice):
         instructions = (
-            "Choose one." if isinstance(question, SingleChoice) else "Select all that apply."
+            "card_choose_one" if isinstance(question, SingleChoice) else "card_select_all"
         )
+        instructions = inline(words.text(instructions))
         lettered = [(_label(i), choice) for i, choice in enumerate(question.choices)]
         choices = _choice_list((letter, block(c.text)) for letter, c in lettered)
         answer = _choice_list((letter, block(c.text)) for letter, c in lettered if c.correct)
         feedback = _choice_list((letter, block(c.feedback)) for letter, c in lettered if c.feedback)
         return (prompt, instructions, choices, answer, explanation, feedback)
     if isinstance(question, TrueFalse):
-        lines = [("True", question.feedback_true), ("False", question.feedback_false)]
+        yes, no = words.text("true"), words.text("false")
+        lines = [(yes, question.feedback_true), (no, question.feedback_false)]
         feedback = _choice_list((label, block(text)) for label, text in lines if text)
-        answer = "True" if question.answer else "False"
-        return (prompt, "True or false?", "", answer, explanation, feedback)
+        answer = inline(yes if question.answer else no)
+        return (prompt, inline(words.text("true_or_false")), "", answer, explanation, feedback)
     if not isinstance(question, ShortAnswer):
         instructions, answer, feedback = (clean(f) for f in answer_fields(question))
         return (prompt, instructions, "", answer, explanation, feedback)
     answer = inline(question.accepted[0])
     if len(question.accepted) > 1:
-        others = ", ".join(question.accepted[1:])
-        answer += f'<div class="notes">Also accepted: {inline(others)}</div>'
-    return (prompt, "Answer in a word or two.", "", answer, explanation, "")
+        others = words.text("list_separator").join(question.accepted[1:])
+        answer += (
+            f'<div class="notes">{inline(words.text("card_also_accepted", answers=others))}</div>'
+        )
+    return (prompt, inline(words.text("card_short_answer")), "", answer, explanation, "")
 
 
 def _label(index: int) -> str:

@@ -13,11 +13,15 @@ may be renamed: ids derive from keys, so a rename is not a schema change.
 
 from __future__ import annotations
 
+import functools
 import hashlib
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
 import genanki
+from markupsafe import escape
 
+from lessonc import i18n
 from lessonc.templating import read_builtin
 
 ID_NAMESPACE = "lessonc.anki"
@@ -64,11 +68,44 @@ class NoteTypeSpec:
     fields: tuple[FieldSpec, ...]
     templates: tuple[TemplateSpec, ...]
     cloze: bool = False
+    language: str = "en"
+    """The catalogue the card labels come from (see :func:`localised`)."""
+    direction: str = "ltr"
+    labels: tuple[tuple[str, str], ...] = ()
+    """The card labels by key, filled into the templates' ``[[key]]`` markers."""
 
     @property
     def model_id(self) -> int:
-        """The id: namespace, key and field keys (a new field list makes a new note type)."""
-        return stable_id("notetype", self.key, *(f.key for f in self.fields))
+        """The id: namespace, key and field keys (a new field list makes a new note type).
+
+        A deck in another language (or with an author's own labels) gets a note type of
+        its own: with the same id, importing it would rewrite the labels of every
+        English card in the collection. English keeps the id it always had."""
+        base = ("notetype", self.key, *(f.key for f in self.fields))
+        if self.is_english:
+            return stable_id(*base)
+        labels = "\x1e".join(f"{k}={v}" for k, v in self.labels)
+        return stable_id(*base, "localised", self.language, self.direction, labels)
+
+    @property
+    def is_english(self) -> bool:
+        """True for the labels and direction every English deck has always had."""
+        return self.direction == "ltr" and self.labels in ((), _english_labels())
+
+    @property
+    def display_name(self) -> str:
+        """The name Anki shows: English note types keep theirs, others add the language."""
+        if self.is_english:
+            return self.name
+        return f"{self.name} ({self.language})"
+
+    def card_html(self, relative: str) -> str:
+        """A card template with its labels filled in (escaped), wrapped in an element that
+        carries the direction and language: Anki's clients show the card inside it."""
+        labels = dict(self.labels or _english_labels())
+        body = _LABEL.sub(lambda m: str(escape(labels[m.group(1)])), read_builtin(relative))
+        lang = escape(self.language)
+        return f'<div class="lessonc-card" dir="{self.direction}" lang="{lang}">\n{body}</div>\n'
 
     def field_id(self, field: FieldSpec) -> int:
         return stable_id("field", self.key, field.key)
@@ -80,20 +117,41 @@ class NoteTypeSpec:
         """A fresh genanki model (genanki mutates the dicts it is given, so never share one)."""
         return genanki.Model(
             model_id=self.model_id,
-            name=self.name,
+            name=self.display_name,
             fields=[{"name": f.name, "id": self.field_id(f)} for f in self.fields],
             templates=[
                 {
                     "name": t.name,
                     "id": self.template_id(t),
-                    "qfmt": read_builtin(f"anki/{t.front}"),
-                    "afmt": read_builtin(f"anki/{t.back}"),
+                    "qfmt": self.card_html(f"anki/{t.front}"),
+                    "afmt": self.card_html(f"anki/{t.back}"),
                 }
                 for t in self.templates
             ],
             css=read_builtin("anki/card.css"),
             model_type=genanki.Model.CLOZE if self.cloze else genanki.Model.FRONT_BACK,
         )
+
+
+_LABEL = re.compile(r"\[\[([a-z_]+)\]\]")
+CARD_LABELS = ("answer", "about_the_choices", "also_written", "which_term", "define",
+               "key_concept_explain")  # fmt: skip
+"""Catalogue keys the card templates use."""
+
+
+def _labels(words: i18n.Catalogue) -> tuple[tuple[str, str], ...]:
+    # "{aliases}" becomes Anki's own field reference, filled in by Anki at review time.
+    return tuple((key, words.text(key, aliases="{{Aliases}}")) for key in CARD_LABELS)
+
+
+@functools.cache
+def _english_labels() -> tuple[tuple[str, str], ...]:
+    return _labels(i18n.for_language("en"))
+
+
+def localised(spec: NoteTypeSpec, words: i18n.Catalogue, direction: str) -> NoteTypeSpec:
+    """The note type with its card labels in the catalogue's language and its direction."""
+    return replace(spec, language=words.tag, direction=direction, labels=_labels(words))
 
 
 BASIC = NoteTypeSpec(

@@ -23,7 +23,7 @@ from urllib.parse import quote
 from jinja2 import Environment, TemplateNotFound
 from markupsafe import Markup
 
-from lessonc import markup, templating
+from lessonc import answers, i18n, markup, templating
 from lessonc.course_outputs import site as course_site
 from lessonc.model import ClozeCard, Lesson
 from lessonc.outputs import Artifact, BuildContext
@@ -44,7 +44,6 @@ THEME_CSS = "assets/theme.css"
 """A stylesheet lessonc does not ship: a theme folder may add it, and it is linked after
 lesson.css, so a theme overrides only the rules it changes and keeps the rest current."""
 _URL_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
-_RTL_LANGUAGES = frozenset({"ar", "dv", "fa", "he", "ku", "ps", "sd", "ug", "ur", "yi"})
 
 
 def link_target(url: str) -> str | None:
@@ -106,7 +105,7 @@ def course_links(lesson_id: str) -> CourseLinks:
 
 def text_direction(language: str) -> str:
     """``rtl`` for a BCP 47 tag whose language is written right to left, else ``ltr``."""
-    return "rtl" if language.split("-")[0].lower() in _RTL_LANGUAGES else "ltr"
+    return i18n.text_direction(language)
 
 
 @dataclass(frozen=True)
@@ -171,29 +170,30 @@ def content_security_policy(frame_origins: Iterable[str], *, media: bool = False
     )
 
 
-def table_of_contents(lesson: Lesson) -> list[TocEntry]:
-    """The lesson's parts in reading order, only those it has."""
+def table_of_contents(lesson: Lesson, words: i18n.Catalogue | None = None) -> list[TocEntry]:
+    """The lesson's parts in reading order, only those it has, named in the lesson's language."""
+    name = (words or i18n.for_language("en")).text
     toc: list[TocEntry] = []
     if lesson.dialogue is not None:
         scenes = tuple(
             TocEntry(f"scene-{n}", scene.title) for n, scene in enumerate(lesson.dialogue.scenes, 1)
         )
-        toc.append(TocEntry("dialogue", "Dialogue", scenes))
-    toc.append(TocEntry("summary", "Summary"))
+        toc.append(TocEntry("dialogue", name("dialogue"), scenes))
+    toc.append(TocEntry("summary", name("summary")))
     if lesson.videos:
-        toc.append(TocEntry("videos", "Videos"))
+        toc.append(TocEntry("videos", name("videos")))
     chapters = tuple(
         TocEntry(f"chapter-{n}", chapter.title) for n, chapter in enumerate(lesson.chapters, 1)
     )
-    toc.append(TocEntry("chapters", "Chapters", chapters))
+    toc.append(TocEntry("chapters", name("chapters"), chapters))
     optional = (
-        ("key-concepts", "Key concepts", lesson.key_concepts),
-        ("examples", "Examples", lesson.examples),
-        ("memory-aids", "Memory aids", lesson.memory_aids),
-        ("flashcards", "Flashcards", lesson.flashcards),
-        ("glossary", "Glossary", lesson.glossary),
-        ("practice", "Practice", lesson.practice),
-        ("references", "References", lesson.references),
+        ("key-concepts", name("key_concepts"), lesson.key_concepts),
+        ("examples", name("examples"), lesson.examples),
+        ("memory-aids", name("memory_aids"), lesson.memory_aids),
+        ("flashcards", name("flashcards"), lesson.flashcards),
+        ("glossary", name("glossary"), lesson.glossary),
+        ("practice", name("practice"), lesson.practice),
+        ("references", name("references"), lesson.references),
     )
     toc.extend(TocEntry(anchor, title) for anchor, title, items in optional if items)
     return toc
@@ -264,14 +264,15 @@ class HtmlRenderer:
 
         videos = [VideoView(v.title, v.url, embed_for(v.url)) for v in lesson.videos]
         audio = audio_view(lesson, ctx.options.audio_format) if ctx.options.with_audio else None
+        words = i18n.for_language(lesson.language, lesson.ui)
         page = PageView(
-            toc=table_of_contents(lesson),
+            toc=table_of_contents(lesson, words),
             videos=videos,
             cards=_cards(lesson, block, finish),
             csp=content_security_policy(
                 (v.embed.origin for v in videos if v.embed), media=audio is not None
             ),
-            text_direction=text_direction(lesson.language),
+            text_direction=lesson.direction or text_direction(lesson.language),
             speakers={s.id: s for s in lesson.dialogue.speakers} if lesson.dialogue else {},
             course=course_links(lesson.id) if ctx.options.in_course else None,
             lms_adapter=LMS_ADAPTER,
@@ -281,7 +282,12 @@ class HtmlRenderer:
         text = _PAGE_TEXT.set(_PageText(block, inline, TermLinker(lesson.glossary, term_anchor)))
         try:
             html = env.get_template("lesson.html.j2").render(
-                lesson=lesson, page=page, assets=assets
+                lesson=lesson,
+                page=page,
+                assets=assets,
+                t=words.markup,
+                tt=words.text,
+                fold_ta_marbuta=answers.folds_ta_marbuta(lesson.language),
             )
         finally:
             _PAGE_TEXT.reset(text)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from lessonc import __version__, markup
+from lessonc import __version__, i18n, markup
 from lessonc.model import (
     CLOZE_PATTERN,
     BasicCard,
@@ -29,6 +29,7 @@ from lessonc.model import (
     TrueFalse,
 )
 from lessonc.outputs.pdf.exercises import exercise_answer
+from lessonc.outputs.pdf.script import script_css
 from lessonc.templating import environment
 
 TEMPLATE = "handout.html.j2"
@@ -82,8 +83,11 @@ def printed_card(card: BasicCard | ClozeCard) -> PrintedCard:
     return PrintedCard(CLOZE_PATTERN.sub(gap, card.cloze), back)
 
 
-def answer_entry(number: int, question: Question) -> AnswerKeyEntry:
+def answer_entry(
+    number: int, question: Question, words: i18n.Catalogue | None = None
+) -> AnswerKeyEntry:
     """What the key prints for one question: the right choice letters, true/false or the answer."""
+    words = words or i18n.for_language("en")
     if isinstance(question, SingleChoice | MultipleChoice):
         parts = [
             Markup("<strong>{}</strong> {}").format(
@@ -94,13 +98,16 @@ def answer_entry(number: int, question: Question) -> AnswerKeyEntry:
         ]
         answer = Markup("<br>").join(parts)
     elif isinstance(question, TrueFalse):
-        answer = Markup("<strong>{}</strong>").format("True" if question.answer else "False")
+        answer = Markup("<strong>{}</strong>").format(
+            words.text("true" if question.answer else "false")
+        )
     elif not isinstance(question, ShortAnswer):
         answer = exercise_answer(question, choice_label)
     else:
         answer = Markup("<strong>{}</strong>").format(question.accepted[0])
         if len(question.accepted) > 1:
-            answer += Markup(" (also accepted: {})").format(", ".join(question.accepted[1:]))
+            others = words.text("list_separator").join(question.accepted[1:])
+            answer += Markup(" ") + words.markup("also_accepted", answers=others)
     return AnswerKeyEntry(number, answer, question.explanation)
 
 
@@ -139,8 +146,14 @@ def handout_html(
     speakers = {}
     if lesson.dialogue is not None:
         speakers = {s.id: s.name for s in lesson.dialogue.speakers}
+    words = i18n.for_language(lesson.language, lesson.ui)
+    direction = lesson.direction or i18n.text_direction(lesson.language)
     template = env.get_template(TEMPLATE)
     return template.render(
+        t=words.markup,
+        tt=words.text,
+        direction=direction,
+        script_css=Markup(script_css(lesson.language, direction, words)),
         lesson=lesson,
         stylesheet=Markup(stylesheet),
         page_size=PAGE_SIZES[paper],
@@ -148,7 +161,7 @@ def handout_html(
         generator=f"lessonc {__version__}",
         speakers=speakers,
         cards=[printed_card(card) for card in lesson.flashcards],
-        answers=[answer_entry(n, q) for n, q in enumerate(lesson.practice, start=1)],
+        answers=[answer_entry(n, q, words) for n, q in enumerate(lesson.practice, start=1)],
         choice_label=choice_label,
         audio=audio_names(lesson, audio_format) if audio_format else None,
     )
