@@ -49,6 +49,11 @@ PATTERNS: dict[str, tuple[str, str]] = {
         "an e-mail address",
         "write one address, with a single '@' and no spaces, e.g. 'authors@lessonc.dev'",
     ),
+    r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}(\+[A-Za-z0-9][A-Za-z0-9_-]{0,19})?$": (
+        "a voice name",
+        "write the speech engine's voice: letters, digits, '-' or '_', starting with a letter "
+        "or digit, optionally '+' and a variant, e.g. 'en-gb+f2' (`espeak-ng --voices` lists them)",
+    ),
     r"^L\d{3}$": (
         "a lint rule code",
         "write 'L' and three digits, e.g. 'L101' (`lessonc lint --list-rules` lists them)",

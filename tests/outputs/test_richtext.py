@@ -177,9 +177,10 @@ def test_a_long_table_repeats_its_header_row_on_every_page_of_the_handout(built:
     from pypdf import PdfReader
 
     pages = [page.extract_text() for page in PdfReader(built / "handout.pdf").pages]
-    spanned = [text for text in pages if re.search(r"row \d+ ", text)]
+    # Extracted cells may run together (a right-to-left layout sets no spaces between them).
+    spanned = [text for text in pages if re.search(r"row \d", text)]
     assert len(spanned) >= 2
-    assert all("n a b c d e" in text for text in spanned)
+    assert all(re.search(r"n\s*a\s*b\s*c\s*d\s*e", text) for text in spanned)
 
 
 def test_plain_text_writes_a_table_as_rows_of_cells() -> None:
