@@ -102,7 +102,7 @@ def answer_entry(
             words.text("true" if question.answer else "false")
         )
     elif not isinstance(question, ShortAnswer):
-        answer = exercise_answer(question, choice_label)
+        answer = exercise_answer(question, choice_label, words)
     else:
         answer = Markup("<strong>{}</strong>").format(question.accepted[0])
         if len(question.accepted) > 1:
