@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from lessonc import i18n
 from lessonc.speech.text import apply_pronunciations, sentences, speakable
 
 if TYPE_CHECKING:
@@ -78,7 +79,12 @@ def plan(lesson: Lesson) -> list[Track]:
                 )  # fmt: skip
         tracks.append(track)
     reader = narrator(lesson)
-    name = reader.name if reader else "Narrator"
+    # The chapters' captions name their reader: the narrator, or the role in the language.
+    name = (
+        reader.name
+        if reader
+        else i18n.for_language(lesson.language, lesson.ui).text("role_narrator")
+    )
     for n, chapter in enumerate(lesson.chapters, 1):
         track = Track(f"chapter-{n}", chapter.title)
         parts: list[tuple[str, str]] = [("title", chapter.title), ("text", chapter.text)]
