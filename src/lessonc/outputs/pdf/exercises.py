@@ -36,12 +36,14 @@ def exercise_answer(
             letter = label(options.index(pair.right))
             lines.append(
                 Markup("{}. {} → <strong>{}</strong> {}").format(
-                    number, _inline(pair.left), letter, _inline(pair.right)
+                    words.number(number), _inline(pair.left), letter, _inline(pair.right)
                 )
             )
     elif isinstance(question, Ordering):
         for number, item in enumerate(question.items, start=1):
-            lines.append(Markup("<strong>{}</strong> {}").format(number, _inline(item.text)))
+            lines.append(
+                Markup("<strong>{}</strong> {}").format(words.number(number), _inline(item.text))
+            )
     elif isinstance(question, Numeric):
         unit = f" {question.unit}" if question.unit else ""
         accepted = "; ".join(numeric_text(answer, words) + unit for answer in question.answers)
@@ -50,7 +52,11 @@ def exercise_answer(
         for number, gap in enumerate(question.gaps, start=1):
             others = words.text("list_separator").join(gap.accepted[1:])
             also = Markup(" ") + words.markup("also_accepted", answers=others) if others else ""
-            lines.append(Markup("({}) <strong>{}</strong>{}").format(number, gap.accepted[0], also))
+            lines.append(
+                Markup("({}) <strong>{}</strong>{}").format(
+                    words.number(number), gap.accepted[0], also
+                )
+            )
     else:
         assert isinstance(question, Open)
         lines.append(

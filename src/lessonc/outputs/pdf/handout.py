@@ -152,6 +152,7 @@ def handout_html(
     return template.render(
         t=words.markup,
         tt=words.text,
+        num=words.number,
         direction=direction,
         script_css=Markup(script_css(lesson.language, direction, words)),
         lesson=lesson,
