@@ -180,3 +180,39 @@ def test_ui_strings_replace_the_catalogue_on_the_page_escaped(tmp_path: Path) ->
     assert "<summary>&lt;b&gt;ببین&lt;/b&gt;</summary>" in page and "<b>ببین" not in page
     assert "جلسهٔ <bdi>5.5</bdi>" in page
     assert 'dir="rtl"' in page and "<summary>نمایش پاسخ</summary>" not in page
+
+
+def test_exercise_words_in_the_handout_key_and_on_cards_follow_the_language() -> None:
+    from lessonc.outputs.anki.notes import practice_fields
+    from lessonc.outputs.pdf.exercises import exercise_answer
+
+    lesson = load_lesson(FIXTURES / "de.yaml").lesson
+    words = i18n.for_language("de")
+    english = i18n.for_language("en")
+    by_type = {question.type: question for question in lesson.practice}
+    for kind, key in (
+        ("ordering", "anki_put_in_order"),
+        ("numeric", "anki_answer_number"),
+        ("open", "anki_answer_own_words"),
+    ):
+        instructions = practice_fields(by_type[kind], words)[1]
+        assert words.text(key) in instructions and english.text(key) not in instructions
+    numeric = exercise_answer(by_type["numeric"], str, words)
+    assert "2.5 bis 3.5" in numeric and " to " not in numeric
+    model = exercise_answer(by_type["open"], str, words)
+    assert "Musterantwort:" in model and "Model answer" not in model
+
+
+def test_callout_titles_follow_the_language_and_are_cached_apart() -> None:
+    from lessonc import markup
+    from lessonc.textwriters import CALLOUT_TITLES, titled_callouts
+
+    text = "::: warning\nCareful.\n:::\n"
+    assert ">Warning<" in markup.to_html(text)
+    for tag in ("de", "ja"):
+        words = i18n.for_language(tag)
+        with titled_callouts({k: words.text(f"callout_{k}") for k in CALLOUT_TITLES}):
+            html = markup.to_html(text)
+            assert f">{words.text('callout_warning')}<" in html and ">Warning<" not in html
+            assert markup.to_plain(text).startswith(words.text("callout_warning"))
+    assert ">Warning<" in markup.to_html(text)  # the English page's cache entry is untouched

@@ -23,7 +23,15 @@ from markdown_it.token import Token
 
 from lessonc import link_labels
 from lessonc.maths_syntax import callout_plugins, math_plugins
-from lessonc.textwriters import MATH_TOKENS, TOKEN_CLASS_PREFIX, Writer, is_display, render
+from lessonc.textwriters import (
+    CALLOUT_TITLES,
+    MATH_TOKENS,
+    TOKEN_CLASS_PREFIX,
+    Writer,
+    callout_titles,
+    is_display,
+    render,
+)
 
 __all__ = ["Writer"]  # re-exported: outputs name the writer they want through markup
 
@@ -235,48 +243,55 @@ _BLOCK_CONTENT = frozenset({"fence", "code_block", "table_open", *MATH_TOKENS})
 formula or a small table): rendered as blocks rather than flattened into one line."""
 
 
-def _render(text: str, writer: Writer = "html") -> str:
+def _render(text: str, writer: Writer, titles: tuple[str, ...]) -> str:
     # Unsanitised: only for to_html and to_plain, which clean it.
-    return render(_tree(text), writer, _MD.options)
+    return render(_tree(text), writer, _MD.options, titles)
 
 
 def _clean(html: str, writer: Writer = "html") -> str:
     return (_PDF_SANITISER if writer == "pdf" else _SANITISER).clean(html)
 
 
-@lru_cache(maxsize=4096)
+# The callouts' default titles are in the lesson's language (textwriters.titled_callouts),
+# so the caches below are keyed by them as well as by the text and the writer.
+_ENGLISH = tuple(CALLOUT_TITLES.values())
+
+
 def to_html(text: str, writer: Writer = "html") -> str:
     """Render block Markdown (paragraphs, lists …) to sanitised HTML, formulas and code
     written the way ``writer``'s output shows them (see textwriters.py)."""
-    return f"<p>{text}</p>" if _is_plain(text) else _full_html(text, writer)
-
-
-def _full_html(text: str, writer: Writer = "html") -> str:
-    return _clean(_render(text, writer), writer).strip()
+    return f"<p>{text}</p>" if _is_plain(text) else _full_html(text, writer, callout_titles())
 
 
 @lru_cache(maxsize=4096)
+def _full_html(text: str, writer: Writer = "html", titles: tuple[str, ...] = _ENGLISH) -> str:
+    return _clean(_render(text, writer, titles), writer).strip()
+
+
 def to_inline_html(text: str, writer: Writer = "html") -> str:
     """Render inline Markdown (emphasis, code, links) to sanitised HTML with no block wrapper;
     a text holding a code block, a display formula or a table keeps those blocks."""
-    return text if _is_plain(text) else _full_inline_html(text, writer)
-
-
-def _full_inline_html(text: str, writer: Writer = "html") -> str:
-    if any(token.type in _BLOCK_CONTENT for token in _tree(text)):
-        return _full_html(text, writer)
-    return _clean(render(_inline_tree(text), writer, _MD.options), writer).strip()
+    return text if _is_plain(text) else _full_inline_html(text, writer, callout_titles())
 
 
 @lru_cache(maxsize=4096)
+def _full_inline_html(
+    text: str, writer: Writer = "html", titles: tuple[str, ...] = _ENGLISH
+) -> str:
+    if any(token.type in _BLOCK_CONTENT for token in _tree(text)):
+        return _full_html(text, writer, titles)
+    return _clean(render(_inline_tree(text), writer, _MD.options, titles), writer).strip()
+
+
 def to_plain(text: str) -> str:
     """Lesson text as plain text: Markdown syntax removed, entities decoded, whitespace folded;
     formulas as their TeX source (``\\(…\\)``), table rows as ``a | b | c``."""
-    return text if _is_plain(text) else _full_plain(text)
+    return text if _is_plain(text) else _full_plain(text, callout_titles())
 
 
-def _full_plain(text: str) -> str:
-    html = _render(text, "plain")
+@lru_cache(maxsize=4096)
+def _full_plain(text: str, titles: tuple[str, ...] = _ENGLISH) -> str:
+    html = _render(text, "plain", titles)
     html = re.sub(r"</t[hd]>\s*<t[hd][^>]*>", " | ", html)
     html = re.sub(r"</(p|li|blockquote|pre|tr|h\d)>", "\n", html)
     stripped = _TEXT_ONLY.clean(html)

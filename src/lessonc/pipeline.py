@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from lessonc import __version__
+from lessonc import __version__, i18n
 from lessonc.cache import read_manifest
 from lessonc.course import find_lessons
 from lessonc.diagnostics import Diagnostic, display_path
@@ -30,6 +30,7 @@ from lessonc.output_root import (
 )
 from lessonc.outputs import Artifact, BuildContext, BuildOptions, RenderError, get_renderer
 from lessonc.paths import Refused, check_file
+from lessonc.textwriters import CALLOUT_TITLES, titled_callouts
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -151,12 +152,26 @@ def render(
     loaded: LoadedLesson, formats: Sequence[str], options: BuildOptions
 ) -> tuple[list[tuple[str, Artifact]], list[Diagnostic]]:
     """Every format's artifacts for one lesson, tagged with their format, and the problems found."""
+    artifacts: list[tuple[str, Artifact]] = []
+    problems: list[Diagnostic] = []
+    words = i18n.for_language(loaded.lesson.language, loaded.lesson.ui)
+    titles = {kind: words.text(f"callout_{kind}") for kind in CALLOUT_TITLES}
+    with titled_callouts(titles):  # callouts without a title of their own, in the language
+        _render_formats(loaded, formats, options, artifacts, problems)
+    return artifacts, problems
+
+
+def _render_formats(
+    loaded: LoadedLesson,
+    formats: Sequence[str],
+    options: BuildOptions,
+    artifacts: list[tuple[str, Artifact]],
+    problems: list[Diagnostic],
+) -> None:
     from jinja2 import TemplateError
 
     from lessonc.templating import template_diagnostic
 
-    artifacts: list[tuple[str, Artifact]] = []
-    problems: list[Diagnostic] = []
     # The slow PDF last, so a renderer process started early has the longest head start.
     for name in sorted(formats, key=lambda name: name == "pdf"):
         ctx = BuildContext(source=loaded.source, options=options, images=loaded.images)
@@ -170,7 +185,6 @@ def render(
                     loaded.source.diagnostic((), "render-failed", f"the {name} output failed")
                 )
         problems.extend(ctx.diagnostics)
-    return artifacts, problems
 
 
 def build(

@@ -19,7 +19,9 @@ Every writer's HTML still goes through markup's sanitiser afterwards.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from html import escape
 from typing import Any, Literal
@@ -51,7 +53,28 @@ def is_display(token: Token) -> bool:
 
 
 CALLOUT_TITLES = {"note": "Note", "tip": "Tip", "warning": "Warning", "solution": "Solution"}
-"""Each callout's default title (``::: tip Try it`` gives its own)."""
+"""Each callout's default title in English (``::: tip Try it`` gives its own); a lesson's
+build uses its catalogue's ``callout_<kind>`` words instead (see :func:`titled_callouts`)."""
+
+_TITLES: ContextVar[tuple[str, ...]] = ContextVar(
+    "lessonc_callout_titles", default=tuple(CALLOUT_TITLES.values())
+)
+
+
+def callout_titles() -> tuple[str, ...]:
+    """The default callout titles in force, in ``CALLOUT_TITLES`` order."""
+    return _TITLES.get()
+
+
+@contextmanager
+def titled_callouts(titles: Mapping[str, str]) -> Iterator[None]:
+    """Within the block, callouts without a title of their own are titled ``titles[kind]``:
+    the words of the lesson's language while its outputs are rendered."""
+    token = _TITLES.set(tuple(titles[kind] for kind in CALLOUT_TITLES))
+    try:
+        yield
+    finally:
+        _TITLES.reset(token)
 
 
 class _Writer(RendererHTML):
@@ -75,7 +98,8 @@ class _Writer(RendererHTML):
     def _callout_open(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
         token = tokens[idx]
         kind = token.type.removeprefix("container_").removesuffix("_open")
-        title = escape(token.info.strip()[len(kind) :].strip() or CALLOUT_TITLES[kind])
+        titles = env.get("callout_titles", CALLOUT_TITLES)
+        title = escape(token.info.strip()[len(kind) :].strip() or titles[kind])
         if self.writer == "plain":
             return f"<p>{title}</p>\n"
         if kind == "solution" and self.writer == "html":
@@ -184,9 +208,13 @@ _RENDERERS: dict[Writer, RendererHTML] = {
 }
 
 
-def render(tokens: Sequence[Token], writer: Writer, options: Any) -> str:
-    """The tokens as (unsanitised) HTML in the given writer's way."""
-    return _RENDERERS[writer].render(tokens, options, {})
+def render(
+    tokens: Sequence[Token], writer: Writer, options: Any, titles: Sequence[str] | None = None
+) -> str:
+    """The tokens as (unsanitised) HTML in the given writer's way; ``titles`` are the callouts'
+    default titles in ``CALLOUT_TITLES`` order (English when left out)."""
+    env = {"callout_titles": dict(zip(CALLOUT_TITLES, titles, strict=True))} if titles else {}
+    return _RENDERERS[writer].render(tokens, options, env)
 
 
 @lru_cache(maxsize=1024)

@@ -2,7 +2,10 @@
 
 Real Chromium reads the pages, poppler reads the handouts back, Anki's own
 importer reads the decks. The English catalogue is the list of strings that
-must not be left on a page in another language.
+must not be left on a page in another language. The Persian, Chinese and German
+lessons hold a question of every type and every kind of callout; the Persian
+and German ones are built with their audio too (eSpeak NG has no Chinese voice
+here), so the players' words are read as well.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from playwright.sync_api import Browser
 from lessonc import i18n
 from lessonc.outputs import BuildOptions
 from lessonc.pipeline import build
+from lessonc.speech.cache import CACHE_ENV
 from outputs.html_support import axe_violations, chromium, opened
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,6 +33,8 @@ LESSONS = {
     "de": "python-woerterbuecher-de",
 }
 FORMATS = ("html", "pdf", "anki", "quiz", "gift", "qti", "scorm12")
+AUDIO = ("fa", "de")
+"""Lessons also built with audio: two small builds, the pages then carry the players."""
 EPOCH = 1_700_000_000
 
 
@@ -41,6 +47,19 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for lesson_id in LESSONS.values():
         for name in ("index.html", "handout.pdf", "deck.apkg", "quiz.json", "quiz.gift"):
             assert (out / lesson_id / name).is_file()
+    return out
+
+
+@pytest.fixture(scope="module")
+def built_audio(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The AUDIO lessons' pages with their players (a separate build: speaking is slow)."""
+    out = tmp_path_factory.mktemp("i18n-audio")
+    sources = [FIXTURES / f"{name}.yaml" for name in AUDIO]
+    with pytest.MonkeyPatch.context() as patch:  # speech cached in the test's folder
+        patch.setenv(CACHE_ENV, str(tmp_path_factory.mktemp("speech")))
+        options = BuildOptions(EPOCH, with_audio=True)
+        report = build(sources, out, ("audio", "html", "pdf"), options)
+    assert report.ok, [d.format_text() for d in report.all_diagnostics]
     return out
 
 
@@ -70,9 +89,11 @@ _TEXT_NODES = """() => {
     const text = walker.currentNode.textContent.trim();
     if (text) out.push(text);
   }
-  for (const el of document.querySelectorAll('[aria-label],[data-label-card],[data-label-correct]')) {
+  for (const el of document.querySelectorAll('*')) {
     for (const attr of el.attributes) {
-      if (attr.name === 'aria-label' || attr.name.startsWith('data-label')) out.push(attr.value);
+      if (['aria-label', 'label', 'title'].includes(attr.name) || attr.name.startsWith('data-label')) {
+        out.push(attr.value);
+      }
     }
   }
   return out;
@@ -83,21 +104,52 @@ _TEXT_NODES = """() => {
 @pytest.mark.slow
 @pytest.mark.parametrize("language", ["fa", "zh", "de"])
 def test_no_english_interface_string_is_left_on_the_page(
-    built: Path, browser: Browser, language: str
+    built: Path, built_audio: Path, browser: Browser, language: str
 ) -> None:
     # A word the language shares with English ("Standard" in German) is its own word.
     english = _strings("en") - _strings(language)
-    page_file = built / LESSONS[language] / "index.html"
+    page_file = (built_audio if language in AUDIO else built) / LESSONS[language] / "index.html"
     with opened(browser, page_file) as (page, log):
+        # The parts whose words are checked are all there: every question type, every
+        # callout, and (where built) the dialogue's and the chapters' players.
+        for kind in ("matching", "ordering", "numeric", "fill_blanks", "open"):
+            assert page.locator(f"#practice .question[data-type={kind}]").count() == 1, kind
+        assert page.locator(".callout").count() == 4
+        players = {"fa": 4, "de": 3}.get(language, 0)  # the dialogue's and each chapter's
+        assert page.locator("audio").count() == players
         # Show the deck toolbar and a verdict, so the words lesson.js writes count too.
         page.click("#flashcards .deck-toolbar [data-deck-action=flip]")
         first = page.locator("#practice .question").first
         first.locator("button[type=submit]").click()
-        texts = page.evaluate(_TEXT_NODES)
-        assert not log.console
+        # ... and the new types' words: a moved item's status, marks, a number's verdict.
+        ordering = page.locator("#practice .question[data-type=ordering]")
+        ordering.locator("[data-move='1']").first.click()
+        status = ordering.locator("[data-order-status]").text_content() or ""
+        assert status and "{" not in status, status
+        ordering.locator("button[type=submit]").click()
+        numeric = page.locator("#practice .question[data-type=numeric]")
+        numeric.locator("input").fill("x")
+        numeric.locator("button[type=submit]").click()
+        page.locator("#practice .question[data-type=matching] button[type=submit]").click()
+        texts = [*page.evaluate(_TEXT_NODES), status]
+        # Opened as a file, Chromium refuses the players' caption tracks (tests/outputs/
+        # test_audio_page.py serves them); the words around the players are there all the same.
+        refused = "Unsafe attempt to load URL file:"
+        assert [line for line in log.console if not line.startswith(refused)] == []
     left = sorted({t for t in texts if t.strip(" :.,()✓✗") in english})
     # "Python", "CC-BY-4.0", "KV" … are lesson text, not interface strings.
     assert left == [], left
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("language", AUDIO)
+def test_the_handout_names_the_audio_files_in_the_language(
+    built_audio: Path, language: str
+) -> None:
+    text = " ".join(_pdftotext(built_audio / LESSONS[language] / "handout.pdf").split())
+    words = i18n.for_language(language)
+    assert "Listen:" not in text and "captions beside it" not in text
+    assert _plain(words.text("listen_file", file="").rstrip(": ")) in _plain(text), text
 
 
 @pytest.mark.browser
@@ -177,7 +229,9 @@ def test_persian_handout_is_right_aligned_with_persian_page_numbers(built: Path)
     assert len(heading) - len(heading.lstrip()) > 60, heading
     assert "درس 5.5" in text
     # Page n / N in Persian digits; the running header carries the lesson line in Persian.
-    assert any("۱" in line and "/" in line and "۵" in line for line in lines)
+    words = i18n.for_language("fa")
+    first, last = words.number(1), words.number(text.count("\f"))  # poppler ends pages with \f
+    assert any(first in line and "/" in line and last in line for line in lines)
     assert any("آموزش پایتون · درس" in line for line in lines)
     assert "Page" not in text and "Lesson" not in text
 

@@ -33,8 +33,9 @@ import time
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Iterator
+from html import escape
 
-from lessonc import answers, quiz
+from lessonc import answers, i18n, quiz
 from lessonc.model import Lesson
 from lessonc.outputs import Artifact, BuildContext, qti_exercises
 
@@ -110,8 +111,11 @@ def _condition(
     return variable
 
 
-def _choices(question: quiz.QuizQuestion) -> list[tuple[str, str, bool, str | None]]:
-    """(ident, html, correct, feedback html) of each option a learner picks from."""
+def _choices(
+    question: quiz.QuizQuestion, words: i18n.Catalogue
+) -> list[tuple[str, str, bool, str | None]]:
+    """(ident, html, correct, feedback html) of each option a learner picks from; a true/false
+    question's options are named in the lesson's language."""
     if isinstance(question, quiz.SingleChoiceQuestion | quiz.MultipleChoiceQuestion):
         return [
             (c.id, c.text.html, c.correct, c.feedback.html if c.feedback else None)
@@ -119,8 +123,18 @@ def _choices(question: quiz.QuizQuestion) -> list[tuple[str, str, bool, str | No
         ]
     if isinstance(question, quiz.TrueFalseQuestion):
         return [
-            ("true", "True", question.answer, _html_or_none(question.feedback_true)),
-            ("false", "False", not question.answer, _html_or_none(question.feedback_false)),
+            (
+                "true",
+                escape(words.text("true")),
+                question.answer,
+                _html_or_none(question.feedback_true),
+            ),
+            (
+                "false",
+                escape(words.text("false")),
+                not question.answer,
+                _html_or_none(question.feedback_false),
+            ),
         ]
     return []
 
@@ -129,10 +143,11 @@ def _html_or_none(text: quiz.RichText | None) -> str | None:
     return None if text is None else text.html
 
 
-def item(question: quiz.QuizQuestion) -> ET.Element:
-    """One QTI ``item`` in Canvas's dialect."""
+def item(question: quiz.QuizQuestion, words: i18n.Catalogue | None = None) -> ET.Element:
+    """One QTI ``item`` in Canvas's dialect; ``words`` the lesson's catalogue (English if
+    left out)."""
     element = ET.Element("item", {"ident": question.id, "title": question.id})
-    choices = _choices(question)
+    choices = _choices(question, words or i18n.for_language("en"))
     exercise = question.type not in CANVAS_TYPES
     metadata = _sub(element, "itemmetadata")
     presentation = ET.Element("presentation")
@@ -198,14 +213,16 @@ def item(question: quiz.QuizQuestion) -> ET.Element:
     return element
 
 
-def assessment(built: quiz.Quiz, ident: str) -> bytes:
-    """The QTI assessment document: one section holding every item."""
+def assessment(built: quiz.Quiz, ident: str, words: i18n.Catalogue | None = None) -> bytes:
+    """The QTI assessment document: one section holding every item; ``words`` the lesson's
+    catalogue (by default the one of the quiz's language)."""
+    words = words or i18n.for_language(built.lesson.language)
     root = _root("questestinterop", QTI_NS, "http://www.imsglobal.org/xsd/ims_qtiasiv1p2p1.xsd")
     test = _sub(root, "assessment", ident=ident, title=built.lesson.title)
     _metadata(test, [("cc_maxattempts", "unlimited")])
     section = _sub(test, "section", ident="root_section")
     for question in built.questions:
-        section.append(item(question))
+        section.append(item(question, words))
     return _serialise(root)
 
 
@@ -275,7 +292,9 @@ class QtiRenderer:
         ident = f"lessonc-{lesson.id}"
         files = {
             "imsmanifest.xml": manifest(ident),
-            f"{ident}/{ident}.xml": assessment(built, ident),
+            f"{ident}/{ident}.xml": assessment(
+                built, ident, i18n.for_language(lesson.language, lesson.ui)
+            ),
             f"{ident}/assessment_meta.xml": canvas_meta(built, ident),
         }
         yield Artifact(QTI_FILE, reproducible_zip(files, ctx.options.source_date_epoch))

@@ -392,8 +392,11 @@
         items[target].before(item);
       }
       button.focus(); // moving the node keeps focus on it, but say where it went
-      status.textContent = item.querySelector(".order-text").textContent.trim() + ": " +
-        (target + 1) + " / " + items.length;
+      // The sentence is the template's (data-label-status), in the lesson's language.
+      status.textContent = status.getAttribute("data-label-status")
+        .replace("{position}", String(target + 1))
+        .replace("{count}", String(items.length))
+        .replace("{item}", function () { return item.querySelector(".order-text").textContent.trim(); });
     });
   }
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from html import escape
 
-from lessonc import markup
+from lessonc import i18n, markup
 from lessonc.model import FillBlanks, Matching, Numeric, Open, Ordering, Question
 from lessonc.outputs.pdf.exercises import numeric_text
 from lessonc.quiz_exercises import gap_parts
@@ -49,16 +49,21 @@ def cloze_fields(question: Question) -> tuple[str, str] | None:
     return None
 
 
-def answer_fields(question: Question) -> tuple[str, str, str]:
-    """Instructions, answer and feedback HTML of an ordering, numeric or open question."""
+def answer_fields(question: Question, words: i18n.Catalogue) -> tuple[str, str, str]:
+    """Instructions, answer and feedback HTML of an ordering, numeric or open question; the
+    instructions in the lesson's language (``words``)."""
     if isinstance(question, Ordering):
         items = "".join(f"<li>{markup.to_inline_html(item.text)}</li>" for item in question.items)
-        return "Put these in order.", f'<ol class="answer-list">{items}</ol>', ""
+        return escape(words.text("anki_put_in_order")), f'<ol class="answer-list">{items}</ol>', ""
     if isinstance(question, Numeric):
         unit = f" {question.unit}" if question.unit else ""
-        accepted = "; ".join(numeric_text(answer) + unit for answer in question.answers)
-        return "Answer with a number.", escape(accepted), ""
+        accepted = "; ".join(numeric_text(answer, words) + unit for answer in question.answers)
+        return escape(words.text("anki_answer_number")), escape(accepted), ""
     assert isinstance(question, Open)
     rubric = "".join(f"<li>{markup.to_inline_html(c)}</li>" for c in question.rubric)
     feedback = f'<ul class="rubric">{rubric}</ul>' if rubric else ""
-    return "Answer in your own words.", markup.to_html(question.model_answer), feedback
+    return (
+        escape(words.text("anki_answer_own_words")),
+        markup.to_html(question.model_answer),
+        feedback,
+    )

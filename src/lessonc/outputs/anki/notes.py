@@ -214,7 +214,7 @@ def practice_fields(question: Question, words: i18n.Catalogue | None = None) -> 
         answer = inline(yes if question.answer else no)
         return (prompt, inline(words.text("true_or_false")), "", answer, explanation, feedback)
     if not isinstance(question, ShortAnswer):
-        instructions, answer, feedback = (clean(f) for f in answer_fields(question))
+        instructions, answer, feedback = (clean(f) for f in answer_fields(question, words))
         return (prompt, instructions, "", answer, explanation, feedback)
     answer = inline(question.accepted[0])
     if len(question.accepted) > 1:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from lessonc import i18n
 from lessonc.speech.text import apply_pronunciations, sentences, speakable
 
 if TYPE_CHECKING:
@@ -56,9 +57,10 @@ def narrator(lesson: Lesson) -> Speaker | None:
 def plan(lesson: Lesson) -> list[Track]:
     """The dialogue (when the lesson has one) and every chapter, as tracks."""
     words = lesson.pronunciations
+    language = i18n.for_language(lesson.language, lesson.ui)
     tracks: list[Track] = []
     if lesson.dialogue is not None:
-        track = Track("dialogue", f"{lesson.title}: dialogue")
+        track = Track("dialogue", language.text("dialogue_track", title=lesson.title))
         scenes = lesson.dialogue.scenes
         for s, scene in enumerate(scenes, 1):
             for t, turn in enumerate(scene.turns, 1):
@@ -78,7 +80,8 @@ def plan(lesson: Lesson) -> list[Track]:
                 )  # fmt: skip
         tracks.append(track)
     reader = narrator(lesson)
-    name = reader.name if reader else "Narrator"
+    # The chapters' captions name their reader: the narrator, or the role in the language.
+    name = reader.name if reader else language.text("role_narrator")
     for n, chapter in enumerate(lesson.chapters, 1):
         track = Track(f"chapter-{n}", chapter.title)
         parts: list[tuple[str, str]] = [("title", chapter.title), ("text", chapter.text)]

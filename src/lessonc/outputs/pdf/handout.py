@@ -102,7 +102,7 @@ def answer_entry(
             words.text("true" if question.answer else "false")
         )
     elif not isinstance(question, ShortAnswer):
-        answer = exercise_answer(question, choice_label)
+        answer = exercise_answer(question, choice_label, words)
     else:
         answer = Markup("<strong>{}</strong>").format(question.accepted[0])
         if len(question.accepted) > 1:
@@ -152,6 +152,7 @@ def handout_html(
     return template.render(
         t=words.markup,
         tt=words.text,
+        num=words.number,
         direction=direction,
         script_css=Markup(script_css(lesson.language, direction, words)),
         lesson=lesson,
