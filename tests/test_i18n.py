@@ -40,6 +40,15 @@ def test_every_catalogue_has_every_english_key_with_its_placeholders(tag: str) -
 
 
 @pytest.mark.parametrize("tag", SHIPPED)
+def test_no_catalogue_names_a_key_twice(tag: str) -> None:
+    # gettext keeps the last of two entries silently: a second translation added by another
+    # change would win without anyone choosing it.
+    text = (i18n.LOCALE_DIR / f"{tag}.po").read_text(encoding="utf-8")
+    keys = re.findall(r'^msgid "(.+)"$', text, re.MULTILINE)
+    assert sorted({k for k in keys if keys.count(k) > 1}) == []
+
+
+@pytest.mark.parametrize("tag", SHIPPED)
 def test_plural_messages_have_as_many_forms_as_the_language_has(tag: str) -> None:
     with (i18n.LOCALE_DIR / f"{tag}.po").open("rb") as handle:
         po = read_po(handle)
