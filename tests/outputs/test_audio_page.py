@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +11,7 @@ from playwright.sync_api import Page, sync_playwright
 from outputs.audio_support import build
 from outputs.html_support import CHROMIUM, CHROMIUM_ARGS, axe_violations, require, watch
 from outputs.test_audio import _small_lesson
+from static_site import serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -26,21 +24,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     source.write_text(_small_lesson(turns=3), encoding="utf-8")
     done = build(source, root / "out", root / "cache", formats="audio,html")
     assert done.returncode == 0, done.stderr
-    handler = functools.partial(
-        _QuietHandler, directory=str(root / "out" / "small")
-    )  # fmt: skip
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/index.html"
-    finally:
-        server.shutdown()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+    with serving(root / "out" / "small") as base:
+        yield f"{base}/index.html"
 
 
 @pytest.fixture(scope="module")
