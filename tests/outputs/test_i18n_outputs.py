@@ -141,6 +141,22 @@ def test_no_english_interface_string_is_left_on_the_page(
     assert left == [], left
 
 
+@pytest.mark.browser
+@pytest.mark.slow
+def test_counts_the_script_writes_follow_the_language_word_order_and_digits(
+    built: Path, browser: Browser
+) -> None:
+    # "Card 1 of 3" and the score line are whole sentences of the catalogue, their numbers
+    # in the language's digits, not English word order around translated words.
+    with opened(browser, built / LESSONS["fa"] / "index.html") as (page, _log):
+        progress = page.text_content("#flashcards .deck-progress") or ""
+        page.locator("#practice .question").first.locator("button[type=submit]").click()
+        score = page.text_content("#practice .quiz-score") or ""
+    assert progress.startswith("کارت ۱ از "), progress
+    assert score.startswith("امتیاز: ") and "{" not in score, score
+    assert not any(c.isdigit() and c.isascii() for c in progress + score), (progress, score)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("language", AUDIO)
 def test_the_handout_names_the_audio_files_in_the_language(

@@ -17,6 +17,20 @@
     });
   }
 
+  // A sentence from the template, in the lesson's language and word order, its {name}
+  // placeholders filled with numbers written in the page language's digits.
+  function sentence(template, values) {
+    var format;
+    try {
+      format = new Intl.NumberFormat(document.documentElement.lang || undefined);
+    } catch (error) {
+      format = new Intl.NumberFormat();
+    }
+    return template.replace(/\{([a-z_]+)\}/g, function (whole, name) {
+      return Object.prototype.hasOwnProperty.call(values, name) ? format.format(values[name]) : whole;
+    });
+  }
+
   /* --- summary depth: remembered between visits when storage allows --- */
   var DEPTH_KEY = "lessonc.summary-depth";
 
@@ -84,7 +98,7 @@
     }
 
     function announce() {
-      var text = labels.labelCard + " " + (index + 1) + " " + labels.labelOf + " " + cards.length;
+      var text = sentence(labels.labelProgress, { number: index + 1, total: cards.length });
       progress.textContent = isFlipped() ? text + ", " + labels.labelAnswer : text;
     }
 
@@ -429,9 +443,9 @@
         answered += 1;
       });
       points = Math.round(points * 100) / 100;
-      score.textContent = labels.labelScore + ": " + points + " " + labels.labelOf + " " +
-        labels.totalPoints + " " + labels.labelPoints + " · " + answered + " " + labels.labelOf + " " +
-        questions.length + " " + labels.labelAnswered;
+      score.textContent = sentence(labels.labelScoreLine, {
+        points: points, total: Number(labels.totalPoints), answered: answered, questions: questions.length
+      });
       return { points: points, answered: answered };
     }
 
