@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from lessonc.diagnostics import Diagnostic
 from lessonc.model import GAP_PATTERN, FillBlanks, Lesson, Matching, Numeric, Ordering
@@ -11,6 +11,16 @@ from lessonc.source import Located, PathKey
 
 def _normal(text: str) -> str:
     return " ".join(text.casefold().split())
+
+
+def _repeats(texts: Iterable[str]) -> Iterator[tuple[int, int]]:
+    """(index, index of the first equal text) for each text that repeats an earlier one,
+    compared without case or extra spaces."""
+    first: dict[str, int] = {}
+    for index, text in enumerate(texts):
+        earlier = first.setdefault(_normal(text), index)
+        if earlier != index:
+            yield index, earlier
 
 
 def check_exercises(lesson: Lesson, source: Located) -> Iterator[Diagnostic]:
@@ -28,17 +38,13 @@ def check_exercises(lesson: Lesson, source: Located) -> Iterator[Diagnostic]:
 
 
 def _matching(question: Matching, path: PathKey, source: Located) -> Iterator[Diagnostic]:
-    lefts: dict[str, int] = {}
-    for pair_index, pair in enumerate(question.pairs):
-        normal = _normal(pair.left)
-        if normal in lefts:
-            yield source.diagnostic(
-                (*path, "pairs", pair_index, "left"),
-                "duplicate-choice",
-                f"pair {pair_index + 1} repeats the left item of pair {lefts[normal] + 1}",
-                "a left item is matched once: merge the pairs or reword one",
-            )
-        lefts.setdefault(normal, pair_index)
+    for pair_index, first in _repeats(pair.left for pair in question.pairs):
+        yield source.diagnostic(
+            (*path, "pairs", pair_index, "left"),
+            "duplicate-choice",
+            f"pair {pair_index + 1} repeats the left item of pair {first + 1}",
+            "a left item is matched once: merge the pairs or reword one",
+        )
     # Several left items may share a partner (sorting 7 items into 3 groups); a distractor
     # equal to a partner would make that partner wrong and right at once.
     rights = {_normal(pair.right) for pair in question.pairs}
@@ -56,17 +62,13 @@ def _matching(question: Matching, path: PathKey, source: Located) -> Iterator[Di
 
 
 def _ordering(question: Ordering, path: PathKey, source: Located) -> Iterator[Diagnostic]:
-    texts: dict[str, int] = {}
-    for item_index, item in enumerate(question.items):
-        normal = _normal(item.text)
-        if normal in texts:
-            yield source.diagnostic(
-                (*path, "items", item_index, "text"),
-                "duplicate-choice",
-                f"item {item_index + 1} repeats item {texts[normal] + 1}",
-                "two equal items have no right order between them: reword or remove one",
-            )
-        texts.setdefault(normal, item_index)
+    for item_index, first in _repeats(item.text for item in question.items):
+        yield source.diagnostic(
+            (*path, "items", item_index, "text"),
+            "duplicate-choice",
+            f"item {item_index + 1} repeats item {first + 1}",
+            "two equal items have no right order between them: reword or remove one",
+        )
 
 
 def _numeric(question: Numeric, path: PathKey, source: Located) -> Iterator[Diagnostic]:

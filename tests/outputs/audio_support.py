@@ -6,11 +6,12 @@ import os
 import re
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
+
+from lessonc.outputs.audio.captions import Cue
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "content" / "foundation-models.yaml"
@@ -27,15 +28,6 @@ def build(
          "--format", formats, "--jobs", str(jobs), *extra],
         capture_output=True, text=True, env=env, timeout=600,
     )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Cue:
-    cue_id: str
-    start: float
-    end: float
-    voice: str
-    text: str
 
 
 _TIME = r"(\d\d):(\d\d):(\d\d)\.(\d\d\d)"
