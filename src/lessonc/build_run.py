@@ -108,7 +108,7 @@ def run_task(task: LessonTask) -> TaskOutcome:
     if task.summary_formats is not None and result.ok:
         from lessonc.course_outputs.summary import summarise
 
-        summary = summarise(loaded, task.summary_formats)
+        summary = summarise(loaded.for_students(), task.summary_formats)
     where = loaded.source.position(("id",))
     return TaskOutcome(
         result, artifacts if result.ok else [], loaded.source.sha256, (where.line, where.col),
@@ -160,6 +160,7 @@ class BuildRun:
             self.options.shuffle_seed,
             self.options.in_course,
             _audio_key(self.options) if "audio" in self.formats or self.options.with_audio else "",
+            self.options.edition,
         )
         previous = lesson_folders(self.out_root)
         plans = self._plan_lessons(files, inputs, previous)
@@ -270,6 +271,7 @@ class BuildRun:
                 "templates": inputs.templates,
                 "paper": inputs.paper,
                 "shuffle_seed": inputs.shuffle_seed,
+                **({"edition": inputs.edition} if inputs.edition != "student" else {}),
             }
         )
 

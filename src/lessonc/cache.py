@@ -5,7 +5,7 @@ A lesson's outputs are current for a format when the key recorded in its
 there still has its recorded size and SHA-256. The key hashes everything an
 output depends on: the source bytes, every template file (built-in and the
 user's folders), the lessonc version and the options (format, paper, shuffle
-seed, source date). Nothing here imports the lesson models or a renderer, so a
+seed, source date, edition). Nothing here imports the lesson models or a renderer, so a
 build with nothing to do stays fast.
 """
 
@@ -60,6 +60,8 @@ class KeyInputs:
     audio: str = ""
     """The audio settings (format, speech command, whether the page shows players), when
     they matter to this build; empty otherwise, so other builds keep their keys."""
+    edition: str = "student"
+    """'teacher' when the build adds teacher editions; a student build's keys leave it out."""
 
     def key(self, source_sha256: str, format_name: str, source_date_epoch: int) -> str:
         """The cache key of one format's outputs for one source."""
@@ -74,6 +76,7 @@ class KeyInputs:
                 "source_date_epoch": source_date_epoch,
                 "in_course": self.in_course,
                 **({"audio": self.audio} if self.audio else {}),
+                **({"edition": self.edition} if self.edition != "student" else {}),
             }
         )
 

@@ -20,6 +20,7 @@ import click
 
 from lessonc import __version__
 from lessonc.diagnostics import Diagnostic, display_path, format_all
+from lessonc.editions import EDITIONS
 from lessonc.outputs import DEFAULT_FORMATS, RENDERERS, BuildOptions, available_formats
 from lessonc.wording import count
 
@@ -186,6 +187,12 @@ def validate(paths: tuple[Path, ...], diagnostics_style: str | None) -> None:
     help="PDF page size.",
 )
 @click.option(
+    "--edition", type=click.Choice(EDITIONS), default="student", show_default=True,
+    help="teacher: also write handout-teacher.pdf (and a course's course-teacher.pdf), with the "
+    "teacher notes and every answer in place. Nothing else changes: no teacher note reaches "
+    "the page, the student handout, the deck or the quiz.",
+)  # fmt: skip
+@click.option(
     "--shuffle-seed",
     type=int,
     default=None,
@@ -217,6 +224,7 @@ def build(
     out_root: Path,
     formats: str | None,
     paper: str,
+    edition: str,
     shuffle_seed: int | None,
     template_dirs: tuple[Path, ...],
     jobs: int | None,
@@ -246,6 +254,7 @@ def build(
       lessonc build content/foundation-models.yaml
       lessonc build content/ -o site --format html,anki
       lessonc build course/course.yaml --jobs 4
+      lessonc build lesson.yaml --format pdf --edition teacher
       SOURCE_DATE_EPOCH=1700000000 lessonc build lesson.yaml
     """
     try:
@@ -269,6 +278,7 @@ def build(
     options = BuildOptions(
         source_date_epoch=epoch or 0,
         paper=paper,
+        edition=edition,
         shuffle_seed=shuffle_seed,
         template_dirs=tuple(template_dirs),
         audio_format=audio_format,

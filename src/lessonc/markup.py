@@ -27,6 +27,7 @@ from lessonc.textwriters import (
     CALLOUT_TITLES,
     MATH_TOKENS,
     TOKEN_CLASS_PREFIX,
+    TakenSolution,
     Writer,
     callout_titles,
     is_display,
@@ -100,7 +101,7 @@ _SVG_ATTRIBUTES = {
 }
 _CLASSES = re.compile(
     rf"(?:(?:{TOKEN_CLASS_PREFIX}[a-z0-9]+|code|code-output|code-figure|math-display"
-    r"|callout|callout-(?:note|tip|warning|solution)|callout-title|subheading"
+    r"|callout|callout-(?:note|tip|warning|solution|solution-ref)|callout-title|subheading"
     r"|language-[A-Za-z0-9_+#.-]+)(?: |$))+"
 )
 """The classes lessonc's writers set: nothing a stylesheet could hook to hide or fake a page."""
@@ -266,6 +267,28 @@ def to_html(text: str, writer: Writer = "html") -> str:
 @lru_cache(maxsize=4096)
 def _full_html(text: str, writer: Writer = "html", titles: tuple[str, ...] = _ENGLISH) -> str:
     return _clean(_render(text, writer, titles), writer).strip()
+
+
+def to_html_taking_solutions(
+    text: str, writer: Writer = "pdf"
+) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """As :func:`to_html`, but each ``::: solution`` block is taken out: the HTML holds
+    ``textwriters.SOLUTION_PLACE`` where it stood, and each solution's (escaped) title and
+    sanitised body follow, in order, for the handout's answer key."""
+    if _is_plain(text):
+        return f"<p>{text}</p>", ()
+    return _html_taking_solutions(text, writer, callout_titles())
+
+
+@lru_cache(maxsize=4096)
+def _html_taking_solutions(
+    text: str, writer: Writer, titles: tuple[str, ...]
+) -> tuple[str, tuple[tuple[str, str], ...]]:
+    if ":::" not in text:  # no callout at all: the text as every other output has it
+        return _full_html(text, writer, titles), ()
+    taken: list[TakenSolution] = []
+    html = _clean(render(_tree(text), writer, _MD.options, titles, taken), writer).strip()
+    return html, tuple((s.title, _clean(s.html, writer).strip()) for s in taken)
 
 
 def to_inline_html(text: str, writer: Writer = "html") -> str:

@@ -54,6 +54,16 @@ class LoadedLesson:
     images: LessonImages | None = None
     """The images its text names, as validation checked them: every format bundles these."""
 
+    def for_students(self) -> LoadedLesson:
+        """The lesson without its teacher notes, nor the images only they name: what every
+        output but the teacher edition is made from (see :mod:`lessonc.editions`)."""
+        from lessonc.editions import student_images, student_view
+
+        lesson = student_view(self.lesson)
+        if lesson is self.lesson:
+            return self
+        return LoadedLesson(lesson, self.source, student_images(self.images, lesson))
+
 
 class InvalidLesson(Exception):
     """The lesson cannot be built; ``diagnostics`` holds every problem found."""
@@ -172,11 +182,16 @@ def _render_formats(
 
     from lessonc.templating import template_diagnostic
 
+    # Teacher notes reach only a renderer that prints a teacher edition (the handout):
+    # every other output is made from a lesson that has none to leak.
+    students = loaded.for_students()
     # The slow PDF last, so a renderer process started early has the longest head start.
     for name in sorted(formats, key=lambda name: name == "pdf"):
-        ctx = BuildContext(source=loaded.source, options=options, images=loaded.images)
+        renderer = get_renderer(name)
+        given = loaded if getattr(renderer, "teacher_edition", False) else students
+        ctx = BuildContext(source=given.source, options=options, images=given.images)
         try:
-            artifacts.extend((name, a) for a in get_renderer(name).render(loaded.lesson, ctx))
+            artifacts.extend((name, a) for a in renderer.render(given.lesson, ctx))
         except TemplateError as error:  # a user's template: theirs to fix, not a crash
             ctx.diagnostics.append(template_diagnostic(error, loaded.source.display))
         except RenderError:

@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
 from typing import Any, Literal
@@ -77,6 +78,21 @@ def titled_callouts(titles: Mapping[str, str]) -> Iterator[None]:
         _TITLES.reset(token)
 
 
+SOLUTION_PLACE = '<p class="callout-solution-ref"></p>'
+"""Where a solution taken to the answer key stood, in the sanitised HTML; lesson text cannot
+write it (no raw HTML, no classes), so the handout finds exactly the solutions here."""
+
+
+@dataclass(frozen=True)
+class TakenSolution:
+    """A ``::: solution`` block taken out of the text for the handout's answer key."""
+
+    title: str
+    """Its title as written after ``::: solution``, else the language's word (HTML-escaped)."""
+    html: str
+    """Its body, rendered by the same writer (unsanitised until markup cleans it)."""
+
+
 class _Writer(RendererHTML):
     writer: Writer = "html"
 
@@ -86,6 +102,40 @@ class _Writer(RendererHTML):
         for kind in CALLOUT_TITLES:
             self.rules[f"container_{kind}_open"] = self._callout_open  # type: ignore[assignment]
             self.rules[f"container_{kind}_close"] = self._callout_close  # type: ignore[assignment]
+        self.rules["solution_place"] = self._solution_place  # type: ignore[assignment]
+
+    def render(self, tokens: Sequence[Token], options: Any, env: Any) -> str:
+        taken: list[TakenSolution] | None = env.get("taken_solutions")
+        if taken is None:
+            return super().render(tokens, options, env)
+        # The handout prints a solution in its answer key, not where it stands: each
+        # outermost solution becomes a place-holder, its body rendered on its own.
+        kept: list[Token] = []
+        index = 0
+        while index < len(tokens):
+            token = tokens[index]
+            if token.type != "container_solution_open":
+                kept.append(token)
+                index += 1
+                continue
+            end = next(
+                at
+                for at in range(index + 1, len(tokens))
+                if tokens[at].type == "container_solution_close" and tokens[at].level == token.level
+            )
+            body = super().render(tokens[index + 1 : end], options, env)
+            taken.append(TakenSolution(self._callout_title(token, env), body))
+            kept.append(Token("solution_place", "p", 0))
+            index = end + 1
+        return super().render(kept, options, env)
+
+    def _solution_place(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        return SOLUTION_PLACE + "\n"
+
+    def _callout_title(self, token: Token, env: Any) -> str:
+        kind = token.type.removeprefix("container_").removesuffix("_open")
+        titles = env.get("callout_titles", CALLOUT_TITLES)
+        return escape(token.info.strip()[len(kind) :].strip() or titles[kind])
 
     def heading_open(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
         if self.writer == "plain":
@@ -98,8 +148,7 @@ class _Writer(RendererHTML):
     def _callout_open(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
         token = tokens[idx]
         kind = token.type.removeprefix("container_").removesuffix("_open")
-        titles = env.get("callout_titles", CALLOUT_TITLES)
-        title = escape(token.info.strip()[len(kind) :].strip() or titles[kind])
+        title = self._callout_title(token, env)
         if self.writer == "plain":
             return f"<p>{title}</p>\n"
         if kind == "solution" and self.writer == "html":
@@ -209,11 +258,21 @@ _RENDERERS: dict[Writer, RendererHTML] = {
 
 
 def render(
-    tokens: Sequence[Token], writer: Writer, options: Any, titles: Sequence[str] | None = None
+    tokens: Sequence[Token],
+    writer: Writer,
+    options: Any,
+    titles: Sequence[str] | None = None,
+    taken_solutions: list[TakenSolution] | None = None,
 ) -> str:
     """The tokens as (unsanitised) HTML in the given writer's way; ``titles`` are the callouts'
-    default titles in ``CALLOUT_TITLES`` order (English when left out)."""
-    env = {"callout_titles": dict(zip(CALLOUT_TITLES, titles, strict=True))} if titles else {}
+    default titles in ``CALLOUT_TITLES`` order (English when left out). Given
+    ``taken_solutions``, each solution block is appended there and written as
+    :data:`SOLUTION_PLACE` instead."""
+    env: dict[str, Any] = (
+        {"callout_titles": dict(zip(CALLOUT_TITLES, titles, strict=True))} if titles else {}
+    )
+    if taken_solutions is not None:
+        env["taken_solutions"] = taken_solutions
     return _RENDERERS[writer].render(tokens, options, env)
 
 

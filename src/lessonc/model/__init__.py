@@ -163,6 +163,15 @@ class Lesson(Strict):
         default_factory=list, examples=[["foundation-models", "pre-training", "fine-tuning"]]
     )
     """Keywords, also used as Anki tags (lower-case letters and digits of any script, single hyphens)."""  # noqa: E501
+    teacher_notes: Text | None = Field(
+        default=None,
+        examples=[
+            "Plan 25 minutes: the dialogue (5), chapters 1 and 2 (10), practice in pairs "
+            "(10).\n\nStudents often confuse pre-training with fine-tuning: ask them to "
+            "name the data each one uses."
+        ],
+    )
+    """Notes for the teacher (plan, timing, common mistakes, answers to expect): printed near the top of the teacher edition of the handout (`--edition teacher`) only, never on the page, in the student handout, the deck, the quiz or any other output."""  # noqa: E501
 
     dialogue: Dialogue | None = Field(
         default=None,

@@ -204,6 +204,14 @@ class Chapter(Strict):
         ],
     )
     """Examples & analogies that make the idea concrete."""
+    teacher_notes: Text | None = Field(
+        default=None,
+        examples=[
+            "Ask who has used a chatbot before reading on: most have, and their examples "
+            "lead into fine-tuning. Allow 10 minutes."
+        ],
+    )
+    """Notes for whoever teaches this chapter (timing, questions to ask, common mistakes): printed in the chapter of the teacher edition of the handout (`--edition teacher`) only, never on the page, in the student handout, the deck or the quiz."""  # noqa: E501
 
 
 class KeyConcept(Identified):

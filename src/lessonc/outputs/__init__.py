@@ -53,6 +53,9 @@ class BuildOptions:
     """Audio files' format: 'ogg' (Opus) or 'mp3' (for older players)."""
     with_audio: bool = False
     """The audio format is built too: the page and the handout point to its files."""
+    edition: str = "student"
+    """'teacher' adds the teacher edition of the handout (and of a course's handbook) beside
+    the student's; every other output is the same in both."""
     speech_command: tuple[str, ...] = ()
     """A text-to-speech program to speak with instead of eSpeak NG (argv; ``{out}`` is the
     WAV it writes). Only ever from the command line: a lesson cannot name a program."""

@@ -32,11 +32,14 @@ from lessonc.outputs import Artifact, BuildContext, RenderError
 if TYPE_CHECKING:
     from lessonc.assets import LessonFile
     from lessonc.diagnostics import Diagnostic
+    from lessonc.editions import Edition
     from lessonc.model import Lesson
     from lessonc.outputs.pdf.worker import RenderResult
     from lessonc.source import PathKey
 
 OUTPUT_PATH = "handout.pdf"
+TEACHER_PATH = "handout-teacher.pdf"
+"""The teacher edition (``--edition teacher``), written beside the student's handout."""
 PDF_VARIANT = "pdf/ua-1"
 """PDF/UA-1: tagged (structure tree, MarkInfo, language); renders correctly with WeasyPrint 70."""
 
@@ -53,16 +56,16 @@ def prepare() -> None:
 
 
 class PdfRenderer:
-    """Writes the lesson's printable handout."""
+    """Writes the lesson's printable handout, and with ``--edition teacher`` the teacher's."""
 
     name = "pdf"
+    teacher_edition = True
+    """Given the whole lesson, teacher notes included: the student handout leaves them out."""
 
     def render(self, lesson: Lesson, ctx: BuildContext) -> Iterable[Artifact]:
-        """One artifact, ``handout.pdf``; raises :class:`RenderError` with located diagnostics."""
-        from lessonc.assets import images_for
-        from lessonc.outputs.pdf import process
-        from lessonc.outputs.pdf.handout import PAGE_SIZES, handout_html
-        from lessonc.outputs.pdf.worker import RenderRequest
+        """``handout.pdf``, and ``handout-teacher.pdf`` in a teacher build; raises
+        :class:`RenderError` with located diagnostics."""
+        from lessonc.outputs.pdf.handout import PAGE_SIZES
 
         if ctx.options.paper not in PAGE_SIZES:
             ctx.diagnostics.append(
@@ -73,34 +76,54 @@ class PdfRenderer:
             )  # fmt: skip
             raise RenderError(f"unknown paper size {ctx.options.paper!r}")
         prepare()  # WeasyPrint loads in the fork server while the HTML is built
-        files = images_for(lesson, ctx).files
-        html = handout_html(
-            lesson,
-            paper=ctx.options.paper,
-            source_date_epoch=ctx.options.source_date_epoch,
-            template_dirs=ctx.options.template_dirs,
-            audio_format=ctx.options.audio_format if ctx.options.with_audio else None,
-        )
-        allowed = {_allow_key(f.reference): f.data for f in files}
-        request = RenderRequest(
-            html=html, base_url=RENDER_ROOT.as_uri() + "/", files=allowed, pdf_variant=PDF_VARIANT
-        )
-        try:
-            result = process.render_isolated(request)
-        except process.RenderTimeout as timeout:
-            ctx.diagnostics.append(
-                ctx.source.diagnostic(
-                    (), "pdf-timeout", f"the handout could not be rendered: {timeout}",
-                    "a template or stylesheet in a --templates folder may make layout loop",
-                )
-            )  # fmt: skip
-            raise RenderError(str(timeout)) from None
-        if result.pdf is None:
-            ctx.diagnostics.extend(_failure_diagnostics(result, files, ctx))
-            raise RenderError("the handout could not be rendered")
-        ctx.diagnostics.extend(_glyph_warnings(lesson, result.missing_glyphs, ctx))
-        ctx.diagnostics.extend(_machine_and_unknown_warnings(result, ctx))
-        return [Artifact(OUTPUT_PATH, result.pdf)]
+        artifacts = [Artifact(OUTPUT_PATH, _handout(lesson, ctx, "student"))]
+        if ctx.options.edition == "teacher":
+            # One message about the machine or a glyph is enough for both editions.
+            said = list(ctx.diagnostics)
+            teacher = _handout(lesson, ctx, "teacher")
+            ctx.diagnostics[len(said) :] = [
+                d for d in ctx.diagnostics[len(said) :] if d not in said
+            ]
+            artifacts.append(Artifact(TEACHER_PATH, teacher))
+        return artifacts
+
+
+def _handout(lesson: Lesson, ctx: BuildContext, edition: Edition) -> bytes:
+    """One edition of the handout as PDF bytes."""
+    from lessonc.assets import images_for
+    from lessonc.outputs.pdf import process
+    from lessonc.outputs.pdf.handout import handout_html
+    from lessonc.outputs.pdf.worker import RenderRequest
+
+    files = images_for(lesson, ctx).files
+    html = handout_html(
+        lesson,
+        paper=ctx.options.paper,
+        source_date_epoch=ctx.options.source_date_epoch,
+        template_dirs=ctx.options.template_dirs,
+        audio_format=ctx.options.audio_format if ctx.options.with_audio else None,
+        edition=edition,
+    )
+    allowed = {_allow_key(f.reference): f.data for f in files}
+    request = RenderRequest(
+        html=html, base_url=RENDER_ROOT.as_uri() + "/", files=allowed, pdf_variant=PDF_VARIANT
+    )
+    try:
+        result = process.render_isolated(request)
+    except process.RenderTimeout as timeout:
+        ctx.diagnostics.append(
+            ctx.source.diagnostic(
+                (), "pdf-timeout", f"the handout could not be rendered: {timeout}",
+                "a template or stylesheet in a --templates folder may make layout loop",
+            )
+        )  # fmt: skip
+        raise RenderError(str(timeout)) from None
+    if result.pdf is None:
+        ctx.diagnostics.extend(_failure_diagnostics(result, files, ctx))
+        raise RenderError("the handout could not be rendered")
+    ctx.diagnostics.extend(_glyph_warnings(lesson, result.missing_glyphs, ctx))
+    ctx.diagnostics.extend(_machine_and_unknown_warnings(result, ctx))
+    return result.pdf
 
 
 def _machine_and_unknown_warnings(result: RenderResult, ctx: BuildContext) -> list[Diagnostic]:

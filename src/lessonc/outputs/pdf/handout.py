@@ -12,11 +12,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from html import unescape
 from pathlib import Path
 
 from markupsafe import Markup
 
 from lessonc import __version__, i18n, markup
+from lessonc.assets import text_fields
+from lessonc.editions import Edition, student_view
 from lessonc.model import (
     CLOZE_PATTERN,
     BasicCard,
@@ -31,6 +34,7 @@ from lessonc.model import (
 from lessonc.outputs.pdf.exercises import exercise_answer
 from lessonc.outputs.pdf.script import script_css
 from lessonc.templating import environment
+from lessonc.textwriters import SOLUTION_PLACE
 
 TEMPLATE = "handout.html.j2"
 STYLESHEET = "handout.css"
@@ -53,6 +57,50 @@ class AnswerKeyEntry:
     number: int
     answer: Markup
     explanation: str
+
+
+@dataclass(frozen=True)
+class SolutionEntry:
+    """A ``::: solution`` block as the answer key prints it."""
+
+    number: int
+    title: Markup
+    body: Markup
+
+
+class SolutionsToKey:
+    """The student handout's ``md`` filter: each solution in the text is printed in the
+    answer key, numbered in reading order, and a reference to it where it stood, so a
+    learner tries the exercise before turning to the answer (as the page folds it)."""
+
+    def __init__(self, words: i18n.Catalogue) -> None:
+        self.words = words
+        self.entries: list[SolutionEntry] = []
+
+    def __call__(self, text: str) -> Markup:
+        html, solutions = markup.to_html_taking_solutions(text, "pdf")
+        before, *afters = html.split(SOLUTION_PLACE)
+        shown = [Markup(before)]
+        for (title, body), after in zip(solutions, afters, strict=True):
+            number = len(self.entries) + 1
+            self.entries.append(SolutionEntry(number, Markup(title), Markup(body)))
+            said = self.words.markup("solution_in_key", title=unescape(title), number=number)
+            shown.append(
+                Markup('<p class="solution-ref"><a href="#solution-{}">{}</a></p>').format(
+                    number, said
+                )
+            )
+            shown.append(Markup(after))
+        return Markup("").join(shown)
+
+
+def holds_solutions(lesson: Lesson) -> bool:
+    """Whether any text of the lesson holds a ``::: solution`` block (for the contents, which
+    come before the text that would tell)."""
+    return any(
+        ":::" in text and markup.to_html_taking_solutions(text, "pdf")[1]
+        for _, text in text_fields(lesson)
+    )
 
 
 def choice_label(index: int) -> str:
@@ -133,12 +181,22 @@ def handout_html(
     source_date_epoch: int,
     template_dirs: Sequence[Path] = (),
     audio_format: str | None = None,
+    edition: Edition = "student",
 ) -> str:
     """The complete, self-contained print HTML of the handout (CSS inline, images relative);
-    with ``audio_format``, a line under the dialogue and each chapter names its audio file."""
+    with ``audio_format``, a line under the dialogue and each chapter names its audio file.
+
+    The student edition leaves out the teacher notes and prints every solution in the
+    answer key; the teacher edition prints the notes, and solutions and the practice
+    questions' answers where they stand (it has no answer key)."""
     if paper not in PAGE_SIZES:
         raise ValueError(f"paper must be one of {', '.join(PAGE_SIZES)}, not {paper!r}")
+    teacher = edition == "teacher"
+    if not teacher:
+        lesson = student_view(lesson)
     env = environment("pdf", template_dirs)
+    # Text whose solutions must stay where they stand (the answer key's own explanations).
+    env.filters["md_in_place"] = env.filters["md"]
     # The stylesheet is read raw (not rendered) so CSS braces never meet Jinja syntax.
     loader = env.loader
     assert loader is not None
@@ -147,6 +205,10 @@ def handout_html(
     if lesson.dialogue is not None:
         speakers = {s.id: s.name for s in lesson.dialogue.speakers}
     words = i18n.for_language(lesson.language, lesson.ui)
+    solutions = None
+    if not teacher:
+        solutions = SolutionsToKey(words)
+        env.filters["md"] = solutions
     direction = lesson.direction or i18n.text_direction(lesson.language)
     template = env.get_template(TEMPLATE)
     return template.render(
@@ -165,4 +227,7 @@ def handout_html(
         answers=[answer_entry(n, q, words) for n, q in enumerate(lesson.practice, start=1)],
         choice_label=choice_label,
         audio=audio_names(lesson, audio_format) if audio_format else None,
+        teacher=teacher,
+        solutions=solutions,
+        has_solutions=not teacher and holds_solutions(lesson),
     )
