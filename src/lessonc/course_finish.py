@@ -101,6 +101,7 @@ def _write_course(
             options.template_dirs,
             out_root=out_root,
             paper=options.paper,
+            edition=options.edition,
         )
         report.course_outputs = write_course_outputs(
             out_root, artifacts, course_key, {"course_file": recorded_lessons(course)}

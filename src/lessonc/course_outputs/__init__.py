@@ -29,6 +29,8 @@ COURSE_QUIZ = "course-quiz.json"
 COURSE_QUIZ_FORMAT = "lessonc-course-quiz"
 COURSE_DECK = "course.apkg"
 COURSE_PDF = "course.pdf"
+COURSE_TEACHER_PDF = "course-teacher.pdf"
+"""The handbook of the lessons' teacher editions (``--edition teacher``), beside course.pdf."""
 COURSE_PACKAGES = {"scorm12": "course-scorm12.zip", "scorm2004": "course-scorm2004.zip"}
 """The course's SCORM package in the output root, by format."""
 DOWNLOADS = {
@@ -88,11 +90,13 @@ def course_artifacts(
     template_dirs: Sequence[Path],
     out_root: Path,
     paper: str,
+    edition: str = "student",
 ) -> list[Artifact]:
     """Every course-level file for the formats built.
 
     Called once every lesson of the course is written: the course PDF is made
-    from the handouts under ``out_root``, printed on ``paper`` like them.
+    from the handouts under ``out_root``, printed on ``paper`` like them; in the
+    teacher edition, ``course-teacher.pdf`` too, from the lessons' teacher handouts.
     """
     from lessonc.course_outputs import site
     from lessonc.course_outputs.deck import course_deck
@@ -130,13 +134,18 @@ def course_artifacts(
         artifacts.append(Artifact(COURSE_QUIZ, combined_quiz(title, lessons)))
     if "pdf" in formats:
         from lessonc.course_outputs.handbook import course_pdf
+        from lessonc.outputs.pdf import OUTPUT_PATH, TEACHER_PATH
 
-        data = course_pdf(
-            title=title, description=course.description, language=language,
-            chapters=chapters, out_root=out_root, paper=paper, timestamp=timestamp,
-            template_dirs=template_dirs, ui=tuple(course.ui.items()),
-        )  # fmt: skip
-        artifacts.append(Artifact(COURSE_PDF, data))
+        handbooks = {COURSE_PDF: OUTPUT_PATH}
+        if edition == "teacher":
+            handbooks[COURSE_TEACHER_PDF] = TEACHER_PATH
+        for name, handout in handbooks.items():
+            data = course_pdf(
+                title=title, description=course.description, language=language,
+                chapters=chapters, out_root=out_root, paper=paper, timestamp=timestamp,
+                template_dirs=template_dirs, ui=tuple(course.ui.items()), handout=handout,
+            )  # fmt: skip
+            artifacts.append(Artifact(name, data))
     for name, file_name in COURSE_PACKAGES.items():
         if name in formats:
             from lessonc.course_outputs.scorm import course_package

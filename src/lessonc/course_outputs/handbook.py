@@ -109,14 +109,19 @@ def course_pdf(
     timestamp: int,
     template_dirs: Sequence[Path],
     ui: Sequence[tuple[str, str]] = (),
+    handout: str = HANDOUT,
 ) -> bytes:
-    """The reproducible ``course.pdf`` of the handouts already written under ``out_root``."""
+    """The reproducible ``course.pdf`` of the handouts already written under ``out_root``
+    (each lesson's file named ``handout``: the teacher edition's for ``course-teacher.pdf``)."""
     chapters = [chapter for chapter in chapters if chapter.lessons]
     with pikepdf.new() as course:
         # Every named destination of the course PDF, put into its name tree at the end.
         destinations: dict[str, Array] = {}
         handouts = [
-            [_copy_handout(course, out_root, lesson, destinations) for lesson in chapter.lessons]
+            [
+                _copy_handout(course, out_root / lesson.id / handout, lesson, destinations)
+                for lesson in chapter.lessons
+            ]
             for chapter in chapters
         ]
         front_pages = _likely_front_pages(chapters)
@@ -153,7 +158,7 @@ def _likely_front_pages(chapters: Sequence[OrderedChapter]) -> int:
 
 def _copy_handout(
     course: pikepdf.Pdf,
-    out_root: Path,
+    path: Path,
     lesson: LessonSummary,
     destinations: dict[str, Array],
 ) -> _CopiedHandout:
@@ -165,7 +170,6 @@ def _copy_handout(
     addressable (course.pdf#attention/objectives). (Left to qpdf, a repeated
     name would become 'objectives.1', and a destination no link uses would be dropped.)
     """
-    path = out_root / lesson.id / HANDOUT
     start = len(course.pages)
     prefix = f"{lesson.id}/"
     try:
