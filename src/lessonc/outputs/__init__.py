@@ -85,7 +85,11 @@ class RenderError(Exception):
 
 
 class Renderer(Protocol):
-    """The interface of one output format."""
+    """The interface of one output format.
+
+    A renderer is given the lesson without its teacher notes unless it sets a class
+    attribute ``teacher_edition = True`` (only the handout does: see lessonc.editions).
+    """
 
     name: str
     """Format name used with ``--format``."""
