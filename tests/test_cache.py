@@ -25,9 +25,12 @@ def test_each_option_changes_the_key() -> None:
         KeyInputs("t", "letter", None).key("sha", "pdf", 1),
         KeyInputs("t", "a4", 7).key("sha", "pdf", 1),
         KeyInputs("t", "a4", None, in_course=True).key("sha", "pdf", 1),
+        KeyInputs("t", "a4", None, edition="teacher").key("sha", "pdf", 1),
     ]
     assert key not in variants
     assert len(set(variants)) == len(variants)
+    # A student build keeps the keys it had before editions existed (and its manifest bytes).
+    assert KeyInputs("t", "a4", None, edition="student").key("sha", "pdf", 1) == key
 
 
 def test_user_templates_change_the_digest(tmp_path: Path) -> None:

@@ -73,6 +73,15 @@ def test_help_has_examples() -> None:
     assert result.exit_code == 0 and "lessonc build content/foundation-models.yaml" in result.stdout
 
 
+def test_the_teacher_edition_is_in_the_help_and_the_cli_reference() -> None:
+    result = run_cli(["build", "--help"])
+    assert result.exit_code == 0
+    assert "--edition [student|teacher]" in result.stdout
+    assert "--edition teacher" in result.stdout  # an example that uses it
+    reference = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    assert "--edition [student|teacher]" in reference and "handout-teacher.pdf" in reference
+
+
 def test_python_dash_m_runs_without_traceback(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_bytes(b"a: !!python/object:os.system x\n")

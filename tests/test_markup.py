@@ -119,3 +119,26 @@ def test_plain_text_shortcut_gives_what_the_full_pipeline_gives(text: str) -> No
 def test_text_with_markdown_or_escapes_takes_the_full_pipeline(text: str) -> None:
     assert not markup._is_plain(text)
     assert markup.to_html(text) == markup._full_html(text)
+
+
+def test_solutions_are_taken_out_for_the_answer_key_wherever_they_stand() -> None:
+    from lessonc.textwriters import SOLUTION_PLACE
+
+    text = (
+        "Try it:\n\n- first\n\n  ::: solution Worked <answer>\n  $x = 1$\n  :::\n\n"
+        "::: solution\n::: note\ninside\n:::\n:::\n\nafter"
+    )
+    html, solutions = markup.to_html_taking_solutions(text, "pdf")
+    assert html.count(SOLUTION_PLACE) == 2 and "after" in html and "inside" not in html
+    assert [title for title, _ in solutions] == ["Worked &lt;answer&gt;", "Solution"]
+    assert "<svg" in solutions[0][1]  # the pdf writer's formula
+    assert 'class="callout callout-note"' in solutions[1][1]  # a callout inside stays
+    # Every other caller still gets the solution where it stands.
+    assert "callout-solution-ref" not in markup.to_html(text, "pdf")
+    assert markup.to_html_taking_solutions("no callout here", "pdf") == (
+        markup.to_html("no callout here", "pdf"),
+        (),
+    )
+    # Lesson text cannot forge a place-holder: raw HTML is text, and classes are not Markdown.
+    forged, none = markup.to_html_taking_solutions(SOLUTION_PLACE, "pdf")
+    assert SOLUTION_PLACE not in forged and none == ()

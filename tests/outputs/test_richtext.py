@@ -229,3 +229,54 @@ def test_sub_headings_sit_below_the_chapter_in_the_page_and_the_bookmarks(built:
     chapter = next(depth for depth, title in marks if title.endswith("نورون"))
     assert (chapter + 1, "توابع فعال‌سازی") in marks
     assert (chapter + 2, "سیگموید") in marks
+
+
+SOLUTION = "SOLUTION-TEXT-d41"
+"""In the fixture's titled solution (its last chapter's); a marker the text holds nowhere else."""
+
+
+def test_the_handout_prints_solutions_in_the_answer_key_and_refers_to_them(built: Path) -> None:
+    from pypdf import PdfReader
+
+    from lessonc import i18n
+    from lessonc.outputs.pdf.handout import handout_html
+    from lessonc.pipeline import load_lesson
+
+    words = i18n.for_language("fa")
+    html = handout_html(load_lesson(LESSON).lesson, paper="a4", source_date_epoch=0)
+    body, key = html.split('<section id="answer-key"')
+    assert SOLUTION not in body and "sigmoid(0)  # 0.5" not in body
+    assert body.count('<p class="solution-ref">') == 2
+    assert '<a href="#solution-2">' in body and "پاسخ کامل" in body  # the title it was given
+    solutions, practice = key.split(f"<h3>{words.text('practice_questions')}</h3>")
+    assert f"<h3>{words.text('solutions_in_text')}</h3>" in solutions
+    assert '<li value="2" id="solution-2"><p class="answer"><strong>پاسخ کامل</strong>' in solutions
+    assert SOLUTION in solutions and "sigmoid" in solutions
+    assert 'class="answers"' in practice  # the practice answers follow, in the same key
+    assert '<a href="#answer-key">' in body  # the contents list it
+    # Read back: the solution is on the answer key's pages only.
+    reader = PdfReader(built / "handout.pdf")
+    title = words.text("answer_key")
+    mark = next(m for m in reader.outline if not isinstance(m, list) and m.title == title)
+    key_page = reader.get_destination_page_number(mark)
+    holding = [n for n, page in enumerate(reader.pages) if SOLUTION in page.extract_text()]
+    assert holding and min(holding) >= key_page
+
+
+def test_the_teacher_edition_prints_notes_solutions_and_answers_in_place() -> None:
+    from lessonc import i18n
+    from lessonc.outputs.pdf.handout import handout_html
+    from lessonc.pipeline import load_lesson
+
+    words = i18n.for_language("fa")
+    lesson = load_lesson(LESSON).lesson
+    html = handout_html(lesson, paper="a4", source_date_epoch=0, edition="teacher")
+    assert '<section id="answer-key"' not in html and 'class="solution-ref"' not in html
+    assert html.count(f"{words.text('for_the_teacher')}</h") == 2
+    assert words.text("teacher_edition") in html
+    last_chapter = html[html.index(f'id="chapter-{len(lesson.chapters)}"') :]
+    assert "TEACHER-CHAPTER-NOTE-b7e2" in last_chapter and SOLUTION in last_chapter
+    assert html.index("TEACHER-LESSON-NOTE-5c9a") < html.index('id="objectives"')
+    assert html.count('<div class="teacher-answer">') == len(lesson.practice)
+    student = handout_html(lesson, paper="a4", source_date_epoch=0)
+    assert "TEACHER-" not in student and '<div class="teacher-answer">' not in student
