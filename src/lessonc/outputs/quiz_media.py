@@ -31,8 +31,8 @@ Node = TypeVar("Node")
 def bundled(
     built: quiz.Quiz, lesson: Lesson, ctx: BuildContext, folder: str = ""
 ) -> tuple[quiz.Quiz, list[Artifact]]:
-    """The quiz with its images pointed at ``media/…`` (below ``folder``) and those files,
-    only the ones the questions show."""
+    """The quiz with its images pointed at ``media/…`` and those files (only the ones the
+    questions show), written below ``folder``, where the HTML that names them lies."""
     if not any("<img" in html for html in _htmls(built)):
         return built, []  # most quizzes: no image, nothing to copy
     artifacts, paths = collect_media(lesson, ctx)
@@ -45,7 +45,7 @@ def bundled(
             # Only a reference validation refused gets here, and it failed the build.
             return alt_text(tag)
         used.add(target)
-        return f'{tag[: src.start()]} src="{escape(folder + target)}"{tag[src.end() :]}'
+        return f'{tag[: src.start()]} src="{escape(target)}"{tag[src.end() :]}'
 
     rewritten = replace_images(built, point)
     return rewritten, [Artifact(folder + a.path, a.data) for a in artifacts if a.path in used]
