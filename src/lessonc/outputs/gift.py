@@ -207,9 +207,9 @@ def _without_images(built: quiz.Quiz, ctx: BuildContext) -> quiz.Quiz:
     showed one. A GIFT file carries no files, and Moodle's ``@@PLUGINFILE@@`` names a file of
     the question's own file area, which a GIFT import leaves empty: an image link would show
     every learner a broken picture."""
-    from lessonc.outputs.quiz_media import alt_text, replace_images
+    from lessonc.outputs.quiz_media import alt_text, replace_images, shows_images
 
-    showing = [(i, q) for i, q in enumerate(built.questions) if "<img" in q.model_dump_json()]
+    showing = [(i, q) for i, q in enumerate(built.questions) if shows_images(q)]
     if not showing:
         return built
     for index, question in showing:

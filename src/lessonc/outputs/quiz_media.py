@@ -33,7 +33,7 @@ def bundled(
 ) -> tuple[quiz.Quiz, list[Artifact]]:
     """The quiz with its images pointed at ``media/…`` and those files (only the ones the
     questions show), written below ``folder``, where the HTML that names them lies."""
-    if not any("<img" in html for html in _htmls(built)):
+    if not shows_images(built):
         return built, []  # most quizzes: no image, nothing to copy
     artifacts, paths = collect_media(lesson, ctx)
     used: set[str] = set()
@@ -49,6 +49,12 @@ def bundled(
 
     rewritten = replace_images(built, point)
     return rewritten, [Artifact(folder + a.path, a.data) for a in artifacts if a.path in used]
+
+
+def shows_images(part: BaseModel) -> bool:
+    """Whether the HTML of a quiz (or of one question) shows an image; its plain text may
+    spell ``<img`` as words, which is no image."""
+    return any("<img" in html for html in _htmls(part))
 
 
 def replace_images(built: quiz.Quiz, replace: Callable[[str], str]) -> quiz.Quiz:
