@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -38,7 +39,14 @@ def _variant(tmp_path: Path, old: str, new: str, source: Path = CLEAN) -> Path:
     assert old in text
     target = tmp_path / "variant.yaml"
     target.write_text(text.replace(old, new, 1), encoding="utf-8")
+    _copy_images(source.parent, tmp_path)
     return target
+
+
+def _copy_images(source_folder: Path, target_folder: Path) -> None:
+    """The images a fixture names (warnings.yaml's L109 image), next to its copy."""
+    if (source_folder / "images").is_dir():
+        shutil.copytree(source_folder / "images", target_folder / "images", dirs_exist_ok=True)
 
 
 def test_every_rule_has_a_fixture_mistake() -> None:
@@ -184,6 +192,7 @@ def test_rule_switched_off_in_the_course_file(tmp_path: Path) -> None:
     lessons = tmp_path / "lessons"
     lessons.mkdir()
     (lessons / "warnings.yaml").write_text(WARNINGS.read_text(encoding="utf-8"), encoding="utf-8")
+    _copy_images(LINT, lessons)
     course = tmp_path / "course.yaml"
     course.write_text(
         "title: A course\nchapters:\n  - title: One\n    lessons: [lessons/warnings.yaml]\n",

@@ -307,6 +307,28 @@ def check_formulas(lesson: Lesson, source: Located) -> Iterator[Diagnostic]:
                 yield Diagnostic(source.display, line, col, "latex-error", problem, LATEX_HINT)
 
 
+def check_figures(lesson: Lesson, source: Located) -> Iterator[Diagnostic]:
+    """Every figure's attributes are ones lessonc knows, with values it can show: an error
+    points at the attribute. An image without alt text is an error only once it carries
+    attributes (new syntax, so no older lesson breaks); otherwise lint's L109 warns."""
+    if "![" not in source.text and "\\" not in source.text:
+        return  # no image without '![' (or a YAML escape spelling it)
+    from lessonc import markup
+    from lessonc.assets import text_fields
+    from lessonc.scalars import ScalarLocator
+
+    locate = ScalarLocator(source)
+    for path, text in text_fields(lesson):
+        if "![" not in text:
+            continue
+        for problem in markup.image_problems(text):
+            if not problem.warning:
+                line, col = locate.position(path, text, problem.offset)
+                yield Diagnostic(
+                    source.display, line, col, problem.code, problem.message, problem.hint
+                )
+
+
 def check_language(lesson: Lesson, source: Located) -> Iterator[Diagnostic]:
     """One warning when no interface catalogue has the lesson's language: English stands in."""
     from lessonc import i18n
@@ -335,4 +357,5 @@ CHECKS: tuple[Check, ...] = (
     check_characters,
     check_exercises,
     check_formulas,
+    check_figures,
 )

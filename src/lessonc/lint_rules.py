@@ -240,6 +240,24 @@ def check_money_dollars(lesson: Lesson, source: Located) -> Iterator[Diagnostic]
                 )  # fmt: skip
 
 
+def check_image_alt_text(lesson: Lesson, source: Located) -> Iterator[Diagnostic]:
+    """L109: an image without alt text, so a reader who cannot see it learns nothing from it
+    (a figure with attributes gets an error from validation instead)."""
+    from lessonc.assets import text_fields
+    from lessonc.scalars import ScalarLocator
+
+    if "![" not in source.text:
+        return
+    locate = ScalarLocator(source)
+    for path, text in text_fields(lesson):
+        if "![" not in text:
+            continue
+        for problem in markup.image_problems(text):
+            if problem.warning:
+                line, col = locate.position(path, text, problem.offset)
+                yield Diagnostic(source.display, line, col, "L109", problem.message, problem.hint)
+
+
 RULES: tuple[Rule, ...] = (
     Rule("L101", "unused-glossary-term", "a glossary term never used in the text",
          check_unused_glossary_terms),
@@ -257,5 +275,6 @@ RULES: tuple[Rule, ...] = (
          check_right_answer_always_first),
     Rule("L108", "dollars-read-as-maths", "money dollars that made a formula of words",
          check_money_dollars),
+    Rule("L109", "image-without-alt", "an image without alt text", check_image_alt_text),
 )  # fmt: skip
 """Every lint rule, in code order."""

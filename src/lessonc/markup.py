@@ -21,11 +21,11 @@ import nh3
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from lessonc import link_labels
+from lessonc import figures, link_labels
 from lessonc.maths_syntax import callout_plugins, math_plugins
 from lessonc.textwriters import (
-    CALLOUT_TITLES,
     MATH_TOKENS,
+    TEXT_WORDS,
     TOKEN_CLASS_PREFIX,
     TakenSolution,
     Writer,
@@ -49,7 +49,7 @@ ALLOWED_TAGS = frozenset(
         "p", "br", "em", "strong", "code", "pre", "a", "ul", "ol", "li",
         "blockquote", "img", "hr", "h3", "h4", "h5", "h6", "del",
         "table", "thead", "tbody", "tr", "th", "td",
-        "span", "samp", "div", "figure", "figcaption", "details", "summary",
+        "span", "samp", "div", "figure", "figcaption", "details", "summary", "bdi",
     }
     | MATHML_TAGS
 )  # fmt: skip
@@ -102,6 +102,7 @@ _SVG_ATTRIBUTES = {
 _CLASSES = re.compile(
     rf"(?:(?:{TOKEN_CLASS_PREFIX}[a-z0-9]+|code|code-output|code-figure|math-display"
     r"|callout|callout-(?:note|tip|warning|solution|solution-ref)|callout-title|subheading"
+    r"|figure|figure-(?:small|medium|full|w\d{2,3}|caption|credit)"
     r"|language-[A-Za-z0-9_+#.-]+)(?: |$))+"
 )
 """The classes lessonc's writers set: nothing a stylesheet could hook to hide or fake a page."""
@@ -132,6 +133,7 @@ def _parser(kind: type[MarkdownIt] = MarkdownIt) -> MarkdownIt:
     # Maths before emphasis and escapes: `x_i*w_i` and `\{` inside a formula stay as written.
     math_plugins(md)
     callout_plugins(md)
+    figures.figure_plugin(md)
     # markdown-it-py's link-label scan takes minutes on a text of unclosed '[' or '!['.
     link_labels.install(md)
     return md
@@ -239,9 +241,10 @@ def _inline_tree(text: str) -> tuple[Token, ...]:
     return tuple(_MD.parseInline(text))
 
 
-_BLOCK_CONTENT = frozenset({"fence", "code_block", "table_open", *MATH_TOKENS})
+_BLOCK_CONTENT = frozenset({"fence", "code_block", "table_open", "figure_open", *MATH_TOKENS})
 """Blocks that keep their form where inline text is expected (a choice holding code, a
-formula or a small table): rendered as blocks rather than flattened into one line."""
+formula, a small table or a figure with its credit): rendered as blocks rather than
+flattened into one line."""
 
 
 def _render(text: str, writer: Writer, titles: tuple[str, ...]) -> str:
@@ -255,7 +258,7 @@ def _clean(html: str, writer: Writer = "html") -> str:
 
 # The callouts' default titles are in the lesson's language (textwriters.titled_callouts),
 # so the caches below are keyed by them as well as by the text and the writer.
-_ENGLISH = tuple(CALLOUT_TITLES.values())
+_ENGLISH = tuple(TEXT_WORDS.values())
 
 
 def to_html(text: str, writer: Writer = "html") -> str:
@@ -359,3 +362,13 @@ def image_paths(text: str) -> list[str]:
 
     walk(_FINDER.parse(text))
     return paths
+
+
+def has_figure(text: str) -> bool:
+    """Whether the text shows a figure (an image alone in its paragraph)."""
+    return "![" in text and any(token.type == "figure_open" for token in _tree(text))
+
+
+def image_problems(text: str) -> list[figures.Problem]:
+    """The mistakes in the images of a text: attributes, widths, credits, missing alt text."""
+    return list(figures.problems(text, _FINDER.parse(text)))

@@ -166,6 +166,7 @@ def render(
     problems: list[Diagnostic] = []
     words = i18n.for_language(loaded.lesson.language, loaded.lesson.ui)
     titles = {kind: words.text(f"callout_{kind}") for kind in CALLOUT_TITLES}
+    titles["figure_credit"] = words.text("figure_credit")
     with titled_callouts(titles):  # callouts without a title of their own, in the language
         _render_formats(loaded, formats, options, artifacts, problems)
     return artifacts, problems

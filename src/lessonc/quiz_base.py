@@ -33,7 +33,8 @@ class RichText(Part):
     text: str = Field(min_length=1)
     """Plain text: Markdown removed, entities decoded (for terminals, search, screen readers)."""
     html: str = Field(min_length=1)
-    """Sanitised HTML made by lessonc's one sanitiser: safe to insert into a page as is."""
+    """Sanitised HTML made by lessonc's one sanitiser: safe to insert into a page as is. An
+    image's ``src`` is relative to quiz.json's folder (``media/…``, written beside it)."""
 
 
 class QuizChoice(Part):

@@ -30,7 +30,7 @@ from typing import Any, Literal
 from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 
-from lessonc import mathtex
+from lessonc import figures, mathtex
 
 Writer = Literal["html", "pdf", "tex", "plain"]
 WRITERS: tuple[Writer, ...] = ("html", "pdf", "tex", "plain")
@@ -57,21 +57,27 @@ CALLOUT_TITLES = {"note": "Note", "tip": "Tip", "warning": "Warning", "solution"
 """Each callout's default title in English (``::: tip Try it`` gives its own); a lesson's
 build uses its catalogue's ``callout_<kind>`` words instead (see :func:`titled_callouts`)."""
 
+FIGURE_CREDIT = "Credit: {credit} · {licence}"
+"""A figure's credit line in English; a lesson's build uses its catalogue's ``figure_credit``."""
+TEXT_WORDS = {**CALLOUT_TITLES, "figure_credit": FIGURE_CREDIT}
+"""Every word the writers put into lesson text themselves, in English."""
+
 _TITLES: ContextVar[tuple[str, ...]] = ContextVar(
-    "lessonc_callout_titles", default=tuple(CALLOUT_TITLES.values())
+    "lessonc_callout_titles", default=tuple(TEXT_WORDS.values())
 )
 
 
 def callout_titles() -> tuple[str, ...]:
-    """The default callout titles in force, in ``CALLOUT_TITLES`` order."""
+    """The writers' words in force (callout titles, the credit line), in ``TEXT_WORDS`` order."""
     return _TITLES.get()
 
 
 @contextmanager
 def titled_callouts(titles: Mapping[str, str]) -> Iterator[None]:
-    """Within the block, callouts without a title of their own are titled ``titles[kind]``:
-    the words of the lesson's language while its outputs are rendered."""
-    token = _TITLES.set(tuple(titles[kind] for kind in CALLOUT_TITLES))
+    """Within the block, callouts without a title of their own are titled ``titles[kind]``
+    and figures credited with ``titles["figure_credit"]``: the words of the lesson's
+    language while its outputs are rendered (English for any word not given)."""
+    token = _TITLES.set(tuple(titles.get(key, english) for key, english in TEXT_WORDS.items()))
     try:
         yield
     finally:
@@ -134,7 +140,7 @@ class _Writer(RendererHTML):
 
     def _callout_title(self, token: Token, env: Any) -> str:
         kind = token.type.removeprefix("container_").removesuffix("_open")
-        titles = env.get("callout_titles", CALLOUT_TITLES)
+        titles = env.get("words", TEXT_WORDS)
         return escape(token.info.strip()[len(kind) :].strip() or titles[kind])
 
     def heading_open(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
@@ -222,6 +228,55 @@ class _Writer(RendererHTML):
             )
         return body + "\n"
 
+    def image(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        token = tokens[idx]
+        if not token.meta.get("figure"):
+            return super().image(tokens, idx, options, env)
+        # A figure's title is its caption, shown below it, so not a tooltip as well; its
+        # attributes (width, credit …) are drawn by the figure, not copied onto the <img>.
+        alt = self.renderInlineAsText(token.children or [], options, env)
+        return f'<img src="{escape(str(token.attrs.get("src", "")))}" alt="{escape(alt)}">'
+
+    def figure_open(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        if self.writer == "plain":
+            return ""
+        width = figures.width_class(figures.attribute(tokens[idx].meta["image"], "width"))
+        return f'<figure class="figure{f" {width}" if width else ""}">'
+
+    def figure_close(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        image = tokens[idx].meta["image"]
+        caption = escape(figures.caption(image))
+        credit = _credit_line(image, env.get("words", TEXT_WORDS)["figure_credit"])
+        if self.writer == "plain":
+            return "".join(f"<p>{line}</p>\n" for line in (caption, credit) if line)
+        parts = []
+        if caption:
+            parts.append(f'<span class="figure-caption">{caption}</span>')
+        if credit:
+            parts.append(f'<span class="figure-credit">{credit}</span>')
+        # A line break, not only CSS, between the two: Anki and an LMS show lesson text
+        # without lessonc's stylesheets.
+        shown = f"<figcaption>{'<br>'.join(parts)}</figcaption>" if parts else ""
+        return f"{shown}</figure>\n"
+
+
+_PLACEHOLDER = re.compile(r"\{(credit|licence)\}")
+
+
+def _credit_line(image: Token, words: str) -> str:
+    """The figure's credit and licence in the lesson's words, the credit linked to the
+    source when there is one; '' for a figure with neither."""
+    credit, licence, source = (figures.attribute(image, n) for n in ("credit", "licence", "source"))
+    if not credit and not licence:
+        return ""
+    # Values go in bidi-isolated: a Latin name in a Persian sentence keeps its own order.
+    name = f"<bdi>{escape(credit)}</bdi>"
+    if source:
+        name = f'<a href="{escape(source)}">{name}</a>'
+    values = {"credit": name, "licence": f"<bdi>{escape(licence)}</bdi>"}
+    # One pass over the words, so a credit that spells "{licence}" stays text.
+    return _PLACEHOLDER.sub(lambda match: values[match.group(1)], escape(words, quote=False))
+
 
 SUBHEADING_TOP = 4
 """Where text's own headings start: the page and the handout give a chapter's title h3."""
@@ -264,13 +319,10 @@ def render(
     titles: Sequence[str] | None = None,
     taken_solutions: list[TakenSolution] | None = None,
 ) -> str:
-    """The tokens as (unsanitised) HTML in the given writer's way; ``titles`` are the callouts'
-    default titles in ``CALLOUT_TITLES`` order (English when left out). Given
-    ``taken_solutions``, each solution block is appended there and written as
-    :data:`SOLUTION_PLACE` instead."""
-    env: dict[str, Any] = (
-        {"callout_titles": dict(zip(CALLOUT_TITLES, titles, strict=True))} if titles else {}
-    )
+    """The tokens as (unsanitised) HTML in the given writer's way; ``titles`` are the writers'
+    words in ``TEXT_WORDS`` order (English when left out). Given ``taken_solutions``, each
+    solution block is appended there and written as :data:`SOLUTION_PLACE` instead."""
+    env: dict[str, Any] = {"words": dict(zip(TEXT_WORDS, titles, strict=True))} if titles else {}
     if taken_solutions is not None:
         env["taken_solutions"] = taken_solutions
     return _RENDERERS[writer].render(tokens, options, env)

@@ -1,12 +1,13 @@
 """Rich lesson text in every output: a right-to-left lesson with maths, code, its output, a
-shell session, a 4×6 table and a choice holding code builds, and each format shows them its
-own way (MathML on the page, SVG in the handout, \\(…\\) in Anki, TeX beside the HTML in
-quiz.json), with code left to right."""
+shell session, a 4×6 table, a choice holding code and a credited figure builds, and each
+format shows them its own way (MathML on the page, SVG in the handout, \\(…\\) in Anki, TeX
+beside the HTML in quiz.json), with code left to right and the figure's image carried by each."""
 
 from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import zipfile
 from collections.abc import Iterator
@@ -32,7 +33,10 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
         env={"SOURCE_DATE_EPOCH": "1700000000"},
     )
     assert result.exit_code == 0, result.stderr
-    assert "warning" not in result.stderr, result.stderr
+    # The one warning: GIFT cannot carry the explanation's figure (test_figures_in_gift…).
+    warnings = [line for line in result.stderr.splitlines() if "warning" in line]
+    assert [w for w in warnings if "warning[gift-image]" not in w] == [], result.stderr
+    assert len(warnings) == 1, result.stderr
     return out / "richtext-fixture"
 
 
@@ -159,6 +163,7 @@ def test_a_latex_error_is_located_at_the_formula(tmp_path: Path) -> None:
     )
     broken = tmp_path / "lesson.yaml"
     broken.write_text(source, encoding="utf-8")
+    shutil.copytree(LESSON.parent / "images", tmp_path / "images")
     line = next(i for i, text in enumerate(source.splitlines(), 1) if "f(x) =" in text)
     col = source.splitlines()[line - 1].index("$$") + 1
     result = run_cli(["validate", str(broken)])
@@ -280,3 +285,129 @@ def test_the_teacher_edition_prints_notes_solutions_and_answers_in_place() -> No
     assert html.count('<div class="teacher-answer">') == len(lesson.practice)
     student = handout_html(lesson, paper="a4", source_date_epoch=0)
     assert "TEACHER-" not in student and '<div class="teacher-answer">' not in student
+
+
+# --- the figure: caption, credit, width, and its image in every output ----------------------
+
+CAPTION = "تابع لجستیک"
+CREDIT = "Jane Doe / Wikimedia Commons"
+LICENCE = "CC BY-SA 4.0"
+SOURCE = "https://commons.wikimedia.org/wiki/File:Logistic-curve.svg"
+IMAGE = LESSON.parent / "images" / "sigmoid.png"
+
+
+def test_the_page_draws_the_figure_with_its_caption_and_credit(built: Path) -> None:
+    page = (built / "index.html").read_text(encoding="utf-8")
+    figure = re.search(r'<figure class="figure figure-medium">.*?</figure>', page, re.S)
+    assert figure is not None
+    src = re.search(r'<img src="(media/[0-9a-f]{20}\.png)" alt="A sigmoid curve rising', figure[0])
+    assert src is not None and (built / src[1]).read_bytes() == IMAGE.read_bytes()
+    assert f'<span class="figure-caption">{CAPTION}</span>' in figure[0]
+    assert f'<a href="{SOURCE}" rel="noopener noreferrer"><bdi>{CREDIT}</bdi></a>' in figure[0]
+    assert 'title="' not in figure[0]  # the title is the caption, not a tooltip as well
+    assert '<link rel="stylesheet" href="assets/figures.css">' in page
+    assert (built / "assets" / "figures.css").is_file()
+
+
+@pytest.mark.browser
+def test_in_chromium_the_figure_has_its_caption_and_fits_a_phone(
+    built: Path, browser: object
+) -> None:
+    from lessonc import i18n
+
+    credit_words = i18n.for_language("fa").text("figure_credit").split("{")[0].strip()
+    with opened(browser, built / "index.html", width=360) as (page, log):  # type: ignore[arg-type]
+        found = page.evaluate(
+            """() => {
+              const figure = document.querySelector('main figure.figure');
+              const image = figure.querySelector('img');
+              return {
+                caption: figure.querySelector('figcaption').innerText,
+                figureWidth: figure.getBoundingClientRect().width,
+                imageWidth: image.getBoundingClientRect().width,
+                imageLoaded: image.complete && image.naturalWidth > 0,
+                pageWidth: document.documentElement.scrollWidth,
+                viewport: window.innerWidth,
+              };
+            }"""
+        )
+        assert CAPTION in found["caption"] and CREDIT in found["caption"]
+        assert LICENCE in found["caption"] and credit_words in found["caption"]
+        assert found["imageLoaded"]
+        # Medium is 70% of the column, but at least 16rem on a phone; never past the screen.
+        assert 256 <= found["figureWidth"] <= found["viewport"]
+        assert found["imageWidth"] == pytest.approx(found["figureWidth"], abs=1)
+        assert found["pageWidth"] <= found["viewport"]
+        assert log.console == []  # the page's own policy let its figure stylesheet load
+    # axe-core is injected as an inline script, which the page's policy rightly refuses.
+    with opened(browser, built / "index.html", width=360, bypass_csp=True) as (page, _):  # type: ignore[arg-type]
+        assert axe_violations(page) == []
+
+
+def test_the_handout_prints_the_figure_with_its_caption_and_credit(built: Path) -> None:
+    from pypdf import PdfReader
+
+    reader = PdfReader(built / "handout.pdf")
+    assert any(page.images for page in reader.pages), "the figure's image is in the handout"
+    text = " ".join(_pdf_text(built / "handout.pdf").split())
+    assert CREDIT in text and LICENCE in text
+    # pdftotext may give a right-to-left caption's words in either order.
+    assert all(word in text for word in CAPTION.split())
+
+
+@pytest.mark.anki
+def test_the_deck_bundles_the_figures_image_and_its_card_shows_it(
+    built: Path, tmp_path: Path
+) -> None:
+    from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+    collection = Collection(str(tmp_path / "collection.anki2"))
+    try:
+        collection.import_anki_package(
+            ImportAnkiPackageRequest(
+                package_path=str(built / "deck.apkg"), options=ImportAnkiPackageOptions()
+            )
+        )
+        fields = [
+            field
+            for note_id in collection.find_notes("")
+            for field in collection.get_note(note_id).fields
+        ]
+        media = Path(collection.media.dir())
+    finally:
+        collection.close()
+    showing = [f for f in fields if "<img" in f]
+    assert len(showing) == 1 and '<figure class="figure">' in showing[0]
+    assert CAPTION in showing[0]
+    src = re.search(r'<img src="([^"]+)"', showing[0])
+    assert src is not None and (media / src[1]).read_bytes() == IMAGE.read_bytes()
+
+
+def test_quiz_json_ships_the_figures_image_inside_the_build_folder(built: Path) -> None:
+    data = json.loads((built / "quiz.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(quiz.json_schema()).validate(data)
+    explanation = data["questions"][0]["explanation"]
+    assert CAPTION in explanation["text"]
+    src = re.search(r'<img src="([^"]+)"', explanation["html"])
+    assert src is not None and src[1].startswith("media/")
+    image = (built / src[1]).resolve()
+    assert image.is_relative_to(built.resolve()) and image.read_bytes() == IMAGE.read_bytes()
+    manifest = json.loads((built / "manifest.json").read_text(encoding="utf-8"))
+    assert src[1] in {entry["path"] for entry in manifest["outputs"]}
+
+
+def test_qti_puts_the_image_in_the_zip_beside_the_item_that_shows_it(built: Path) -> None:
+    with zipfile.ZipFile(built / "quiz-qti.zip") as package:
+        names = package.namelist()
+        assessment = next(n for n in names if n.endswith(".xml") and "/" in n and "meta" not in n)
+        items = package.read(assessment).decode("utf-8")
+        src = re.search(r'&lt;img src="([^"]+)"', items)
+        assert src is not None
+        inside = f"{assessment.rsplit('/', 1)[0]}/{src[1]}"
+        assert inside in names and package.read(inside) == IMAGE.read_bytes()
+        assert f'href="{inside}"' in package.read("imsmanifest.xml").decode("utf-8")
+
+
+def test_figures_in_gift_become_their_alt_text_with_a_warning(built: Path) -> None:
+    gift = (built / "quiz.gift").read_text(encoding="utf-8")
+    assert "<img" not in gift and "A sigmoid curve through one half at zero" in gift

@@ -187,7 +187,7 @@ class Chapter(Strict):
             "a wide range of downstream tasks."
         ]
     )
-    """The core text."""
+    """The core text; an image alone in its paragraph is a figure, with caption and credit."""
     explanation: Text | None = Field(
         default=None,
         examples=[

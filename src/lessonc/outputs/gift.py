@@ -24,6 +24,10 @@ What this writer relies on, checked against Moodle's importer
 - True/false feedback: the first ``#`` is shown for a wrong answer and the
   second for a right one.
 
+Images cannot travel in GIFT (it carries no files, and ``@@PLUGINFILE@@`` would name
+an empty file area after import): each is replaced by its alt text, with a located
+``gift-image`` warning at its question.
+
 Every question type maps, with two losses, each reported as a located
 warning: GIFT cannot make a short answer case-sensitive (Moodle imports it
 ignoring case), and it cannot set a question's mark: the importer reads no
@@ -88,7 +92,7 @@ class GiftRenderer:
         """One artifact; questions GIFT cannot carry faithfully add warnings to ``ctx``."""
         # LMSs shuffle on their own; an export in source order stays reviewable.
         # Formulas as \(…\) and \[…\], which Moodle's TeX and MathJax filters typeset.
-        built = quiz.from_lesson(lesson, writer="tex")
+        built = _without_images(quiz.from_lesson(lesson, writer="tex"), ctx)
         title = " ".join(f"{lesson.title} ({lesson.id})".split())
         blocks = [
             f"// lessonc quiz export: {title}\n$CATEGORY: $course$/top/{lesson.id}\n",
@@ -196,6 +200,27 @@ class GiftRenderer:
             )  # fmt: skip
         typed = dict.fromkeys(v for a in question.accepted for v in answers.spellings(a))
         return ["=" + escape(answer.replace("*", "\\*")) for answer in typed]
+
+
+def _without_images(built: quiz.Quiz, ctx: BuildContext) -> quiz.Quiz:
+    """The quiz with each image replaced by its alt text, and a warning at each question that
+    showed one. A GIFT file carries no files, and Moodle's ``@@PLUGINFILE@@`` names a file of
+    the question's own file area, which a GIFT import leaves empty: an image link would show
+    every learner a broken picture."""
+    from lessonc.outputs.quiz_media import alt_text, replace_images, shows_images
+
+    showing = [(i, q) for i, q in enumerate(built.questions) if shows_images(q)]
+    if not showing:
+        return built
+    for index, question in showing:
+        _warn(
+            ctx, index, "gift-image",
+            f"GIFT cannot carry images: question '{question.id}' shows each image's alt "
+            "text in quiz.gift instead",
+            "add the image to the question in Moodle after importing, or import the qti "
+            "export, which carries its images",
+        )  # fmt: skip
+    return replace_images(built, alt_text)
 
 
 def _warn_about_points(questions: Sequence[quiz.QuizQuestion], ctx: BuildContext) -> None:

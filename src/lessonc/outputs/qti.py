@@ -32,7 +32,7 @@ import io
 import time
 import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from html import escape
 
 from lessonc import answers, i18n, quiz
@@ -226,8 +226,9 @@ def assessment(built: quiz.Quiz, ident: str, words: i18n.Catalogue | None = None
     return _serialise(root)
 
 
-def manifest(ident: str) -> bytes:
-    """``imsmanifest.xml``: the assessment and Canvas's settings file as resources."""
+def manifest(ident: str, media: Sequence[str] = ()) -> bytes:
+    """``imsmanifest.xml``: the assessment (with the images its items show) and Canvas's
+    settings file as resources."""
     root = _root(
         "manifest", CP_NS, "http://www.imsglobal.org/xsd/imscp_v1p1.xsd",
         identifier=f"{ident}-manifest",
@@ -239,6 +240,8 @@ def manifest(ident: str) -> bytes:
     resources = _sub(root, "resources")
     test = _sub(resources, "resource", identifier=ident, type="imsqti_xmlv1p2")
     _sub(test, "file", href=f"{ident}/{ident}.xml")
+    for path in media:
+        _sub(test, "file", href=path)
     _sub(test, "dependency", identifierref=f"{ident}-meta")
     meta = _sub(
         resources, "resource",
@@ -288,10 +291,14 @@ class QtiRenderer:
 
     def render(self, lesson: Lesson, ctx: BuildContext) -> Iterator[Artifact]:
         """One artifact: the package, questions in source order (Canvas can shuffle answers)."""
-        built = quiz.from_lesson(lesson)
+        from lessonc.outputs.quiz_media import bundled  # on use: most quizzes have no image
+
         ident = f"lessonc-{lesson.id}"
+        # Images beside the assessment XML, so the items' relative <img src> resolve there.
+        built, media = bundled(quiz.from_lesson(lesson), lesson, ctx, folder=f"{ident}/")
         files = {
-            "imsmanifest.xml": manifest(ident),
+            **{artifact.path: artifact.data for artifact in media},
+            "imsmanifest.xml": manifest(ident, [artifact.path for artifact in media]),
             f"{ident}/{ident}.xml": assessment(
                 built, ident, i18n.for_language(lesson.language, lesson.ui)
             ),

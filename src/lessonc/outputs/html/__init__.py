@@ -24,6 +24,7 @@ from jinja2 import Environment, TemplateNotFound
 from markupsafe import Markup
 
 from lessonc import answers, i18n, markup, templating
+from lessonc.assets import text_fields
 from lessonc.course_outputs import site as course_site
 from lessonc.model import ClozeCard, Lesson
 from lessonc.outputs import Artifact, BuildContext
@@ -40,6 +41,9 @@ LMS_ADAPTER = "assets/scorm.js"
 AUDIO_SCRIPT = "assets/audio.js"
 """The audio players' script (transcript highlighting, click a turn to hear it); only pages
 of a build that also makes ``--format audio`` load it."""
+FIGURES_CSS = "assets/figures.css"
+"""Sizes figures and sets their captions; after the theme's stylesheet, so an old page
+template that links ``assets[2]`` as the theme still gets the theme."""
 THEME_CSS = "assets/theme.css"
 """A stylesheet lessonc does not ship: a theme folder may add it, and it is linked after
 lesson.css, so a theme overrides only the rules it changes and keeps the rest current."""
@@ -279,6 +283,9 @@ class HtmlRenderer:
             audio=audio,
         )
         assets = ASSETS + ((THEME_CSS,) if _has_template(env, THEME_CSS) else ())
+        if media_paths and _shows_figures(lesson):
+            # Only pages with figures link their stylesheet: every other page stays as it was.
+            assets += (FIGURES_CSS,)
         text = _PAGE_TEXT.set(_PageText(block, inline, TermLinker(lesson.glossary, term_anchor)))
         try:
             html = env.get_template("lesson.html.j2").render(
@@ -296,6 +303,10 @@ class HtmlRenderer:
             source, _, _ = env.loader.get_source(env, asset)  # type: ignore[union-attr]
             yield Artifact(asset, source.encode("utf-8"))
         yield from media_artifacts
+
+
+def _shows_figures(lesson: Lesson) -> bool:
+    return any(markup.has_figure(text) for _, text in text_fields(lesson) if "![" in text)
 
 
 def _has_template(env: Environment, name: str) -> bool:
