@@ -61,7 +61,7 @@ def _formats(value: str) -> list[str]:
 
 
 def _one_lesson_file(paths: Sequence[Path]) -> bool:
-    from lessonc.course import COURSE_FILES  # light: no models are imported
+    from lessonc.course.model import COURSE_FILES  # light: no models are imported
 
     return len(paths) == 1 and paths[0].is_file() and paths[0].name not in COURSE_FILES
 
@@ -117,7 +117,7 @@ def validate(paths: tuple[Path, ...], diagnostics_style: str | None) -> None:
       lessonc validate content/foundation-models.yaml
       lessonc validate course/course.yaml
     """
-    from lessonc.course import course_file_for, lesson_files
+    from lessonc.course.model import course_file_for, lesson_files
     from lessonc.pipeline import InvalidLesson, load_lesson
 
     style = _diagnostic_style(diagnostics_style)
@@ -261,9 +261,9 @@ def build(
 
         prepare()
 
-    from lessonc.build_run import default_jobs
+    from lessonc.course.build_run import build as run_build
+    from lessonc.course.build_run import default_jobs
     from lessonc.feedback import BuildFeedback
-    from lessonc.pipeline import build as run_build
 
     epoch = _source_date_epoch()
     options = BuildOptions(

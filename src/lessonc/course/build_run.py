@@ -1,7 +1,7 @@
 """One ``lessonc build``: plan from the cache, render what is stale (in worker processes), write.
 
-Split from :mod:`lessonc.pipeline`, which keeps loading, rendering and the
-atomic writes; this module decides what to do and in which process. Workers
+On top of :mod:`lessonc.pipeline`, which loads, renders and writes one lesson
+atomically; this module decides what to do and in which process. Workers
 return artifacts rather than writing, so the parent can refuse a second lesson
 with an id already taken before anything lands in its folder, and writes in
 course order whatever the order workers finish in.
@@ -35,11 +35,13 @@ from lessonc.cache import (
     source_index,
     templates_digest,
 )
-from lessonc.course import (
+from lessonc.course.finish import COURSE_MANIFEST
+from lessonc.course.model import (
     Course,
     CourseLesson,
     InvalidCourse,
     course_file_in,
+    discover,
     folder_course,
     is_course_file,
     listed_lessons,
@@ -49,24 +51,60 @@ from lessonc.diagnostics import Diagnostic, display_path
 from lessonc.output_root import (
     OutputNotOurs,
     check_root,
+    recover_interrupted_swaps,
     source_folders,
 )
 from lessonc.outputs import Artifact, BuildOptions
 from lessonc.paths import Refused, read_file
 from lessonc.pipeline import (
-    COURSE_MANIFEST,
     BuildReport,
     InvalidLesson,
     LessonResult,
     SourceIdentity,
-    discover,
     load_lesson,
     render,
     write_outputs,
 )
 
 if TYPE_CHECKING:
-    from lessonc.course_outputs.summary import LessonSummary
+    from lessonc.course.outputs.summary import LessonSummary
+
+
+def build(
+    paths: Sequence[Path],
+    out_root: Path,
+    formats: Sequence[str],
+    options: BuildOptions,
+    *,
+    epoch_from_sources: bool = False,
+    jobs: int = 1,
+    force: bool = False,
+    fail_fast: bool = False,
+    progress: Callable[[LessonResult, int], None] | None = None,
+) -> BuildReport:
+    """Build every lesson named by ``paths`` into ``out_root/<lesson id>/``.
+
+    One folder or one course file makes a course: its lessons, plus the course
+    home page, deck and quiz at ``out_root``, and lesson folders of lessons no
+    longer in the course removed. Lessons whose outputs are current are
+    skipped unless ``force``; ``jobs`` > 1 renders in worker processes (same
+    bytes). With ``epoch_from_sources`` each lesson is stamped with its
+    source's modification time instead of ``options.source_date_epoch`` (used
+    when SOURCE_DATE_EPOCH is not set, so an edited lesson gets a newer stamp).
+    ``progress(result, total)`` is called once per lesson as it finishes, in order.
+    """
+    recover_interrupted_swaps(out_root)
+    run = BuildRun(
+        out_root=out_root,
+        formats=tuple(formats),
+        options=options,
+        epoch_from_sources=epoch_from_sources,
+        jobs=max(1, jobs),
+        force=force,
+        fail_fast=fail_fast,
+        progress=progress,
+    )
+    return run.execute(paths)
 
 
 @dataclass(frozen=True)
@@ -106,7 +144,7 @@ def run_task(task: LessonTask) -> TaskOutcome:
         result.diagnostics.extend(problems)
     summary = None
     if task.summary_formats is not None and result.ok:
-        from lessonc.course_outputs.summary import summarise
+        from lessonc.course.outputs.summary import summarise
 
         summary = summarise(loaded, task.summary_formats)
     where = loaded.source.position(("id",))
@@ -141,7 +179,7 @@ class BuildRun:
     """The folders of the lesson sources (and the course's): no output may replace them."""
 
     def execute(self, paths: Sequence[Path]) -> BuildReport:
-        """Build ``paths``; see :func:`lessonc.pipeline.build`.
+        """Build ``paths``; see :func:`build`.
 
         Raises :class:`~lessonc.output_root.UnsafeOutputRoot` before anything is
         written when the output folder is itself a folder of lesson sources.
@@ -179,7 +217,7 @@ class BuildRun:
         summaries = self._run(plans, inputs, previous, report, course)
         if course is None or not report.ok or len(report.results) < len(plans):
             return report
-        from lessonc.course_finish import finish_course
+        from lessonc.course.finish import finish_course
 
         timestamp = max([p.options.source_date_epoch for p in plans] + [self._course_epoch(course)])
         finish_course(

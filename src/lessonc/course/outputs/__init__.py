@@ -21,8 +21,8 @@ from pathlib import Path
 
 from pydantic_core import to_json
 
-from lessonc.course import Course, lesson_number_key
-from lessonc.course_outputs.summary import LessonSummary
+from lessonc.course.model import Course, lesson_number_key
+from lessonc.course.outputs.summary import LessonSummary
 from lessonc.outputs import Artifact
 
 COURSE_QUIZ = "course-quiz.json"
@@ -94,8 +94,8 @@ def course_artifacts(
     Called once every lesson of the course is written: the course PDF is made
     from the handouts under ``out_root``, printed on ``paper`` like them.
     """
-    from lessonc.course_outputs import site
-    from lessonc.course_outputs.deck import course_deck
+    from lessonc.course.outputs import site
+    from lessonc.course.outputs.deck import course_deck
 
     lessons = [summary for chapter in chapters for summary in chapter.lessons]
     title = course.title or (lessons[0].course if lessons else course.root.name)
@@ -129,7 +129,7 @@ def course_artifacts(
     if "quiz" in formats:
         artifacts.append(Artifact(COURSE_QUIZ, combined_quiz(title, lessons)))
     if "pdf" in formats:
-        from lessonc.course_outputs.handbook import course_pdf
+        from lessonc.course.outputs.handbook import course_pdf
 
         data = course_pdf(
             title=title, description=course.description, language=language,
@@ -139,7 +139,7 @@ def course_artifacts(
         artifacts.append(Artifact(COURSE_PDF, data))
     for name, file_name in COURSE_PACKAGES.items():
         if name in formats:
-            from lessonc.course_outputs.scorm import course_package
+            from lessonc.course.outputs.scorm import course_package
             from lessonc.outputs.scorm import SCORM12, SCORM2004
 
             data = course_package(
