@@ -198,7 +198,8 @@ def validate(paths: tuple[Path, ...], diagnostics_style: str | None) -> None:
 )  # fmt: skip
 @click.option(
     "-j", "--jobs", type=click.IntRange(min=1), default=None,
-    help="Lessons built at once, in worker processes. Default: the number of CPUs.",
+    help="Lessons built at once, in worker processes. Default: the number of CPUs, "
+    "or one process for fewer than 16 lessons to build.",
 )  # fmt: skip
 @click.option(
     "--audio-format", type=click.Choice(["ogg", "mp3"]), default="ogg", show_default=True,
@@ -262,7 +263,6 @@ def build(
         prepare()
 
     from lessonc.course.build_run import build as run_build
-    from lessonc.course.build_run import default_jobs
     from lessonc.feedback import BuildFeedback
 
     epoch = _source_date_epoch()
@@ -282,7 +282,7 @@ def build(
     try:
         report = run_build(
             list(paths), out_root, chosen, options, epoch_from_sources=epoch is None,
-            jobs=jobs or default_jobs(), force=force, fail_fast=fail_fast, progress=feedback,
+            jobs=jobs, force=force, fail_fast=fail_fast, progress=feedback,
         )  # fmt: skip
     except UnsafeOutputRoot as error:
         raise click.UsageError(str(error)) from None

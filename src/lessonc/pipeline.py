@@ -30,7 +30,7 @@ from lessonc.outputs import Artifact, BuildContext, BuildOptions, RenderError, g
 from lessonc.textwriters import CALLOUT_TITLES, titled_callouts
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
     from lessonc.assets import LessonImages
     from lessonc.model import Lesson
@@ -187,6 +187,7 @@ def write_outputs(
     *,
     cache_keys: Mapping[str, str] | None = None,
     source_folders: Collection[Path] = (),
+    claim: Callable[[], None] | None = None,
 ) -> Written:
     """Write a lesson's outputs beside ``target``, then swap them in.
 
@@ -194,9 +195,13 @@ def write_outputs(
     previous build, so `--format html` does not delete the PDF. ``cache_keys``
     (format → key) are recorded so the next build can skip current outputs.
     Raises :class:`~lessonc.output_root.OutputNotOurs` when ``target`` is not
-    lessonc's to replace (or is or holds one of ``source_folders``).
+    lessonc's to replace (or is or holds one of ``source_folders``). ``claim`` runs
+    first under the output folder's lock and may raise to stop the write: writers in
+    other processes use it to take the lesson's id before replacing its folder.
     """
     with locked(target.parent):
+        if claim is not None:
+            claim()
         check_lesson_folder(target, identity.lesson_id, source_folders)
         return _write_locked(target, artifacts, identity, formats, options, cache_keys or {})
 
