@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -507,8 +508,16 @@ class BuildRun:
         # A few chunks a worker: one message a chunk rather than a lesson, and
         # still a chunk left for the worker that finishes first.
         chunk = max(1, len(tasks) // (workers * _CHUNKS_PER_WORKER))
+        # Forked workers share the parent's objects until they write to them, and the
+        # collector's first pass would write to every one: out of its sight, they stay
+        # shared. A fork context starts every worker in map(), so the freeze ends there.
+        gc.freeze()
         try:
-            yield from pool.map(run_task, tasks, chunksize=chunk)
+            results = pool.map(run_task, tasks, chunksize=chunk)
+        finally:
+            gc.unfreeze()
+        try:
+            yield from results
         except BaseException:
             # Ctrl-C, --fail-fast or an error: drop the queued lessons and do not
             # wait here for the running ones (a `with` block would).
