@@ -7,8 +7,8 @@ from pathlib import Path
 
 from conftest import FIXTURES
 from lessonc.cache import KeyInputs, is_current, lesson_folders, templates_digest
+from lessonc.course.build_run import build
 from lessonc.outputs import BuildOptions
-from lessonc.pipeline import build
 
 LESSON = FIXTURES / "course" / "lessons" / "attention.yaml"
 OPTIONS = BuildOptions(source_date_epoch=1_700_000_000)

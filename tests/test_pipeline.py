@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLE, FIXTURES, run_cli
+from lessonc.course.build_run import build
+from lessonc.course.model import discover
 from lessonc.outputs import BuildOptions
-from lessonc.pipeline import build, discover
 
 OPTIONS = BuildOptions(source_date_epoch=1_700_000_000)
 COURSE = FIXTURES / "course"

@@ -8,7 +8,7 @@ import pytest
 
 from conftest import ROOT, run_cli
 from lessonc.cli import main
-from lessonc.course import course_spec_model
+from lessonc.course.model import course_spec_model
 from lessonc.model import Lesson
 from lessonc.reference import cli_reference, format_reference
 from lessonc.schemas import course_schema, lesson_schema

@@ -62,7 +62,7 @@ def _formats(value: str) -> list[str]:
 
 
 def _one_lesson_file(paths: Sequence[Path]) -> bool:
-    from lessonc.course import COURSE_FILES  # light: no models are imported
+    from lessonc.course.model import COURSE_FILES  # light: no models are imported
 
     return len(paths) == 1 and paths[0].is_file() and paths[0].name not in COURSE_FILES
 
@@ -118,7 +118,7 @@ def validate(paths: tuple[Path, ...], diagnostics_style: str | None) -> None:
       lessonc validate content/foundation-models.yaml
       lessonc validate course/course.yaml
     """
-    from lessonc.course import course_file_for, lesson_files
+    from lessonc.course.model import course_file_for, lesson_files
     from lessonc.pipeline import InvalidLesson, load_lesson
 
     style = _diagnostic_style(diagnostics_style)
@@ -205,7 +205,8 @@ def validate(paths: tuple[Path, ...], diagnostics_style: str | None) -> None:
 )  # fmt: skip
 @click.option(
     "-j", "--jobs", type=click.IntRange(min=1), default=None,
-    help="Lessons built at once, in worker processes. Default: the number of CPUs.",
+    help="Lessons built at once, in worker processes. Default: the number of CPUs, "
+    "or one process for fewer than 16 lessons to build.",
 )  # fmt: skip
 @click.option(
     "--audio-format", type=click.Choice(["ogg", "mp3"]), default="ogg", show_default=True,
@@ -270,9 +271,8 @@ def build(
 
         prepare()
 
-    from lessonc.build_run import default_jobs
+    from lessonc.course.build_run import build as run_build
     from lessonc.feedback import BuildFeedback
-    from lessonc.pipeline import build as run_build
 
     epoch = _source_date_epoch()
     options = BuildOptions(
@@ -292,7 +292,7 @@ def build(
     try:
         report = run_build(
             list(paths), out_root, chosen, options, epoch_from_sources=epoch is None,
-            jobs=jobs or default_jobs(), force=force, fail_fast=fail_fast, progress=feedback,
+            jobs=jobs, force=force, fail_fast=fail_fast, progress=feedback,
         )  # fmt: skip
     except UnsafeOutputRoot as error:
         raise click.UsageError(str(error)) from None

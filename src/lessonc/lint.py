@@ -16,7 +16,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from lessonc.course import lesson_files
+from lessonc.course.model import lesson_files
 from lessonc.diagnostics import Diagnostic, Severity
 from lessonc.lint_rules import RULES, Rule
 from lessonc.pipeline import InvalidLesson, LoadedLesson, load_lesson

@@ -1,14 +1,15 @@
-"""The build: load → validate → check → render each format → write atomically, with a manifest.
+"""One lesson's build: load → validate → check → render each format → write atomically.
 
 Renderers only return artifacts; this module is the one place that writes, so
-atomic replacement, the manifest and reproducibility are handled once.
+atomic replacement, the manifest and reproducibility are handled once. Builds
+of many lessons (the plan, the cache, worker processes) and courses live in
+:mod:`lessonc.course`, on top of this module; nothing here knows courses exist.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import tempfile
 from collections.abc import Collection, Sequence
@@ -18,18 +19,14 @@ from typing import TYPE_CHECKING
 
 from lessonc import __version__, i18n
 from lessonc.cache import read_manifest
-from lessonc.course import find_lessons
-from lessonc.diagnostics import Diagnostic, display_path
+from lessonc.diagnostics import Diagnostic
 from lessonc.output_root import (
-    check_course_files,
     check_lesson_folder,
     locked,
-    recover_interrupted_swaps,
     swap_in,
     umask,
 )
 from lessonc.outputs import Artifact, BuildContext, BuildOptions, RenderError, get_renderer
-from lessonc.paths import Refused, check_file
 from lessonc.textwriters import CALLOUT_TITLES, titled_callouts
 
 if TYPE_CHECKING:
@@ -39,10 +36,7 @@ if TYPE_CHECKING:
     from lessonc.model import Lesson
     from lessonc.source import Located
 
-LESSON_SUFFIXES = (".yaml", ".yml")
 MANIFEST = "manifest.json"
-COURSE_MANIFEST = "course-manifest.json"
-"""The course-level outputs' manifest, at the output root."""
 
 
 @dataclass(frozen=True)
@@ -88,38 +82,6 @@ def load_lesson(path: Path) -> LoadedLesson:
     if lesson is None:
         raise InvalidLesson(problems)
     return LoadedLesson(lesson, source, images)
-
-
-def discover(paths: Sequence[Path]) -> tuple[list[Path], list[Diagnostic]]:
-    """The lesson files named by ``paths``: files as given, folders searched for *.yaml/*.yml."""
-    found: list[Path] = []
-    problems: list[Diagnostic] = []
-    for path in paths:
-        if path.is_dir():
-            lessons, refused = find_lessons(path)
-            problems.extend(refused)
-            if not lessons and not refused:
-                problems.append(
-                    Diagnostic(
-                        display_path(path),
-                        1,
-                        1,
-                        "no-lessons",
-                        "no .yaml lesson files in this folder",
-                    )
-                )
-            found.extend(lessons)
-        else:
-            try:  # before it is resolved below: the link, not its target, is what was named
-                check_file(path)
-            except Refused as error:
-                problems.append(error.diagnostic(path))
-                continue
-            found.append(path)
-    unique = list(dict.fromkeys(p.resolve() for p in found))
-    return [
-        Path(os.path.relpath(p)) if p.is_relative_to(Path.cwd()) else p for p in unique
-    ], problems
 
 
 @dataclass
@@ -203,46 +165,7 @@ def _render_formats(
         problems.extend(ctx.diagnostics)
 
 
-def build(
-    paths: Sequence[Path],
-    out_root: Path,
-    formats: Sequence[str],
-    options: BuildOptions,
-    *,
-    epoch_from_sources: bool = False,
-    jobs: int = 1,
-    force: bool = False,
-    fail_fast: bool = False,
-    progress: Callable[[LessonResult, int], None] | None = None,
-) -> BuildReport:
-    """Build every lesson named by ``paths`` into ``out_root/<lesson id>/``.
-
-    One folder or one course file makes a course: its lessons, plus the course
-    home page, deck and quiz at ``out_root``, and lesson folders of lessons no
-    longer in the course removed. Lessons whose outputs are current are
-    skipped unless ``force``; ``jobs`` > 1 renders in worker processes (same
-    bytes). With ``epoch_from_sources`` each lesson is stamped with its
-    source's modification time instead of ``options.source_date_epoch`` (used
-    when SOURCE_DATE_EPOCH is not set, so an edited lesson gets a newer stamp).
-    ``progress(result, total)`` is called once per lesson as it finishes, in order.
-    """
-    from lessonc.build_run import BuildRun
-
-    recover_interrupted_swaps(out_root)
-    run = BuildRun(
-        out_root=out_root,
-        formats=tuple(formats),
-        options=options,
-        epoch_from_sources=epoch_from_sources,
-        jobs=max(1, jobs),
-        force=force,
-        fail_fast=fail_fast,
-        progress=progress,
-    )
-    return run.execute(paths)
-
-
-def _safe_relative(path: str) -> PurePosixPath:
+def safe_relative(path: str) -> PurePosixPath:
     relative = PurePosixPath(path)
     if relative.is_absolute() or ".." in relative.parts or not relative.parts:
         raise ValueError(f"artifact path {path!r} leaves the output folder")
@@ -280,6 +203,7 @@ def write_outputs(
     *,
     cache_keys: Mapping[str, str] | None = None,
     source_folders: Collection[Path] = (),
+    claim: Callable[[], None] | None = None,
 ) -> Written:
     """Write a lesson's outputs beside ``target``, then swap them in.
 
@@ -287,9 +211,13 @@ def write_outputs(
     previous build, so `--format html` does not delete the PDF. ``cache_keys``
     (format → key) are recorded so the next build can skip current outputs.
     Raises :class:`~lessonc.output_root.OutputNotOurs` when ``target`` is not
-    lessonc's to replace (or is or holds one of ``source_folders``).
+    lessonc's to replace (or is or holds one of ``source_folders``). ``claim`` runs
+    first under the output folder's lock and may raise to stop the write: writers in
+    other processes use it to take the lesson's id before replacing its folder.
     """
     with locked(target.parent):
+        if claim is not None:
+            claim()
         check_lesson_folder(target, identity.lesson_id, source_folders)
         return _write_locked(target, artifacts, identity, formats, options, cache_keys or {})
 
@@ -310,7 +238,7 @@ def _write_locked(
     # readable as any folder the user creates (a web server may serve it).
     staging.chmod(0o777 & ~umask())
     try:
-        previous_outputs, previous_keys = _previous_outputs(target)
+        previous_outputs, previous_keys = read_previous_outputs(target)
         # Every entry of the last manifest, even of a file since deleted: a learner
         # may have imported that deck before it was deleted.
         recorded = {
@@ -329,7 +257,7 @@ def _write_locked(
                 shutil.copy2(target / relative, destination)
                 entries[relative] = previous
         for format_name, artifact in artifacts:
-            relative_path = _safe_relative(artifact.path)
+            relative_path = safe_relative(artifact.path)
             destination = staging / relative_path
             destination.parent.mkdir(parents=True, exist_ok=True)
             destination.write_bytes(artifact.data)
@@ -365,71 +293,7 @@ def _write_locked(
     return Written(sorted(entries), stale_notes)
 
 
-def write_course_outputs(
-    out_root: Path,
-    artifacts: list[Artifact],
-    cache_key: str,
-    extra: Mapping[str, object] | None = None,
-) -> list[str]:
-    """Write the course-level files at ``out_root``, each atomically; returns their paths.
-
-    The caller holds the output folder's lock. A file is written only over one
-    the previous course manifest lists (else
-    :class:`~lessonc.output_root.OutputNotOurs`, before anything is written).
-    Files the previous course build wrote and this one does not (the
-    navigation page of a lesson that left the course) are removed. The course
-    manifest is written first with a stale key, listing old and new files, and
-    last with the real one: a crash between leaves every file it wrote claimed,
-    and the next build redoes the work.
-    """
-    out_root.mkdir(parents=True, exist_ok=True)
-    manifest_path = out_root / COURSE_MANIFEST
-    old, _ = _previous_outputs(out_root, COURSE_MANIFEST)
-    owned = {str(entry["path"]) for entry in old}
-    if read_manifest(manifest_path) is not None or not os.path.lexists(manifest_path):
-        owned.add(COURSE_MANIFEST)
-    new = {str(_safe_relative(a.path)): a.data for a in artifacts}
-    check_course_files(out_root, {**new, COURSE_MANIFEST: b""}, owned)
-    entries: dict[str, dict[str, object]] = {
-        relative: {"path": relative, "size": len(data), "sha256": _sha256(data)}
-        for relative, data in new.items()
-    }
-    claimed = {str(entry["path"]): entry for entry in old} | entries
-    _write_course_manifest(out_root, [claimed[k] for k in sorted(claimed)], "", None)
-    for relative, data in new.items():
-        destination = out_root / relative
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        temporary = destination.with_name(f".{destination.name}.new")
-        temporary.write_bytes(data)
-        os.replace(temporary, destination)
-    for entry in old:
-        relative = str(entry["path"])
-        path = out_root / _safe_relative(relative)
-        # Only the file lessonc wrote: one the user has since put in its place stays.
-        if (
-            relative not in entries
-            and not path.is_symlink()
-            and path.is_file()
-            and _sha256(path.read_bytes()) == entry.get("sha256")
-        ):
-            path.unlink()
-    _write_course_manifest(out_root, [entries[k] for k in sorted(entries)], cache_key, extra)
-    return sorted(entries)
-
-
-def _write_course_manifest(
-    out_root: Path,
-    outputs: list[dict[str, object]],
-    cache_key: str,
-    extra: Mapping[str, object] | None,
-) -> None:
-    manifest = {"lessonc": __version__, "outputs": outputs, "cache": cache_key, **(extra or {})}
-    temporary = out_root / f".{COURSE_MANIFEST}.new"
-    temporary.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    os.replace(temporary, out_root / COURSE_MANIFEST)
-
-
-def _previous_outputs(
+def read_previous_outputs(
     target: Path, name: str = MANIFEST
 ) -> tuple[list[dict[str, object]], dict[str, str]]:
     """The previous build's output entries whose files still exist, and its cache keys."""
@@ -438,7 +302,7 @@ def _previous_outputs(
         outputs = manifest["outputs"]
         kept = [
             o for o in outputs
-            if isinstance(o, dict) and (target / _safe_relative(str(o["path"]))).is_file()
+            if isinstance(o, dict) and (target / safe_relative(str(o["path"]))).is_file()
         ]  # fmt: skip
         cache = manifest.get("cache", {})
         keys = {str(k): str(v) for k, v in cache.items()} if isinstance(cache, dict) else {}

@@ -34,7 +34,7 @@ def lesson_schema() -> dict[str, Any]:
 
 def course_schema() -> dict[str, Any]:
     """JSON Schema 2020-12 of a course file (``course.yaml``), like the lesson's."""
-    from lessonc.course import course_spec_model
+    from lessonc.course.model import course_spec_model
 
     document = course_spec_model().model_json_schema(
         mode="validation", schema_generator=_AuthoringOrder

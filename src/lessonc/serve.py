@@ -92,7 +92,7 @@ class DevServer:
 
     def rebuild(self) -> bool:
         """Build every lesson again; report the outcome in the terminal and to the page."""
-        from lessonc.pipeline import build
+        from lessonc.course.build_run import build
 
         started = time.perf_counter()
         # force: a change to an image or a template must show even when the

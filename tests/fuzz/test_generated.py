@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 
 from conftest import ROOT, run_cli
 from fuzz.strategies import invalid_lessons, valid_lessons
+from lessonc.course.build_run import build
 from lessonc.outputs import BuildOptions
-from lessonc.pipeline import build
 
 QUIZ_SCHEMA = json.loads((ROOT / "schema" / "quiz.schema.json").read_text(encoding="utf-8"))
 FAST = ("html", "anki", "quiz", "gift", "qti", "scorm12", "scorm2004")

@@ -26,8 +26,8 @@ from hardening.support import (
     small_lesson,
     snapshot,
 )
+from lessonc.course.build_run import build
 from lessonc.outputs import BuildOptions
-from lessonc.pipeline import build
 
 LESSON_IDS = ("kill-a", "kill-b", "kill-c", "kill-d")
 KILLS = 50

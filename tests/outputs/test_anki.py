@@ -24,12 +24,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lessonc import markup
+from lessonc.course.build_run import build
 from lessonc.model import ClozeCard, FillBlanks, Lesson, Matching
 from lessonc.outputs import BuildContext, BuildOptions
 from lessonc.outputs.anki import RENDERER
 from lessonc.outputs.anki.notes import block, clean, deck_name, lesson_tags, note_guid
 from lessonc.outputs.anki.notetypes import NOTE_TYPES, stable_id
-from lessonc.pipeline import InvalidLesson, build, load_lesson
+from lessonc.pipeline import InvalidLesson, load_lesson
 
 if TYPE_CHECKING:
     from anki.cards import Card

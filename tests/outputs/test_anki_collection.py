@@ -14,8 +14,8 @@ import pytest
 # anki.collection first: anki's own modules import each other in a cycle that starts there.
 from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
 
-from lessonc.course_outputs.deck import course_deck
-from lessonc.course_outputs.summary import DeckPart
+from lessonc.course.outputs.deck import course_deck
+from lessonc.course.outputs.summary import DeckPart
 from lessonc.outputs import BuildOptions
 from lessonc.outputs.anki import lesson_deck
 from lessonc.outputs.anki.collection import Subdeck, write_collection

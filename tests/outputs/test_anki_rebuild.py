@@ -13,9 +13,10 @@ import pytest
 from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
 
 from lessonc.anki_updates import follow
+from lessonc.course.build_run import build
 from lessonc.outputs import BuildOptions
 from lessonc.outputs.anki.notes import note_guid
-from lessonc.pipeline import BuildReport, build
+from lessonc.pipeline import BuildReport
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "anki"
 EPOCH = 1_700_000_000

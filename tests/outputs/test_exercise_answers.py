@@ -17,8 +17,8 @@ import pytest
 
 from conftest import FIXTURES, run_cli
 from lessonc import quiz
+from lessonc.course.build_run import build
 from lessonc.outputs import BuildOptions
-from lessonc.pipeline import build
 
 EVERY_TYPE = FIXTURES / "exercises" / "every-type.yaml"
 QTI = "{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}"

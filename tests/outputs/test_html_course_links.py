@@ -11,8 +11,8 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from conftest import FIXTURES
+from lessonc.course.build_run import build
 from lessonc.outputs import BuildOptions
-from lessonc.pipeline import build
 from outputs.html_support import (
     EPOCH,
     PageLog,

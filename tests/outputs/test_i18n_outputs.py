@@ -19,8 +19,8 @@ import pytest
 from playwright.sync_api import Browser
 
 from lessonc import i18n
+from lessonc.course.build_run import build
 from lessonc.outputs import BuildOptions
-from lessonc.pipeline import build
 from lessonc.speech.cache import CACHE_ENV
 from outputs.html_support import axe_violations, chromium, opened
 

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from conftest import EXAMPLE, FIXTURES
 from lessonc import quiz
+from lessonc.course.build_run import build
 from lessonc.outputs import Artifact, BuildContext, BuildOptions, get_renderer
-from lessonc.pipeline import build, load_lesson
+from lessonc.pipeline import load_lesson
 
 SPECIAL = FIXTURES / "quiz" / "special-chars.yaml"
 

@@ -91,7 +91,22 @@ def lesson_deck(
     return _deck(lesson, images), []
 
 
+_last_deck: list[tuple[Lesson, LessonImages, LessonDeck]] = []
+"""The deck last made in this process, with the lesson and images it was made of: a course
+build asks for each lesson's deck twice (its deck.apkg, then its part of the course deck)
+and the second time takes this one instead of rendering every note again."""
+
+
 def _deck(lesson: Lesson, images: LessonImages) -> LessonDeck:
+    # By identity: a lesson model is never changed once validated.
+    if _last_deck and _last_deck[0][0] is lesson and _last_deck[0][1] is images:
+        return _last_deck[0][2]
+    deck = _new_deck(lesson, images)
+    _last_deck[:] = [(lesson, images, deck)]
+    return deck
+
+
+def _new_deck(lesson: Lesson, images: LessonImages) -> LessonDeck:
     sources: dict[str, str] = {}
     media: dict[str, bytes] = {}
     for file in images.files:

@@ -25,7 +25,6 @@ from markupsafe import Markup
 
 from lessonc import answers, i18n, markup, templating
 from lessonc.assets import text_fields
-from lessonc.course_outputs import site as course_site
 from lessonc.model import ClozeCard, Lesson
 from lessonc.outputs import Artifact, BuildContext
 from lessonc.outputs.html.fragments import MediaRewriter, TermLinker, cloze_faces
@@ -47,6 +46,12 @@ template that links ``assets[2]`` as the theme still gets the theme."""
 THEME_CSS = "assets/theme.css"
 """A stylesheet lessonc does not ship: a theme folder may add it, and it is linked after
 lesson.css, so a theme overrides only the rules it changes and keeps the rest current."""
+COURSE_HOME = "index.html"
+"""A course's home page, at the output root beside the lesson folders."""
+COURSE_DIR = "_course"
+"""The course's own files, under a name no lesson id can take (ids are slugs). Named here,
+below the course layer, because a lesson page built in a course links into it."""
+COURSE_READING_ORDER = f"{COURSE_DIR}/reading-order.js"
 _URL_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
 
 
@@ -98,12 +103,17 @@ class CourseLinks:
     """The script that gives the page's JavaScript every lesson of the course, in order."""
 
 
+def course_nav_page(lesson_id: str) -> str:
+    """The course navigation page of a lesson, relative to the output root."""
+    return f"{COURSE_DIR}/lessons/{lesson_id}.html"
+
+
 def course_links(lesson_id: str) -> CourseLinks:
     """The course links of the page of ``lesson_id``, which sits at ``<root>/<id>/index.html``."""
     return CourseLinks(
-        home=f"../{course_site.HOME}",
-        navigation=f"../{course_site.nav_page(lesson_id)}",
-        reading_order=f"../{course_site.READING_ORDER}",
+        home=f"../{COURSE_HOME}",
+        navigation=f"../{course_nav_page(lesson_id)}",
+        reading_order=f"../{COURSE_READING_ORDER}",
     )
 
 

@@ -7,11 +7,13 @@ and combined quiz are all made from summaries, in the parent, in course order.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from lessonc.outputs import Artifact
     from lessonc.outputs.anki.notes import NoteData
     from lessonc.pipeline import LoadedLesson
 
@@ -69,8 +71,16 @@ class LessonSummary:
     scorm: ScormPart | None = None
 
 
-def summarise(loaded: LoadedLesson, formats: Sequence[str]) -> LessonSummary:
-    """The summary of a loaded lesson, with only the parts ``formats`` need."""
+def summarise(
+    loaded: LoadedLesson,
+    formats: Sequence[str],
+    rendered: Sequence[tuple[str, Artifact]] = (),
+) -> LessonSummary:
+    """The summary of a loaded lesson, with only the parts ``formats`` need.
+
+    What the lesson's own outputs (``rendered``, this build's) already hold is taken
+    from them rather than made again: its quiz.json when not shuffled, its deck's notes.
+    """
     from lessonc import markup
 
     lesson = loaded.lesson
@@ -89,9 +99,7 @@ def summarise(loaded: LoadedLesson, formats: Sequence[str]) -> LessonSummary:
         )
     quiz_data = None
     if "quiz" in formats:
-        from lessonc import quiz
-
-        quiz_data = quiz.from_lesson(lesson).model_dump(mode="json")
+        quiz_data = _quiz_part(loaded, rendered)
     return LessonSummary(
         id=lesson.id,
         title=lesson.title,
@@ -105,6 +113,20 @@ def summarise(loaded: LoadedLesson, formats: Sequence[str]) -> LessonSummary:
         quiz=quiz_data,
         scorm=_scorm_part(loaded) if {"scorm12", "scorm2004"} & set(formats) else None,
     )
+
+
+def _quiz_part(loaded: LoadedLesson, rendered: Sequence[tuple[str, Artifact]]) -> dict[str, Any]:
+    """The lesson's quiz document in source order (the course quiz is never shuffled)."""
+    from lessonc.outputs.quiz import QUIZ_FILE
+
+    for format_name, artifact in rendered:
+        if format_name == "quiz" and artifact.path == QUIZ_FILE:
+            document: dict[str, Any] = json.loads(artifact.data)
+            if document.get("shuffle_seed") is None:
+                return document
+    from lessonc import quiz
+
+    return quiz.from_lesson(loaded.lesson).model_dump(mode="json")
 
 
 def _scorm_part(loaded: LoadedLesson) -> ScormPart:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from lessonc.course_outputs import COURSE_DECK
-from lessonc.course_outputs.summary import DeckPart
+from lessonc.course.outputs import COURSE_DECK
+from lessonc.course.outputs.summary import DeckPart
 
 __all__ = ["COURSE_DECK", "course_deck"]
 

@@ -10,8 +10,8 @@ import pytest
 from lxml import etree
 
 from conftest import FIXTURES
+from lessonc.course.build_run import build
 from lessonc.outputs import BuildOptions
-from lessonc.pipeline import build
 
 COURSE = FIXTURES / "course"
 ORDER = ["what-is-learning", "data-and-labels", "linear-models", "attention", "foundation-models"]

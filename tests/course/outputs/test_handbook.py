@@ -15,12 +15,13 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import FIXTURES
-from lessonc.course import load_course
-from lessonc.course_outputs import CourseOutputError, OrderedChapter, ordered_chapters
-from lessonc.course_outputs.handbook import COURSE_PDF, HandbookError, course_pdf
-from lessonc.course_outputs.summary import summarise
+from lessonc.course.build_run import build
+from lessonc.course.model import load_course
+from lessonc.course.outputs import CourseOutputError, OrderedChapter, ordered_chapters
+from lessonc.course.outputs.handbook import COURSE_PDF, HandbookError, course_pdf
+from lessonc.course.outputs.summary import summarise
 from lessonc.outputs import BuildOptions
-from lessonc.pipeline import BuildReport, build, load_lesson
+from lessonc.pipeline import BuildReport, load_lesson
 
 COURSE = FIXTURES / "course"
 EPOCH = 1_700_000_000

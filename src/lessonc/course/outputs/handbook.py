@@ -37,12 +37,12 @@ from markupsafe import Markup
 from pikepdf import Array, Dictionary, Name, OutlineItem, String
 
 from lessonc import __version__
-from lessonc.course_outputs import COURSE_PDF, CourseOutputError
+from lessonc.course.outputs import COURSE_PDF, CourseOutputError
 from lessonc.outputs.pdf import OUTPUT_PATH as HANDOUT
 
 if TYPE_CHECKING:
-    from lessonc.course_outputs import OrderedChapter
-    from lessonc.course_outputs.summary import LessonSummary
+    from lessonc.course.outputs import OrderedChapter
+    from lessonc.course.outputs.summary import LessonSummary
 
 __all__ = ["COURSE_PDF", "course_pdf"]
 

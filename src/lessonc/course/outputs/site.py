@@ -6,7 +6,7 @@ to its navigation page (``_course/lessons/<id>.html``: breadcrumbs, previous and
 next). The reading-order script (``_course/reading-order.js``) lets a lesson
 page's JavaScript link its neighbours directly; it is made here, so adding a
 lesson rewrites this one file rather than its neighbours' pages. Course files
-live under ``_course/``, a name no lesson id can take (ids are slugs).
+live under ``_course/``, named by the lesson layer (see :mod:`lessonc.outputs.html`).
 """
 
 from __future__ import annotations
@@ -17,13 +17,16 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from lessonc.course_outputs.summary import LessonSummary
+from lessonc.course.outputs.summary import LessonSummary
 from lessonc.outputs import Artifact
+from lessonc.outputs.html import COURSE_DIR
+from lessonc.outputs.html import COURSE_HOME as HOME
+from lessonc.outputs.html import COURSE_READING_ORDER as READING_ORDER
+from lessonc.outputs.html import course_nav_page as nav_page
 
-HOME = "index.html"
-COURSE_DIR = "_course"
+__all__ = ["COURSE_DIR", "HOME", "READING_ORDER", "nav_page"]
+
 ASSETS = ("course.css", "search.js")
-READING_ORDER = f"{COURSE_DIR}/reading-order.js"
 
 
 @dataclass(frozen=True)
@@ -79,11 +82,6 @@ def link(summary: LessonSummary) -> LessonLink:
         summary.id, summary.number, summary.title, summary.chapter_title,
         href=f"{summary.id}/index.html", nav_href=nav_page(summary.id),
     )  # fmt: skip
-
-
-def nav_page(lesson_id: str) -> str:
-    """The course navigation page of a lesson, relative to the output root."""
-    return f"{COURSE_DIR}/lessons/{lesson_id}.html"
 
 
 def site_pages(

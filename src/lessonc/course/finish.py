@@ -1,5 +1,8 @@
 """The end of a course build, once every lesson passed: lessons that left, then the course files.
 
+The course files are recorded in the course manifest (``course-manifest.json``
+at the output root), as each lesson's outputs are in its own.
+
 Both happen under the output folder's lock: the course PDF reads the lessons'
 handouts back, and no other build may swap a lesson folder meanwhile. Neither
 touches what lessonc did not make (see :mod:`lessonc.output_root`).
@@ -7,20 +10,28 @@ touches what lessonc did not make (see :mod:`lessonc.output_root`).
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lessonc.course import Course, recorded_lessons
+from lessonc import __version__
+from lessonc.cache import read_manifest
+from lessonc.course.model import Course, recorded_lessons
 from lessonc.diagnostics import Diagnostic, Severity, display_path
-from lessonc.output_root import OutputNotOurs, foreign_files, locked
-from lessonc.pipeline import BuildReport, write_course_outputs
+from lessonc.output_root import OutputNotOurs, check_course_files, foreign_files, locked
+from lessonc.pipeline import BuildReport, read_previous_outputs, safe_relative
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
-    from lessonc.course_outputs.summary import LessonSummary
-    from lessonc.outputs import BuildOptions
+    from lessonc.course.outputs.summary import LessonSummary
+    from lessonc.outputs import Artifact, BuildOptions
+
+COURSE_MANIFEST = "course-manifest.json"
+"""The course-level outputs' manifest, at the output root."""
 
 
 def finish_course(
@@ -88,7 +99,7 @@ def _write_course(
     """Make and write the course-level files; a failure leaves the old ones."""
     from jinja2 import TemplateError
 
-    from lessonc.course_outputs import CourseOutputError, course_artifacts, ordered_chapters
+    from lessonc.course.outputs import CourseOutputError, course_artifacts, ordered_chapters
     from lessonc.templating import template_diagnostic
 
     where = display_path(course.file or course.root)
@@ -130,3 +141,71 @@ def _write_failed(course: Course, error: OSError) -> Diagnostic:
         f"cannot write the course files: {error.strerror or error}",
         "check free disk space and permissions of the output folder",
     )  # fmt: skip
+
+
+def write_course_outputs(
+    out_root: Path,
+    artifacts: list[Artifact],
+    cache_key: str,
+    extra: Mapping[str, object] | None = None,
+) -> list[str]:
+    """Write the course-level files at ``out_root``, each atomically; returns their paths.
+
+    The caller holds the output folder's lock. A file is written only over one
+    the previous course manifest lists (else
+    :class:`~lessonc.output_root.OutputNotOurs`, before anything is written).
+    Files the previous course build wrote and this one does not (the
+    navigation page of a lesson that left the course) are removed. The course
+    manifest is written first with a stale key, listing old and new files, and
+    last with the real one: a crash between leaves every file it wrote claimed,
+    and the next build redoes the work.
+    """
+    out_root.mkdir(parents=True, exist_ok=True)
+    manifest_path = out_root / COURSE_MANIFEST
+    old, _ = read_previous_outputs(out_root, COURSE_MANIFEST)
+    owned = {str(entry["path"]) for entry in old}
+    if read_manifest(manifest_path) is not None or not os.path.lexists(manifest_path):
+        owned.add(COURSE_MANIFEST)
+    new = {str(safe_relative(a.path)): a.data for a in artifacts}
+    check_course_files(out_root, {**new, COURSE_MANIFEST: b""}, owned)
+    entries: dict[str, dict[str, object]] = {
+        relative: {"path": relative, "size": len(data), "sha256": _sha256(data)}
+        for relative, data in new.items()
+    }
+    claimed = {str(entry["path"]): entry for entry in old} | entries
+    _write_course_manifest(out_root, [claimed[k] for k in sorted(claimed)], "", None)
+    for relative, data in new.items():
+        destination = out_root / relative
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        temporary = destination.with_name(f".{destination.name}.new")
+        temporary.write_bytes(data)
+        os.replace(temporary, destination)
+    for entry in old:
+        relative = str(entry["path"])
+        path = out_root / safe_relative(relative)
+        # Only the file lessonc wrote: one the user has since put in its place stays.
+        if (
+            relative not in entries
+            and not path.is_symlink()
+            and path.is_file()
+            and _sha256(path.read_bytes()) == entry.get("sha256")
+        ):
+            path.unlink()
+    _write_course_manifest(out_root, [entries[k] for k in sorted(entries)], cache_key, extra)
+    return sorted(entries)
+
+
+def _write_course_manifest(
+    out_root: Path,
+    outputs: list[dict[str, object]],
+    cache_key: str,
+    extra: Mapping[str, object] | None,
+) -> None:
+    manifest = {"lessonc": __version__, "outputs": outputs, "cache": cache_key, **(extra or {})}
+    temporary = out_root / f".{COURSE_MANIFEST}.new"
+    temporary.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    os.replace(temporary, out_root / COURSE_MANIFEST)
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

@@ -21,8 +21,8 @@ from pathlib import Path
 
 from pydantic_core import to_json
 
-from lessonc.course import Course, lesson_number_key
-from lessonc.course_outputs.summary import LessonSummary
+from lessonc.course.model import Course, lesson_number_key
+from lessonc.course.outputs.summary import LessonSummary
 from lessonc.outputs import Artifact
 
 COURSE_QUIZ = "course-quiz.json"
@@ -98,8 +98,8 @@ def course_artifacts(
     from the handouts under ``out_root``, printed on ``paper`` like them; in the
     teacher edition, ``course-teacher.pdf`` too, from the lessons' teacher handouts.
     """
-    from lessonc.course_outputs import site
-    from lessonc.course_outputs.deck import course_deck
+    from lessonc.course.outputs import site
+    from lessonc.course.outputs.deck import course_deck
 
     lessons = [summary for chapter in chapters for summary in chapter.lessons]
     title = course.title or (lessons[0].course if lessons else course.root.name)
@@ -133,7 +133,7 @@ def course_artifacts(
     if "quiz" in formats:
         artifacts.append(Artifact(COURSE_QUIZ, combined_quiz(title, lessons)))
     if "pdf" in formats:
-        from lessonc.course_outputs.handbook import course_pdf
+        from lessonc.course.outputs.handbook import course_pdf
         from lessonc.outputs.pdf import OUTPUT_PATH, TEACHER_PATH
 
         handbooks = {COURSE_PDF: OUTPUT_PATH}
@@ -148,7 +148,7 @@ def course_artifacts(
             artifacts.append(Artifact(name, data))
     for name, file_name in COURSE_PACKAGES.items():
         if name in formats:
-            from lessonc.course_outputs.scorm import course_package
+            from lessonc.course.outputs.scorm import course_package
             from lessonc.outputs.scorm import SCORM12, SCORM2004
 
             data = course_package(

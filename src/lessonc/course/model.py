@@ -15,6 +15,7 @@ outside it either.
 from __future__ import annotations
 
 import functools
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -145,6 +146,38 @@ def find_lessons(folder: Path) -> tuple[list[Path], list[Diagnostic]]:
     return found, problems
 
 
+def discover(paths: Sequence[Path]) -> tuple[list[Path], list[Diagnostic]]:
+    """The lesson files named by ``paths``: files as given, folders searched for *.yaml/*.yml."""
+    found: list[Path] = []
+    problems: list[Diagnostic] = []
+    for path in paths:
+        if path.is_dir():
+            lessons, refused = find_lessons(path)
+            problems.extend(refused)
+            if not lessons and not refused:
+                problems.append(
+                    Diagnostic(
+                        display_path(path),
+                        1,
+                        1,
+                        "no-lessons",
+                        "no .yaml lesson files in this folder",
+                    )
+                )
+            found.extend(lessons)
+        else:
+            try:  # before it is resolved below: the link, not its target, is what was named
+                check_file(path)
+            except Refused as error:
+                problems.append(error.diagnostic(path))
+                continue
+            found.append(path)
+    unique = list(dict.fromkeys(p.resolve() for p in found))
+    return [
+        Path(os.path.relpath(p)) if p.is_relative_to(Path.cwd()) else p for p in unique
+    ], problems
+
+
 def folder_course(folder: Path) -> Course:
     """A course made of every lesson file below ``folder`` (course files excluded)."""
     lessons, problems = find_lessons(folder)
@@ -251,8 +284,6 @@ def lesson_files(
     mistakes located in it); any other folder gives its lesson files, and a file
     itself. What ``lessonc validate`` and ``lessonc lint`` check, like a build would.
     """
-    from lessonc.pipeline import discover  # the pipeline imports this module
-
     found: list[tuple[Path, tuple[str, ...]]] = []
     problems: list[Diagnostic] = []
     for path in paths:

@@ -12,11 +12,12 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from conftest import FIXTURES, run_cli
-from lessonc.course import InvalidCourse, lesson_number_key, load_course
-from lessonc.course_outputs.site import course_language
-from lessonc.course_outputs.summary import LessonSummary
+from lessonc.course.build_run import build
+from lessonc.course.model import InvalidCourse, lesson_number_key, load_course
+from lessonc.course.outputs.site import course_language
+from lessonc.course.outputs.summary import LessonSummary
 from lessonc.outputs import BuildOptions
-from lessonc.pipeline import BuildReport, build
+from lessonc.pipeline import BuildReport
 
 COURSE = FIXTURES / "course"
 OPTIONS = BuildOptions(source_date_epoch=1_700_000_000)

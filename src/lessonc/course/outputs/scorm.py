@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from io import BytesIO
 from pathlib import Path
 
-from lessonc.course_outputs import COURSE_PACKAGES, CourseOutputError
-from lessonc.course_outputs.summary import LessonSummary
+from lessonc.course.outputs import COURSE_PACKAGES, CourseOutputError
+from lessonc.course.outputs.summary import LessonSummary
 from lessonc.model import ScormSettings, slugify
 from lessonc.outputs.qti import reproducible_zip
 from lessonc.outputs.scorm import MANIFEST, Metadata, Sco, Version, manifest, package_name

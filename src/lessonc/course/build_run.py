@@ -1,7 +1,7 @@
 """One ``lessonc build``: plan from the cache, render what is stale (in worker processes), write.
 
-Split from :mod:`lessonc.pipeline`, which keeps loading, rendering and the
-atomic writes; this module decides what to do and in which process. Workers
+On top of :mod:`lessonc.pipeline`, which loads, renders and writes one lesson
+atomically; this module decides what to do and in which process. Workers
 return artifacts rather than writing, so the parent can refuse a second lesson
 with an id already taken before anything lands in its folder, and writes in
 course order whatever the order workers finish in.
@@ -12,10 +12,15 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import gc
 import hashlib
 import json
+import multiprocessing
+import multiprocessing.context
 import os
 import signal
+import tempfile
+import threading
 import time
 from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -35,11 +40,13 @@ from lessonc.cache import (
     source_index,
     templates_digest,
 )
-from lessonc.course import (
+from lessonc.course.finish import COURSE_MANIFEST
+from lessonc.course.model import (
     Course,
     CourseLesson,
     InvalidCourse,
     course_file_in,
+    discover,
     folder_course,
     is_course_file,
     listed_lessons,
@@ -49,49 +56,110 @@ from lessonc.diagnostics import Diagnostic, display_path
 from lessonc.output_root import (
     OutputNotOurs,
     check_root,
+    recover_interrupted_swaps,
     source_folders,
 )
 from lessonc.outputs import Artifact, BuildOptions
 from lessonc.paths import Refused, read_file
 from lessonc.pipeline import (
-    COURSE_MANIFEST,
     BuildReport,
     InvalidLesson,
     LessonResult,
     SourceIdentity,
-    discover,
     load_lesson,
     render,
     write_outputs,
 )
 
 if TYPE_CHECKING:
-    from lessonc.course_outputs.summary import LessonSummary
+    from lessonc.course.outputs.summary import LessonSummary
+
+
+def build(
+    paths: Sequence[Path],
+    out_root: Path,
+    formats: Sequence[str],
+    options: BuildOptions,
+    *,
+    epoch_from_sources: bool = False,
+    jobs: int | None = 1,
+    force: bool = False,
+    fail_fast: bool = False,
+    progress: Callable[[LessonResult, int], None] | None = None,
+) -> BuildReport:
+    """Build every lesson named by ``paths`` into ``out_root/<lesson id>/``.
+
+    One folder or one course file makes a course: its lessons, plus the course
+    home page, deck and quiz at ``out_root``, and lesson folders of lessons no
+    longer in the course removed. Lessons whose outputs are current are
+    skipped unless ``force``; ``jobs`` > 1 builds in worker processes (same
+    bytes); None picks a number: one process for a few lessons, else one a CPU.
+    With ``epoch_from_sources`` each lesson is stamped with its source's
+    modification time instead of ``options.source_date_epoch`` (used when
+    SOURCE_DATE_EPOCH is not set, so an edited lesson gets a newer stamp).
+    ``progress(result, total)`` is called once per lesson as it finishes, in order.
+    """
+    recover_interrupted_swaps(out_root)
+    run = BuildRun(
+        out_root=out_root,
+        formats=tuple(formats),
+        options=options,
+        epoch_from_sources=epoch_from_sources,
+        jobs=None if jobs is None else max(1, jobs),
+        force=force,
+        fail_fast=fail_fast,
+        progress=progress,
+    )
+    return run.execute(paths)
+
+
+@dataclass(frozen=True)
+class LessonWrite:
+    """Where and how a worker writes the lessons it builds (the same for every lesson)."""
+
+    out_root: Path
+    inputs: KeyInputs
+    formats: tuple[str, ...]
+    """Every format of the build: outputs of others are carried over from the last one."""
+    source_folders: frozenset[Path]
+    claims: Path
+    """A folder private to this build: a file per lesson id taken (see :func:`_claim`)."""
 
 
 @dataclass(frozen=True)
 class LessonTask:
-    """Work for one process: render ``formats`` (maybe none) and maybe summarise for the course."""
+    """Work for one process: render ``formats`` (maybe none) and write them, maybe summarise."""
 
     path: Path
     formats: tuple[str, ...]
     options: BuildOptions
     summary_formats: tuple[str, ...] | None
+    write: LessonWrite | None = None
 
 
 @dataclass
 class TaskOutcome:
-    """What a worker sends back: small except for the artifacts."""
+    """What a worker sends back: its lesson is written, so this is small.
+
+    Only a lesson whose id another lesson of the build took first (``contested``)
+    comes back with its artifacts: the parent decides, in plan order, which one
+    keeps the folder.
+    """
 
     result: LessonResult
-    artifacts: list[tuple[str, Artifact]] = field(default_factory=list)
-    source_sha256: str = ""
     id_position: tuple[int, int] = (1, 1)
     summary: LessonSummary | None = None
+    contested: bool = False
+    artifacts: list[tuple[str, Artifact]] = field(default_factory=list)
+    source_sha256: str = ""
+
+
+class _IdTaken(Exception):
+    """Another lesson of this build took the id first."""
 
 
 def run_task(task: LessonTask) -> TaskOutcome:
-    """Load, render and summarise one lesson (in a worker process or in this one)."""
+    """Load, render, write and summarise one lesson (in a worker process or in this one)."""
     result = LessonResult(task.path, None)
     try:
         loaded = load_lesson(task.path)
@@ -100,20 +168,88 @@ def run_task(task: LessonTask) -> TaskOutcome:
         result.status = "failed"
         return TaskOutcome(result)
     result.lesson_id = loaded.lesson.id
+    where = loaded.source.position(("id",))
+    outcome = TaskOutcome(result, (where.line, where.col), source_sha256=loaded.source.sha256)
     artifacts: list[tuple[str, Artifact]] = []
     if task.formats:
         artifacts, problems = render(loaded, task.formats, task.options)
         result.diagnostics.extend(problems)
-    summary = None
     if task.summary_formats is not None and result.ok:
-        from lessonc.course_outputs.summary import summarise
+        from lessonc.course.outputs.summary import summarise
 
-        summary = summarise(loaded.for_students(), task.summary_formats)
-    where = loaded.source.position(("id",))
-    return TaskOutcome(
-        result, artifacts if result.ok else [], loaded.source.sha256, (where.line, where.col),
-        summary,
-    )  # fmt: skip
+        outcome.summary = summarise(loaded.for_students(), task.summary_formats, artifacts)
+    if task.write is not None and task.formats and result.ok:
+        claims = task.write.claims
+
+        def claim() -> None:
+            _claim(claims, loaded.lesson.id)
+
+        try:
+            write_lesson(task.write, task.path, task.options, outcome, artifacts, claim)
+        except _IdTaken:
+            outcome.contested = True
+            outcome.artifacts = artifacts
+    return outcome
+
+
+def _claim(claims: Path, lesson_id: str) -> None:
+    """Take ``lesson_id`` for this lesson, or raise :class:`_IdTaken`; called under the output
+    folder's lock, so the lesson that took it has finished writing its folder."""
+    try:
+        os.close(os.open(claims / lesson_id, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except FileExistsError:
+        raise _IdTaken(lesson_id) from None
+
+
+def write_lesson(
+    write: LessonWrite,
+    path: Path,
+    options: BuildOptions,
+    outcome: TaskOutcome,
+    artifacts: list[tuple[str, Artifact]],
+    claim: Callable[[], None] | None = None,
+) -> None:
+    """Write one lesson's outputs into ``out_root/<id>/``; problems go into its result."""
+    result = outcome.result
+    lesson_id = result.lesson_id
+    assert lesson_id is not None
+    target = write.out_root / lesson_id
+    line, col = outcome.id_position
+    where = display_path(path)
+    try:
+        written = write_outputs(
+            target,
+            artifacts,
+            SourceIdentity(lesson_id, path.name, outcome.source_sha256),
+            write.formats,
+            options,
+            cache_keys=write.inputs.keys(
+                outcome.source_sha256, write.formats, options.source_date_epoch
+            ),
+            source_folders=write.source_folders,
+            claim=claim,
+        )
+    except OutputNotOurs as error:
+        result.status = "failed"
+        result.diagnostics.append(
+            Diagnostic(where, line, col, "output-not-ours", str(error), error.hint)
+        )
+        return
+    except OSError as error:
+        result.status = "failed"
+        result.diagnostics.append(
+            Diagnostic(
+                display_path(target), 1, 1, "write-failed",
+                f"cannot write the outputs: {error.strerror or error}",
+                "check free disk space and permissions of the output folder",
+            )
+        )  # fmt: skip
+        return
+    result.outputs = written.paths
+    if written.stale_notes:
+        from lessonc.anki_updates import stale_notes_warning
+
+        result.diagnostics.append(stale_notes_warning(where, line, col, written.stale_notes))
 
 
 @dataclass
@@ -133,7 +269,9 @@ class BuildRun:
     formats: tuple[str, ...]
     options: BuildOptions
     epoch_from_sources: bool = False
-    jobs: int = 1
+    jobs: int | None = 1
+    """Worker processes; None: chosen by the number of lessons to build (see
+    :func:`worker_count`)."""
     force: bool = False
     fail_fast: bool = False
     progress: Callable[[LessonResult, int], None] | None = None
@@ -141,7 +279,7 @@ class BuildRun:
     """The folders of the lesson sources (and the course's): no output may replace them."""
 
     def execute(self, paths: Sequence[Path]) -> BuildReport:
-        """Build ``paths``; see :func:`lessonc.pipeline.build`.
+        """Build ``paths``; see :func:`build`.
 
         Raises :class:`~lessonc.output_root.UnsafeOutputRoot` before anything is
         written when the output folder is itself a folder of lesson sources.
@@ -180,7 +318,7 @@ class BuildRun:
         summaries = self._run(plans, inputs, previous, report, course)
         if course is None or not report.ok or len(report.results) < len(plans):
             return report
-        from lessonc.course_finish import finish_course
+        from lessonc.course.finish import finish_course
 
         timestamp = max([p.options.source_date_epoch for p in plans] + [self._course_epoch(course)])
         finish_course(
@@ -283,43 +421,48 @@ class BuildRun:
         report: BuildReport,
         course: Course | None,
     ) -> dict[Path, LessonSummary]:
-        """Run the tasks, then write and report each lesson in plan order."""
+        """Run the tasks (each writes its lesson), then report each lesson in plan order."""
         entries = {e.path: e for e in course.lessons} if course else {}
         claimed = {p.current_id: p.path for p in plans if p.current_id}
         summaries: dict[Path, LessonSummary] = {}
-        outcomes = self._outcomes([p.task for p in plans if p.task])
-        try:
-            for plan in plans:
-                outcome = next(outcomes) if plan.task else None
-                if outcome is not None and outcome.summary is not None:
-                    summaries[plan.path] = outcome.summary
-                if plan.current_id is not None:
-                    _, manifest = previous[plan.current_id]
-                    result = LessonResult(plan.path, plan.current_id, status="skipped")
-                    result.outputs = sorted(str(o["path"]) for o in manifest["outputs"])
-                else:
-                    assert outcome is not None
-                    result = outcome.result
-                    self._finish(plan, outcome, inputs, claimed, course, entries.get(plan.path))
-                report.results.append(result)
-                if self.progress is not None:
-                    self.progress(result, len(plans))
-                if self.fail_fast and not result.ok:
-                    break
-        finally:
-            outcomes.close()
+        with tempfile.TemporaryDirectory(prefix="lessonc-ids-") as claims:
+            for lesson_id in claimed:  # a current lesson's id is taken before any is built
+                _claim(Path(claims), lesson_id)
+            write = LessonWrite(self.out_root, inputs, self.formats, self.sources, Path(claims))
+            tasks = [replace(p.task, write=write) for p in plans if p.task]
+            outcomes = self._outcomes(tasks)
+            try:
+                for plan in plans:
+                    outcome = next(outcomes) if plan.task else None
+                    if outcome is not None and outcome.summary is not None:
+                        summaries[plan.path] = outcome.summary
+                    if plan.current_id is not None:
+                        _, manifest = previous[plan.current_id]
+                        result = LessonResult(plan.path, plan.current_id, status="skipped")
+                        result.outputs = sorted(str(o["path"]) for o in manifest["outputs"])
+                    else:
+                        assert outcome is not None
+                        result = outcome.result
+                        self._finish(plan, outcome, write, claimed, course, entries.get(plan.path))
+                    report.results.append(result)
+                    if self.progress is not None:
+                        self.progress(result, len(plans))
+                    if self.fail_fast and not result.ok:
+                        break
+            finally:
+                outcomes.close()
         return summaries
 
     def _finish(
         self,
         plan: LessonPlan,
         outcome: TaskOutcome,
-        inputs: KeyInputs,
+        write: LessonWrite,
         claimed: dict[str, Path],
         course: Course | None,
         entry: CourseLesson | None,
     ) -> None:
-        """Refuse a taken id, else write the lesson's outputs; fills in the result."""
+        """Refuse a taken id; write a contested lesson that came first in plan order."""
         result = outcome.result
         lesson_id = result.lesson_id
         if lesson_id is not None and claimed.get(lesson_id, plan.path) != plan.path:
@@ -333,50 +476,24 @@ class BuildRun:
                     display_path(plan.path), line, col, "duplicate-lesson", message, hint
                 )
             result.diagnostics.append(problem)
+            # A later lesson that won the race to the folder lost it again when the
+            # earlier one was written here: the folder is the earlier lesson's.
+            result.outputs = []
         if lesson_id is None or not result.ok:
             result.status = "failed"
             return
         claimed[lesson_id] = plan.path
-        target = self.out_root / lesson_id
-        line, col = outcome.id_position
-        where = display_path(plan.path)
-        try:
-            written = write_outputs(
-                target,
-                outcome.artifacts,
-                SourceIdentity(lesson_id, plan.path.name, outcome.source_sha256),
-                self.formats,
-                plan.options,
-                cache_keys=inputs.keys(
-                    outcome.source_sha256, self.formats, plan.options.source_date_epoch
-                ),
-                source_folders=self.sources,
-            )
-        except OutputNotOurs as error:
-            result.status = "failed"
-            result.diagnostics.append(
-                Diagnostic(where, line, col, "output-not-ours", str(error), error.hint)
-            )
-            return
-        except OSError as error:
-            result.status = "failed"
-            result.diagnostics.append(
-                Diagnostic(
-                    display_path(target), 1, 1, "write-failed",
-                    f"cannot write the outputs: {error.strerror or error}",
-                    "check free disk space and permissions of the output folder",
-                )
-            )  # fmt: skip
-            return
-        result.outputs = written.paths
-        if written.stale_notes:
-            from lessonc.anki_updates import stale_notes_warning
-
-            result.diagnostics.append(stale_notes_warning(where, line, col, written.stale_notes))
+        if outcome.contested:
+            # A later lesson with this id was written first by another worker; the
+            # first in plan order keeps the folder, as in a build with one process.
+            write_lesson(write, plan.path, plan.options, outcome, outcome.artifacts)
+            if not result.ok:
+                result.status = "failed"
 
     def _outcomes(self, tasks: list[LessonTask]) -> Generator[TaskOutcome, None, None]:
-        """Each task's outcome, in task order; in worker processes when jobs > 1."""
-        if self.jobs == 1 or len(tasks) < 2:
+        """Each task's outcome, in task order; in worker processes when that pays."""
+        workers = worker_count(self.jobs, tasks)
+        if workers == 1:
             if any("pdf" in task.formats for task in tasks):
                 # WeasyPrint loads in its own process while lessons are checked
                 # and their other formats rendered (the PDF renders last).
@@ -386,19 +503,60 @@ class BuildRun:
             for task in tasks:
                 yield run_task(task)
             return
+        context = _warm_context(tasks)
         pool = ProcessPoolExecutor(
-            max_workers=min(self.jobs, len(tasks)), initializer=_set_up_worker
+            max_workers=workers, mp_context=context, initializer=_set_up_worker
         )
-        futures = [pool.submit(run_task, task) for task in tasks]
+        # A few chunks a worker: one message a chunk rather than a lesson, and
+        # still a chunk left for the worker that finishes first.
+        chunk = max(1, len(tasks) // (workers * _CHUNKS_PER_WORKER))
+        # Forked workers share the parent's objects until they write to them, and the
+        # collector's first pass would write to every one: out of its sight, they stay
+        # shared. A fork context starts every worker in map(), so the freeze ends there.
+        gc.freeze()
         try:
-            for future in futures:
-                yield future.result()
+            results = pool.map(run_task, tasks, chunksize=chunk)
+        finally:
+            gc.unfreeze()
+        try:
+            yield from results
         except BaseException:
             # Ctrl-C, --fail-fast or an error: drop the queued lessons and do not
             # wait here for the running ones (a `with` block would).
             pool.shutdown(wait=False, cancel_futures=True)
             raise
         pool.shutdown()
+
+
+_CHUNKS_PER_WORKER = 4
+_LESSONS_PER_WORKER = 8
+"""Fewer lessons than this for each worker, and one process builds them faster: a worker
+costs its start and its messages, and a few lessons take a few tens of milliseconds."""
+
+
+def worker_count(jobs: int | None, tasks: Sequence[LessonTask]) -> int:
+    """How many processes build ``tasks``: ``jobs`` at most; by default one a CPU, but one
+    process in all for a few lessons."""
+    if jobs is not None:
+        return max(1, min(jobs, len(tasks)))
+    stale = sum(1 for task in tasks if task.formats)
+    return max(1, min(default_jobs(), stale // _LESSONS_PER_WORKER))
+
+
+def _warm_context(tasks: Sequence[LessonTask]) -> multiprocessing.context.BaseContext | None:
+    """Fork after importing what every worker needs, where forking is safe, so that
+    workers start with the models and renderers loaded instead of each importing them."""
+    if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
+        return None  # a thread may hold a lock a forked child would never see released
+    import lessonc.validation
+    from lessonc.outputs import get_renderer
+
+    for name in sorted({name for task in tasks for name in task.formats}):
+        if name != "pdf":  # the handout renders in a process of its own
+            get_renderer(name)
+    if any(task.summary_formats for task in tasks):
+        import lessonc.course.outputs.summary  # noqa: F401
+    return multiprocessing.get_context("fork")
 
 
 def _set_up_worker() -> None:

@@ -1,0 +1,65 @@
+"""The build plan and its workers: each worker writes its own lesson and sends back little."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import pickle
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLE
+from lessonc.cache import KeyInputs
+from lessonc.course.build_run import LessonTask, LessonWrite, build, run_task, worker_count
+from lessonc.outputs import BuildOptions
+
+OPTIONS = BuildOptions(source_date_epoch=1_700_000_000)
+
+
+def test_a_worker_writes_its_lesson_and_sends_back_only_a_small_summary(
+    tmp_path: Path,
+) -> None:
+    claims = tmp_path / "claims"
+    claims.mkdir()
+    out = tmp_path / "out"
+    write = LessonWrite(out, KeyInputs("", "a4", None), ("html", "quiz"), frozenset(), claims)
+    task = LessonTask(EXAMPLE, ("html", "quiz"), OPTIONS, ("html",), write)
+    outcome = run_task(task)
+    assert outcome.result.ok, outcome.result.diagnostics
+    assert outcome.artifacts == []
+    assert "index.html" in outcome.result.outputs
+    manifest = json.loads((out / "foundation-models" / "manifest.json").read_text("utf-8"))
+    assert {o["path"] for o in manifest["outputs"]} == set(outcome.result.outputs)
+    # The page and its assets stay in the worker: the parent gets search entries and ids.
+    assert len(pickle.dumps(outcome)) < 8_000
+
+
+def test_with_two_jobs_the_first_of_two_lessons_with_one_id_keeps_the_folder(
+    tmp_path: Path,
+) -> None:
+    sources = []
+    for minutes in (31, 32, 33, 34):  # four sources, one id: whichever worker writes first
+        source = tmp_path / str(minutes) / "foundation-models.yaml"
+        source.parent.mkdir()
+        text = EXAMPLE.read_text("utf-8")
+        source.write_text(text.replace("estimated_minutes: 25", f"estimated_minutes: {minutes}"))
+        sources.append(source)
+    report = build(sources, tmp_path / "out", ["quiz"], OPTIONS, jobs=2)
+    assert [d.code for d in report.all_diagnostics] == ["duplicate-lesson"] * 3
+    assert [r.status for r in report.results] == ["built", "failed", "failed", "failed"]
+    manifest = json.loads(
+        (tmp_path / "out" / "foundation-models" / "manifest.json").read_text("utf-8")
+    )
+    assert manifest["source"]["sha256"] == hashlib.sha256(sources[0].read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("jobs", "stale", "expected"),
+    [(None, 3, 1), (None, 15, 1), (2, 3, 2), (4, 2, 2), (1, 500, 1)],
+)
+def test_explicit_jobs_are_honoured_and_a_few_lessons_build_in_one_process(
+    jobs: int | None, stale: int, expected: int
+) -> None:
+    tasks = [LessonTask(EXAMPLE, ("html",), OPTIONS, None)] * stale
+    assert worker_count(jobs, tasks) == expected
