@@ -79,6 +79,8 @@ class QuestionView:
     explanation: Markup
     choices: tuple[ChoiceView, ...] = ()
     input_type: str = "radio"
+    answer_count: Markup | None = None
+    """How many choices are right, said in the answer key of a choice question."""
 
 
 def question_views(
@@ -97,6 +99,7 @@ def question_views(
             return ChoiceView(key, input_id, text, correct, block(feedback) if feedback else None)
 
         choices: tuple[ChoiceView, ...] = ()
+        answer_count = None
         if isinstance(question, TrueFalse):
             choices = (
                 choice("true", escape(words.text("true")), question.answer, question.feedback_true),
@@ -109,6 +112,8 @@ def question_views(
             choices = tuple(
                 choice(c.key, inline(c.text), c.correct, c.feedback) for c in question.choices
             )
+            right = sum(1 for c in question.choices if c.correct)
+            answer_count = words.markup("correct_answers", right)
         views[question.key] = QuestionView(
             base=base,
             points=words.markup("points_count", question.points) if question.points != 1 else None,
@@ -116,5 +121,6 @@ def question_views(
             explanation=block(question.explanation),
             choices=choices,
             input_type="checkbox" if isinstance(question, MultipleChoice) else "radio",
+            answer_count=answer_count,
         )
     return views
