@@ -95,7 +95,7 @@ def test_relative_path_rule(path: str, safe: bool) -> None:
 
 # --- the plain-text shortcut --------------------------------------------------------------
 
-PLAIN_SAMPLES = st.from_regex(markup._PLAIN_TEXT, fullmatch=True).filter(markup._is_plain)
+PLAIN_SAMPLES = st.from_regex(markup._PLAIN_TEXT, fullmatch=True).filter(markup.is_plain)
 
 
 @settings(max_examples=400, deadline=None)
@@ -117,7 +117,7 @@ def test_plain_text_shortcut_gives_what_the_full_pipeline_gives(text: str) -> No
     ],
 )  # fmt: skip
 def test_text_with_markdown_or_escapes_takes_the_full_pipeline(text: str) -> None:
-    assert not markup._is_plain(text)
+    assert not markup.is_plain(text)
     assert markup.to_html(text) == markup._full_html(text)
 
 

@@ -82,10 +82,7 @@ class Catalogue:
 
     @property
     def locale(self) -> Locale:
-        try:
-            return Locale.parse(self.tag, sep="-")
-        except (UnknownLocaleError, ValueError):
-            return Locale("en")
+        return _locale(self.tag)
 
     def with_overrides(self, overrides: Mapping[str, str]) -> Catalogue:
         """The same catalogue with an author's strings on top."""
@@ -109,13 +106,8 @@ class Catalogue:
 
     def number(self, value: int | float) -> str:
         """A number in the language's digits and separators."""
-        # Separators from CLDR; the digits too (Persian ۶۰), which Babel leaves Latin.
-        locale = self.locale
-        text = format_decimal(value, locale=locale, numbering_system="default")
-        zero = _ZEROS.get(locale.default_numbering_system or "latn")
-        if zero is None:
-            return text
-        return text.translate({ord("0") + d: chr(ord(zero) + d) for d in range(10)})
+        # The type is part of the key: 1, 1.0 and True are one key to a cache.
+        return _number(self.tag, type(value).__name__, value)
 
     def date(self, when: datetime) -> str:
         """A date written the language's way (long form)."""
@@ -140,6 +132,28 @@ class Catalogue:
             index = plural(count if count is not None else 1)
             return message[min(index, len(message) - 1)]
         return message
+
+
+@functools.cache
+def _locale(tag: str) -> Locale:
+    # Parsing a tag reads CLDR data: once per language, not once per number or date.
+    try:
+        return Locale.parse(tag, sep="-")
+    except (UnknownLocaleError, ValueError):
+        return Locale("en")
+
+
+@functools.lru_cache(maxsize=4096)
+def _number(tag: str, kind: str, value: int | float) -> str:
+    # Every page numbers its questions, points and gaps with the same few numbers: Babel
+    # formatting them again for each lesson was a tenth of the page's cost.
+    locale = _locale(tag)
+    # Separators from CLDR; the digits too (Persian ۶۰), which Babel leaves Latin.
+    text = format_decimal(value, locale=locale, numbering_system="default")
+    zero = _ZEROS.get(locale.default_numbering_system or "latn")
+    if zero is None:
+        return text
+    return text.translate({ord("0") + d: chr(ord(zero) + d) for d in range(10)})
 
 
 def _fill(message: str, values: Mapping[str, object], show: Callable[[object], str]) -> str:

@@ -222,7 +222,9 @@ _PLAIN_TEXT = re.compile(
 syntax or need escaping (* _ ` [ ! < > & \\ ~ | # " = +) and no line break."""
 
 
-def _is_plain(text: str) -> bool:
+def is_plain(text: str) -> bool:
+    """Whether Markdown and the sanitiser leave ``text`` as it is: then :func:`to_plain` and
+    :func:`to_inline_html` give the text itself and :func:`to_html` one paragraph of it."""
     # Three in four of a lesson's texts (choices, card fronts, titles, short answers) are
     # plain words, and took 60% of the Markdown time; tests hold this shortcut to giving
     # what the full pipeline gives.
@@ -264,7 +266,7 @@ _ENGLISH = tuple(TEXT_WORDS.values())
 def to_html(text: str, writer: Writer = "html") -> str:
     """Render block Markdown (paragraphs, lists …) to sanitised HTML, formulas and code
     written the way ``writer``'s output shows them (see textwriters.py)."""
-    return f"<p>{text}</p>" if _is_plain(text) else _full_html(text, writer, callout_titles())
+    return f"<p>{text}</p>" if is_plain(text) else _full_html(text, writer, callout_titles())
 
 
 @lru_cache(maxsize=4096)
@@ -297,7 +299,7 @@ def _html_taking_solutions(
 def to_inline_html(text: str, writer: Writer = "html") -> str:
     """Render inline Markdown (emphasis, code, links) to sanitised HTML with no block wrapper;
     a text holding a code block, a display formula or a table keeps those blocks."""
-    return text if _is_plain(text) else _full_inline_html(text, writer, callout_titles())
+    return text if is_plain(text) else _full_inline_html(text, writer, callout_titles())
 
 
 @lru_cache(maxsize=4096)
@@ -312,7 +314,7 @@ def _full_inline_html(
 def to_plain(text: str) -> str:
     """Lesson text as plain text: Markdown syntax removed, entities decoded, whitespace folded;
     formulas as their TeX source (``\\(…\\)``), table rows as ``a | b | c``."""
-    return text if _is_plain(text) else _full_plain(text, callout_titles())
+    return text if is_plain(text) else _full_plain(text, callout_titles())
 
 
 @lru_cache(maxsize=4096)

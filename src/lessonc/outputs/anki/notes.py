@@ -120,9 +120,14 @@ def lesson_notes(lesson: Lesson) -> Iterator[NoteData]:
     common = lesson_tags(lesson)
     words = i18n.for_language(lesson.language, lesson.ui)
     direction = lesson.direction or i18n.text_direction(lesson.language)
+    # Localising a note type looks up each of its card labels: once per type and lesson, not
+    # once per note (it was a fifth of the deck's cost).
+    note_types: dict[str, NoteTypeSpec] = {}
     for spec, part, item_id, fields, path in _items(lesson, words):
         guid = note_guid(lesson.id, part, item_id)
-        note_type = localised(spec, words, direction)
+        note_type = note_types.get(spec.key)
+        if note_type is None:
+            note_type = note_types[spec.key] = localised(spec, words, direction)
         yield NoteData(note_type, guid, fields, (*common, f"part::{part}"), path)
 
 

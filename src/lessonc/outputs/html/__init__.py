@@ -30,6 +30,7 @@ from lessonc.outputs import Artifact, BuildContext
 from lessonc.outputs.html.fragments import MediaRewriter, TermLinker, cloze_faces
 from lessonc.outputs.html.media import collect_media
 from lessonc.outputs.html.video import VideoEmbed, embed_for
+from lessonc.outputs.html.views import PageWords, QuestionView, question_views
 
 PAGE = "index.html"
 ASSETS = ("assets/lesson.css", "assets/lesson.js")
@@ -171,6 +172,8 @@ class PageView:
     """The SCORM adapter script the page loads after lesson.js (None: none)."""
     audio: AudioView | None = None
     """The audio lesson's players (None: the build makes no audio)."""
+    questions: dict[str, QuestionView] = field(default_factory=dict)
+    """The practice questions' rendered parts, by question key."""
 
 
 def content_security_policy(frame_origins: Iterable[str], *, media: bool = False) -> str:
@@ -279,6 +282,7 @@ class HtmlRenderer:
         videos = [VideoView(v.title, v.url, embed_for(v.url)) for v in lesson.videos]
         audio = audio_view(lesson, ctx.options.audio_format) if ctx.options.with_audio else None
         words = i18n.for_language(lesson.language, lesson.ui)
+        page_words = PageWords(words)
         page = PageView(
             toc=table_of_contents(lesson, words),
             videos=videos,
@@ -291,6 +295,7 @@ class HtmlRenderer:
             course=course_links(lesson.id) if ctx.options.in_course else None,
             lms_adapter=LMS_ADAPTER,
             audio=audio,
+            questions=question_views(lesson.practice, page_words, block, inline),
         )
         assets = ASSETS + ((THEME_CSS,) if _has_template(env, THEME_CSS) else ())
         if media_paths and _shows_figures(lesson):
@@ -302,8 +307,8 @@ class HtmlRenderer:
                 lesson=lesson,
                 page=page,
                 assets=assets,
-                t=words.markup,
-                tt=words.text,
+                t=page_words.markup,
+                tt=page_words.text,
                 fold_ta_marbuta=answers.folds_ta_marbuta(lesson.language),
             )
         finally:
