@@ -280,7 +280,7 @@ def to_html_taking_solutions(
     """As :func:`to_html`, but each ``::: solution`` block is taken out: the HTML holds
     ``textwriters.SOLUTION_PLACE`` where it stood, and each solution's (escaped) title and
     sanitised body follow, in order, for the handout's answer key."""
-    if _is_plain(text):
+    if is_plain(text):
         return f"<p>{text}</p>", ()
     return _html_taking_solutions(text, writer, callout_titles())
 
