@@ -180,7 +180,8 @@ def lesson_text_section() -> list[str]:
     callout_rows = [
         f"| `{kind}` | {CALLOUT_TITLES[kind]} | "
         + (
-            "folded on the page until the reader opens it; a box elsewhere |"
+            "folded until the reader opens it (the handout prints it in its answer key, the "
+            "teacher edition where it stands) |"
             if kind == "solution"
             else 'a box marked as a note (`role="note"`) |'
         )
@@ -274,7 +275,7 @@ def lesson_text_section() -> list[str]:
         "A callout opens with `:::`, its kind and an optional title, and closes with a line",
         "`:::`; between them goes any lesson text (code and formulas too). Without a title of",
         "its own a callout is titled in the lesson's language (English below). The handout,",
-        "Anki and GIFT show every kind as a titled box.",
+        "Anki and GIFT show each as a titled box, but for the handout's solutions.",
         "",
         "| kind | default title | on the page, in quiz.json's `html` and QTI |",
         "|---|---|---|",
