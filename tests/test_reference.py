@@ -69,3 +69,33 @@ def test_reference_command_writes_and_prints(tmp_path: Path) -> None:
     assert run_cli(["reference", "-o", str(target)]).exit_code == 0
     assert target.read_text(encoding="utf-8") == format_reference()
     assert run_cli(["reference", "--cli"]).stdout == cli_reference(main)
+
+
+def test_the_lesson_text_section_is_read_from_the_code() -> None:
+    from lessonc.maths_syntax import CALLOUTS
+    from lessonc.textwriters import CALLOUT_TITLES, OUTPUT_LANGUAGE, subheading_level
+
+    text = format_reference()
+    section = text[text.index("\n## Lesson text\n") : text.index("\n## Course file")]
+    for kind in CALLOUTS:
+        assert f"| `{kind}` | {CALLOUT_TITLES[kind]} |" in section
+    assert f"\n```{OUTPUT_LANGUAGE}\n" in section
+    for hashes in range(1, 7):
+        rows = (line for line in section.splitlines() if line.startswith("| `#"))
+        row = next(line for line in rows if f"`{'#' * hashes}`" in line)
+        assert row.endswith(f"| h{subheading_level(hashes)} |")
+    for heading in ("Formulas", "Code", "Tables", "Callouts", "Sub-headings"):
+        assert f"\n### {heading}\n" in section
+
+
+def test_every_lesson_text_field_points_at_the_lesson_text_section() -> None:
+    from lessonc.schemas import LESSON_TEXT_NOTE
+
+    text = format_reference()
+    for schema in (lesson_schema(), course_schema()):
+        for definition in [schema, *schema["$defs"].values()]:
+            for name, spec in definition.get("properties", {}).items():
+                takes_text = "text/markdown" in str(spec)
+                assert spec["description"].endswith(LESSON_TEXT_NOTE) == takes_text, name
+    assert "[lesson text](#lesson-text)" in text
+    assert LESSON_TEXT_NOTE not in text  # the type column links the section instead

@@ -214,3 +214,49 @@ def test_new_says_when_the_schema_cannot_be_written(tmp_path: Path) -> None:
     assert "the lesson is written, but schema/lesson.schema.json could not be" in result.stderr
     assert (tmp_path / "content" / "stems.yaml").is_file()
     assert "lessonc schema -o DIR" in result.stderr
+
+
+def test_the_starter_shows_rich_text_and_builds_without_warnings(tmp_path: Path) -> None:
+    run_cli(["new", "rich", "-o", str(tmp_path)])
+    out = tmp_path / "out"
+    result = run_cli(["build", str(tmp_path / "rich.yaml"), "-o", str(out), "--format", "html"])
+    assert result.exit_code == 0, result.stderr
+    assert "warning" not in result.stderr, result.stderr
+    page = (out / "rich" / "index.html").read_text(encoding="utf-8")
+    shown = {
+        "an inline formula": '<math display="inline"',
+        "a display formula": '<div class="math-display"><math display="block"',
+        "a sub-heading": '<h4 class="subheading">',
+        "a deeper sub-heading": '<h5 class="subheading">',
+        "a table": "<table>",
+        "captioned code": '<figcaption dir="ltr">atoms.py</figcaption>',
+        "its output": '<pre class="code-output"',
+        "a tip": '<div class="callout callout-tip" role="note"><p class="callout-title">Try it</p>',
+        "a solution": '<details class="callout callout-solution">',
+    }
+    assert [what for what, html in shown.items() if html not in page] == []
+
+
+def _tutorial_block_after(words: str, fence: str) -> str:
+    tutorial = (ROOT / "docs" / "tutorial.md").read_text(encoding="utf-8")
+    start = tutorial.index(fence, tutorial.index(words)) + len(fence)
+    return tutorial[start : tutorial.index("\n```", start)]
+
+
+def test_the_tutorials_rich_text_is_the_starters(tmp_path: Path) -> None:
+    run_cli(["new", "photosynthesis", "-o", str(tmp_path)])
+    starter = (tmp_path / "photosynthesis.yaml").read_text(encoding="utf-8").splitlines()
+    shown = _tutorial_block_after("## 7. Rich text", "````yaml\n").splitlines()
+    assert [line for line in shown if line.strip() and line not in starter] == []
+
+
+def test_the_tutorials_latex_error_is_what_validate_prints(tmp_path: Path) -> None:
+    run_cli(["new", "photosynthesis", "-o", "content"])
+    target = tmp_path / "content" / "photosynthesis.yaml"
+    text = target.read_text(encoding="utf-8")
+    assert "\\rightarrow" in text
+    target.write_text(text.replace("\\rightarrow", "\\rightarow"), encoding="utf-8")
+    result = run_cli(["validate", "content/photosynthesis.yaml"])
+    assert result.exit_code == 1
+    expected = _tutorial_block_after("Change `\\rightarrow`", "```text\n")
+    assert expected in result.stderr, result.stderr

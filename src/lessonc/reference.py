@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from lessonc.schemas import course_schema, lesson_schema
+from lessonc.schemas import LESSON_TEXT_ANCHOR, LESSON_TEXT_NOTE, course_schema, lesson_schema
 
 _REF = "#/$defs/"
 
@@ -48,7 +48,7 @@ def _type(spec: dict[str, Any]) -> str:
         return f"list of {_type(spec.get('items', {}))}"
     if kind == "string":
         if spec.get("contentMediaType") == "text/markdown":
-            return "Markdown text"
+            return f"[lesson text](#{LESSON_TEXT_ANCHOR})"
         return "text"
     if kind == "integer":
         return "whole number"
@@ -90,7 +90,9 @@ def _field_rows(definition: dict[str, Any]) -> Iterator[str]:
             need = f"no (default `{json.dumps(spec['default'], ensure_ascii=False)}`)"
         else:
             need = "no"
-        description = spec.get("description", "")
+        # The type column links the lesson-text section already; the schema's pointer to it
+        # would repeat on every text row.
+        description = spec.get("description", "").removesuffix(LESSON_TEXT_NOTE)
         rules = _rules(spec)
         if rules:
             description += f" ({'; '.join(rules)})"
@@ -129,10 +131,11 @@ def format_reference() -> str:
         "",
         "A lesson is one YAML file. Its top-level keys are those of **Lesson** below;",
         "each other section describes a part that appears inside it. Unknown keys are",
-        "errors. *Markdown text* takes lessonc's Markdown subset (emphasis, code, links,",
-        "lists, paragraphs); *text* is a plain line. The JSON Schema with the same",
-        "content is `schema/lesson.schema.json`. The file that makes lessons a course",
-        "comes last: [Course file (course.yaml)](#course-file-courseyaml).",
+        "errors. *Lesson text* is Markdown with formulas, code, tables, callouts and",
+        f"sub-headings ([Lesson text](#{LESSON_TEXT_ANCHOR}), after the parts); *text* is a",
+        "plain line. The JSON Schema with the same content is `schema/lesson.schema.json`.",
+        "The file that makes lessons a course comes last:",
+        "[Course file (course.yaml)](#course-file-courseyaml).",
         "",
         "**Images and figures.** `![alt text](images/plot.png)` names an image file in the",
         "lesson's folder; inside a sentence it stays inline. Alone in its paragraph it is a",
@@ -154,7 +157,160 @@ def format_reference() -> str:
         definition = schema["$defs"][name]
         lines += ["", f"## {name}", "", _cell(definition.get("description", "")), ""]
         lines += list(_field_rows(definition))
-    return "\n".join([*lines, *_course_section(schema["$defs"])]) + "\n"
+    return "\n".join([*lines, *lesson_text_section(), *_course_section(schema["$defs"])]) + "\n"
+
+
+def lesson_text_section() -> list[str]:
+    """What a lesson-text field may hold and what each output makes of it. The callout kinds
+    and titles, heading levels, link schemes and code-block words are read from the code
+    that implements them, so this section cannot drift from it."""
+    from lessonc.markup import LINK_SCHEMES
+    from lessonc.maths_syntax import CALLOUTS
+    from lessonc.textwriters import CALLOUT_TITLES, OUTPUT_LANGUAGE, subheading_level
+
+    fence = "```"
+    schemes = ", ".join(f"`{scheme}:`" for scheme in sorted(LINK_SCHEMES))
+    levels = [subheading_level(hashes) for hashes in range(1, 7)]
+    top = levels[0]
+    heading_rows = [
+        f"| {', '.join('`' + '#' * h + '`' for h in range(1, 7) if levels[h - 1] == level)} "
+        f"| h{level} |"
+        for level in sorted(set(levels))
+    ]
+    callout_rows = [
+        f"| `{kind}` | {CALLOUT_TITLES[kind]} | "
+        + (
+            "folded until the reader opens it (the handout prints it in its answer key, the "
+            "teacher edition where it stands) |"
+            if kind == "solution"
+            else 'a box marked as a note (`role="note"`) |'
+        )
+        for kind in CALLOUTS
+    ]
+    return [
+        "",
+        "## Lesson text",
+        "",
+        "Every field whose type is *lesson text* takes the same Markdown: CommonMark with",
+        "tables and `~~strikethrough~~`, plus formulas, highlighted code, callouts and",
+        "sub-headings. Raw HTML is shown as text, never run. Links go to " + schemes,
+        "addresses or to a `#fragment` of the page; images name a file in the lesson's folder",
+        "by a relative path (PNG, JPEG, GIF, WebP, AVIF or SVG). Each text is parsed once;",
+        "each output writes that parse its own way, and every output's HTML is then",
+        "sanitised in one place. Write a text that holds a backslash, as most formulas do,",
+        "in single quotes or as a block (`|`): inside double quotes YAML reads `\\f` of",
+        "`\\frac` as an escape.",
+        "",
+        "### Formulas",
+        "",
+        "| written | is |",
+        "|---|---|",
+        "| `$…$` or `\\(…\\)` | an inline formula, in the line of text |",
+        "| `$$…$$` or `\\[…\\]` | a display formula, on a line of its own |",
+        "",
+        "Formulas are LaTeX, taken out of the text before any other Markdown, so their source",
+        "reaches every output as written (`x_i*w_i` is no emphasis, `\\{` no escape). A `$`",
+        "just after a digit opens no formula and a `$` just before a digit closes none, so",
+        "`$5 and $10` stays text; `\\$` is always a plain dollar sign (`lessonc lint` rule",
+        "L108 points at dollars that made a formula of words). A formula the writers cannot",
+        "draw is `error[latex-error]` at its opening delimiter.",
+        "",
+        "| output | a formula becomes |",
+        "|---|---|",
+        "| the page (`index.html`), quiz.json's `html`, QTI | MathML, with its TeX in an "
+        "`application/x-tex` annotation and as its accessible name |",
+        "| the handout (PDF) | an SVG of glyph outlines (STIX Two Math), on the text's baseline |",
+        "| the Anki deck, GIFT (Moodle) | TeX between `\\(…\\)` or `\\[…\\]`, which their "
+        "MathJax typesets |",
+        "| quiz.json's `text` and other plain text (search, lint) | its TeX between "
+        "`\\(…\\)` or `\\[…\\]` |",
+        "",
+        "### Code",
+        "",
+        "````markdown",
+        f"{fence}python title=sigmoid.py",
+        "import math",
+        "print(1 / (1 + math.exp(0)))",
+        fence,
+        "",
+        f"{fence}{OUTPUT_LANGUAGE}",
+        "0.5",
+        fence,
+        "````",
+        "",
+        "A fenced block with a language (any name Pygments knows: `python`, `js`, `bash`,",
+        "`sql` …) is highlighted; an unknown language, or none, is shown plain. After the",
+        "language, `title=` gives the block a caption such as its file name: `title=sigmoid.py`,",
+        'or `title="my script.py"` (or single quotes) for a name with spaces. A block marked',
+        f"`{OUTPUT_LANGUAGE}` shows what code printed, styled apart from code. Code, in blocks",
+        "and `inline`, always reads left to right, also in a right-to-left lesson, and a long",
+        "line scrolls inside its box rather than widening the page. The page and the handout",
+        "colour code with classes (the page follows the reader's light or dark scheme); Anki",
+        "and Moodle get inline colours, since they have no lessonc stylesheet; plain text",
+        "keeps the lines as written.",
+        "",
+        "### Tables",
+        "",
+        "```markdown",
+        "| x | σ(x) |",
+        "|---|---:|",
+        "| 0 | 0.50 |",
+        "| 2 | 0.88 |",
+        "```",
+        "",
+        "Tables are pipe tables; `:---`, `:---:` and `---:` align a column. The page and the",
+        "handout rule them, and a table longer than a handout page repeats its header row on",
+        "every page. Where only plain text goes (quiz.json's `text`, the search index), each",
+        "row becomes a line of cells, `x | σ(x)`. Keep them small: a phone shows about four",
+        "columns.",
+        "",
+        "### Callouts",
+        "",
+        "```markdown",
+        "::: tip Try it",
+        "Change `0` to `2` and run it again.",
+        ":::",
+        "```",
+        "",
+        "A callout opens with `:::`, its kind and an optional title, and closes with a line",
+        "`:::`; between them goes any lesson text (code and formulas too). Without a title of",
+        "its own a callout is titled in the lesson's language (English below). The handout,",
+        "Anki and GIFT show each as a titled box, but for the handout's solutions.",
+        "",
+        "| kind | default title | on the page, in quiz.json's `html` and QTI |",
+        "|---|---|---|",
+        *callout_rows,
+        "",
+        "### Sub-headings",
+        "",
+        "The lesson's own structure owns the headings above a chapter's title (h3), so a",
+        "`#` heading in lesson text sits below it. Sub-headings join the page's outline and",
+        "the handout's bookmarks under their chapter. Underlined (setext) headings are not",
+        "read as headings: a line of `---` under a sentence is a rule.",
+        "",
+        "| written | becomes |",
+        "|---|---|",
+        *heading_rows,
+        "",
+        f"(Chapter titles are h{top - 1}.)",
+        "",
+        "### Block content in choices",
+        "",
+        "Choices, matching and ordering items and other short texts are one line of inline",
+        "Markdown, unless they hold a fenced or indented code block, a display formula",
+        "(`$$…$$` on lines of its own) or a table: those keep their form, in every output.",
+        "",
+        "```yaml",
+        "choices:",
+        "  - text: |",
+        "      ```python",
+        "      >>> sigmoid(0)",
+        "      0.5",
+        "      ```",
+        "    correct: true",
+        '  - text: "$1$"',
+        "```",
+    ]
 
 
 def _course_section(lesson_defs: dict[str, Any]) -> list[str]:

@@ -282,10 +282,15 @@ SUBHEADING_TOP = 4
 """Where text's own headings start: the page and the handout give a chapter's title h3."""
 
 
-def _sub_level(token: Token) -> int:
+def subheading_level(hashes: int) -> int:
+    """The HTML heading level of a text's ``#`` … ``######`` heading (the format reference
+    shows this mapping, so it is read from here rather than restated)."""
     # `#` and `##` are both a chapter's first level of sub-heading, `###` the next …
-    written = int(token.tag[1])
-    return min(6, SUBHEADING_TOP + max(written - 2, 0))
+    return min(6, SUBHEADING_TOP + max(hashes - 2, 0))
+
+
+def _sub_level(token: Token) -> int:
+    return subheading_level(int(token.tag[1]))
 
 
 class _Html(_Writer):
