@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from conftest import FIXTURES
 from lessonc.cache import KeyInputs, is_current, lesson_folders, templates_digest
 from lessonc.course.build_run import build
@@ -42,6 +44,21 @@ def test_user_templates_change_the_digest(tmp_path: Path) -> None:
     assert with_user != builtin_only
     (tmp_path / "html" / "lesson.html.j2").write_text("y", encoding="utf-8")
     assert templates_digest((tmp_path,)) != with_user
+
+
+def test_the_starter_is_not_part_of_the_digest_but_every_rendered_template_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lessonc import cache
+
+    builtin = tmp_path / "templates"
+    shutil.copytree(cache._builtin_templates(), builtin)
+    monkeypatch.setattr(cache, "_builtin_templates", lambda: builtin)
+    before = templates_digest(())
+    (builtin / "new" / "lesson.yaml").write_text("title: edited starter\n", encoding="utf-8")
+    assert templates_digest(()) == before  # editing `lessonc new`'s starter rebuilds nothing
+    (builtin / "html" / "base.html.j2").write_text("{# edited #}", encoding="utf-8")
+    assert templates_digest(()) != before
 
 
 def test_manifest_records_keys_and_detects_tampering(tmp_path: Path) -> None:

@@ -25,12 +25,18 @@ MANIFEST = "manifest.json"
 _CHUNK = 1 << 20
 
 
+STARTER_FOLDER = "new/"
+"""The built-in templates' folder holding `lessonc new`'s starter lesson."""
+
+
 def templates_digest(template_dirs: Sequence[Path]) -> str:
     """One hash over every file of the built-in templates and the user's template folders."""
     digest = hashlib.sha256()
     for index, folder in enumerate([_builtin_templates(), *template_dirs]):
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             relative = path.relative_to(folder).as_posix()
+            if index == 0 and relative.startswith(STARTER_FOLDER):
+                continue  # `lessonc new`'s starter is never rendered: editing it changes no output
             digest.update(f"{index}\0{relative}\0".encode())
             try:  # through the path gate, as the template loader reads them
                 data = read_file(path, folder)
