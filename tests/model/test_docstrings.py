@@ -7,6 +7,7 @@ JSON Schemas and the format reference (tests/test_schemas.py, tests/test_referen
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 import textwrap
 from pathlib import Path
@@ -16,9 +17,12 @@ import pytest
 
 import lessonc.model
 import lessonc.quiz
+from lessonc.model import docstrings
+from lessonc.user_cache import CACHE_ENV
 
 
 def _import(tmp_path: Path, name: str, source: str) -> ModuleType:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     path = tmp_path / f"{name}.py"
     path.write_text(textwrap.dedent(source), encoding="utf-8")
     spec = importlib.util.spec_from_file_location(name, path)
@@ -133,3 +137,50 @@ def test_a_name_defined_twice_in_a_module_gets_no_guess(sample: ModuleType) -> N
 def test_the_lesson_and_quiz_models_are_described() -> None:
     for model in (lessonc.model.Lesson, lessonc.model.Choice, lessonc.quiz.Quiz):
         assert all(info.description for info in model.model_fields.values()), model
+
+
+SMALL = '''
+    from pydantic import BaseModel, ConfigDict
+
+    from lessonc.model.docstrings import document_fields
+
+
+    class Small(BaseModel):
+        model_config = ConfigDict(defer_build=True)
+
+        field: int = 0
+        """As written."""
+
+
+    document_fields(Small)
+'''
+
+
+def test_a_parse_is_kept_in_the_cache_folder_and_read_back_from_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    first = _import(tmp_path / "a", "lessonc_docstring_small_a", SMALL)
+    assert first.Small.model_fields["field"].description == "As written."
+    [kept] = (tmp_path / "cache" / "docstrings").glob("*.json")
+    assert json.loads(kept.read_text()) == {"Small": {"field": "As written."}}
+
+    # The same source again, in a new process's place: only the cache can say this.
+    kept.write_text(json.dumps({"Small": {"field": "From the cache."}}))
+    docstrings._module_docs.cache_clear()
+    second = _import(tmp_path / "b", "lessonc_docstring_small_b", SMALL)
+    assert second.Small.model_fields["field"].description == "From the cache."
+
+
+@pytest.mark.parametrize("damaged", ["", "{not json", '{"Small": {"field": 1}}', "[]"])
+def test_a_damaged_cache_file_is_parsed_again_and_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damaged: str
+) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    _import(tmp_path / "a", "lessonc_docstring_small_a", SMALL)
+    [kept] = (tmp_path / "cache" / "docstrings").glob("*.json")
+    kept.write_text(damaged)
+    docstrings._module_docs.cache_clear()
+    again = _import(tmp_path / "b", "lessonc_docstring_small_b", SMALL)
+    assert again.Small.model_fields["field"].description == "As written."
+    assert json.loads(kept.read_text()) == {"Small": {"field": "As written."}}
