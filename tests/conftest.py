@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import signal
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +28,13 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 # inherited across exec, so children start with the default again.
 if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
     signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+# lessonc keeps compiled templates in the user's cache folder. The suite, and every
+# lessonc it starts, keeps them in a folder of its own: never in the real home, and
+# never from an earlier run or another checkout. Set at import, before any test runs.
+_SUITE_CACHE = tempfile.TemporaryDirectory(prefix="lessonc-test-cache-")
+os.environ["LESSONC_CACHE_DIR"] = _SUITE_CACHE.name
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -136,3 +137,39 @@ def test_a_file_that_is_no_lesson_is_named_so(
     assert f"{name}:1:1: error[not-a-lesson]: not a lesson file: " in result.stderr
     assert "hint: a lesson file is YAML with one key a line" in result.stderr
     assert "alias" not in result.stderr
+
+
+def test_the_command_collects_seldom_and_leaves_the_last_collection_to_the_process_end() -> None:
+    code = (
+        "import atexit, gc, sys\n"
+        "from lessonc import cli\n"
+        "atexit.register(lambda: print(gc.get_threshold()[0], gc.get_freeze_count() > 0))\n"
+        "sys.argv = ['lessonc', '--version']\n"
+        "cli.run()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=ROOT
+    )
+    assert done.returncode == 0, done.stderr
+    from lessonc.cli import GC_YOUNG_THRESHOLD
+
+    assert done.stdout.splitlines()[-1] == f"{GC_YOUNG_THRESHOLD} True"
+
+
+def test_a_build_imports_only_the_formats_it_was_asked_for(tmp_path: Path) -> None:
+    code = (
+        "import sys\n"
+        "from lessonc.cli import main\n"
+        f"main(['build', {str(EXAMPLE)!r}, '-o', {str(tmp_path)!r}, '-f', 'html,anki,quiz'],\n"
+        "     standalone_mode=False)\n"
+        "print('imported:', *sorted(m for m in sys.modules if m.split('.')[0] in {\n"
+        "    'weasyprint', 'pikepdf', 'playwright', 'numpy', 'soundfile', 'rich'} or\n"
+        "    m.startswith(('lessonc.outputs.scorm', 'lessonc.outputs.qti', 'lessonc.outputs.gift',\n"
+        "                  'lessonc.outputs.audio', 'lessonc.quiz_gift'))))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=ROOT,
+        env={**os.environ, "SOURCE_DATE_EPOCH": "1700000000"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "imported:"

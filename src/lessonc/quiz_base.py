@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from html import escape
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from lessonc import markup
+from lessonc.model.docstrings import document_fields
 
 QuestionType = Literal[
     "single_choice", "multiple_choice", "true_false", "short_answer",
@@ -23,8 +24,13 @@ class Part(BaseModel):
         strict=True,
         allow_inf_nan=False,
         frozen=True,
-        use_attribute_docstrings=True,
+        defer_build=True,  # as the lesson's models (lessonc.model.base.Strict), for start-up
     )
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        document_fields(cls)
 
 
 class RichText(Part):

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import (
-    BytecodeCache,
     Environment,
     FileSystemLoader,
     StrictUndefined,
@@ -24,7 +23,6 @@ from jinja2 import (
     TemplateNotFound,
     TemplateSyntaxError,
 )
-from jinja2.bccache import Bucket
 from jinja2.loaders import split_template_path
 from markupsafe import Markup
 
@@ -32,6 +30,7 @@ from lessonc import markup, quiz_exercises
 from lessonc.diagnostics import Diagnostic, display_path
 from lessonc.paths import Refused, read_file
 from lessonc.sandbox import SandboxedTemplates
+from lessonc.template_cache import CompiledTemplates
 
 
 @functools.cache  # asked for every template and asset of every lesson; it cannot change
@@ -43,32 +42,10 @@ def builtin_templates() -> Path:
     return Path(__file__).resolve().parents[2] / "templates"
 
 
-class _CompiledTemplates(BytecodeCache):
-    """Compiled templates kept in memory, keyed by name and source checksum.
-
-    The handout and the course pages make a fresh environment per build step,
-    and compiling their templates again each time would cost more than
-    rendering them (the HTML page keeps one environment per process instead).
-    Jinja2 checks the source checksum, so an edited template (``lessonc
-    serve``) is compiled anew; nothing else is shared. Every environment that
-    uses it is a :class:`~lessonc.sandbox.SandboxedTemplates`, whose compiled
-    code differs from a plain environment's (guarded loops, checked calls): a
-    plain environment must never share this cache.
-    """
-
-    def __init__(self) -> None:
-        self._code: dict[str, bytes] = {}
-
-    def load_bytecode(self, bucket: Bucket) -> None:
-        stored = self._code.get(bucket.key)
-        if stored is not None:
-            bucket.bytecode_from_string(stored)
-
-    def dump_bytecode(self, bucket: Bucket) -> None:
-        self._code[bucket.key] = bucket.bytecode_to_string()
-
-
-_COMPILED = _CompiledTemplates()
+# The handout and the course pages make a fresh environment per build step, and
+# compiling their templates again each time would cost more than rendering them; a
+# fresh process takes them from the user's cache folder (see lessonc.template_cache).
+_COMPILED = CompiledTemplates()
 
 TEMPLATE_SIZE_HINT = "a template or stylesheet is a few KiB; keep large files out of the theme"
 

@@ -66,6 +66,7 @@ def _audited_build(
     done = run_lessonc(
         "build", str(lesson), "-o", str(tmp_path / "out"), "--format", formats,
         cwd=cwd, PYTHONPATH=str(hook_dir), LESSONC_AUDIT_LOG=str(log), TMPDIR=str(private_tmp),
+        LESSONC_CACHE_DIR=str(tmp_path / "cache"),
     )  # fmt: skip
     events = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
     assert any("open" in e for e in events), "the audit hook recorded nothing"
@@ -104,14 +105,15 @@ def test_remote_images_are_refused_without_any_connection(tmp_path: Path) -> Non
 
 def _allowed_roots(tmp_path: Path) -> list[Path]:
     """Where a build may open files: Python and its packages, lessonc's own files, the system's
-    device/proc/config trees, and the build's lesson, output and temporary folders."""
+    device/proc/config trees, the build's lesson, output and temporary folders, and the user's
+    cache folder (compiled templates, the models' field docstrings)."""
     prefixes = {sys.prefix, sys.base_prefix, sys.exec_prefix, *site.getsitepackages()}
     return [
         *(Path(p).resolve() for p in prefixes),
         (ROOT / "src" / "lessonc").resolve(),
         (ROOT / "templates").resolve(),
         *(Path(p) for p in ("/dev", "/proc", "/sys", "/etc", "/usr/share", "/usr/lib", "/lib")),
-        *(tmp_path / name for name in ("lesson", "out", "tmp", "hook")),
+        *(tmp_path / name for name in ("lesson", "out", "tmp", "hook", "cache")),
     ]
 
 

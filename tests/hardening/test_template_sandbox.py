@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from types import CodeType
 
 import pytest
 from jinja2 import TemplateError
@@ -17,6 +18,8 @@ from conftest import EXAMPLE, FIXTURES
 from hardening.support import run_lessonc
 from lessonc import templating
 from lessonc.sandbox import RENDER_SECONDS
+from lessonc.template_cache import CompiledTemplates
+from lessonc.user_cache import CACHE_ENV
 
 COURSE = FIXTURES / "course"
 PAYLOAD = "touch {marker}"
@@ -126,6 +129,44 @@ def test_templates_from_the_compiled_cache_stay_sandboxed(tmp_path: Path) -> Non
             env.get_template("loop.j2").render()
         cached.append(len(templating._COMPILED._code))
     assert cached[0] == cached[1] > 0  # the second round compiled nothing new
+
+
+def _string_constants(code: CodeType) -> set[str]:
+    found = {c for c in code.co_consts if isinstance(c, str)}
+    for inner in code.co_consts:
+        if isinstance(inner, CodeType):
+            found |= _string_constants(inner)
+    return found
+
+
+def test_templates_from_the_cache_folder_stay_sandboxed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each round's cache starts empty, as a new process's does: the first compiles and
+    # writes the folder, the second loads from it. The guards are in the stored code.
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    theme = tmp_path / "theme" / "html"
+    theme.mkdir(parents=True)
+    (theme / "escape.j2").write_text("{{ cycler.__init__.__globals__ }}", encoding="utf-8")
+    (theme / "loop.j2").write_text("{% for i in range(200000) %}{% endfor %}", encoding="utf-8")
+    (theme / "power.j2").write_text("{{ 10 ** 10000000000 }}", encoding="utf-8")
+    for round_ in ("compiles", "loads"):
+        env = templating.environment("html", [tmp_path / "theme"])
+        cache = env.bytecode_cache = CompiledTemplates()
+        if round_ == "loads":
+            assert cache.folder() is not None
+            for name in ("escape.j2", "loop.j2", "power.j2"):
+                source, filename, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+                code = cache.get_bucket(env, name, filename, source).code
+                assert code is not None, name
+                if name == "loop.j2":  # the loop guard is compiled in, not added at render
+                    assert "lessonc_loop_guard" in _string_constants(code)
+        with pytest.raises(TemplateError, match="unsafe"):
+            env.get_template("escape.j2").render()
+        with pytest.raises(TemplateError, match="range"):
+            env.get_template("loop.j2").render()
+        with pytest.raises(TemplateError, match="exponent"):
+            env.get_template("power.j2").render()
 
 
 def test_limits_hold_in_the_worker_processes_of_a_course_build(tmp_path: Path) -> None:

@@ -23,6 +23,8 @@ from lessonc.model.base import (
     Strict,
     Text,
     Url,
+    empty_dict,
+    empty_list,
     slugify,
 )
 from lessonc.model.content import (
@@ -90,7 +92,7 @@ class LintSettings(Strict):
     """How `lessonc lint` treats this lesson."""
 
     disable: list[Annotated[str, Field(pattern=r"^L\d{3}$")]] = Field(
-        default_factory=list, examples=[["L101", "L104"]]
+        default_factory=empty_list, examples=[["L101", "L104"]]
     )
     """Codes of lint rules switched off for this lesson (see `lessonc lint --list-rules`)."""
 
@@ -135,7 +137,7 @@ class Lesson(Strict):
     """BCP 47 language tag of the text; picks the interface strings, the text direction and the PDF's fonts."""  # noqa: E501
     direction: Literal["ltr", "rtl"] | None = Field(default=None, examples=["rtl"])
     """Text direction of every output; left out, it follows the language (rtl for Persian, Arabic, Hebrew, Urdu …)."""  # noqa: E501
-    ui: InterfaceStrings = Field(default_factory=dict, examples=[{"show_answer": "Reveal"}])
+    ui: InterfaceStrings = Field(default_factory=empty_dict, examples=[{"show_answer": "Reveal"}])
     """Interface strings that replace lessonc's own for this lesson, by key (see docs/translating.md for the keys)."""  # noqa: E501
     level: Literal["beginner", "intermediate", "advanced"] = Field(
         default="intermediate", examples=["advanced"]
@@ -160,7 +162,7 @@ class Lesson(Strict):
     )
     """What a learner can do after the lesson."""
     tags: list[Key] = Field(
-        default_factory=list, examples=[["foundation-models", "pre-training", "fine-tuning"]]
+        default_factory=empty_list, examples=[["foundation-models", "pre-training", "fine-tuning"]]
     )
     """Keywords, also used as Anki tags (lower-case letters and digits of any script, single hyphens)."""  # noqa: E501
     teacher_notes: Text | None = Field(
@@ -215,7 +217,7 @@ class Lesson(Strict):
     )
     """The lesson summed up at three depths: quick, standard and detailed."""
     videos: list[Video] = Field(
-        default_factory=list,
+        default_factory=empty_list,
         examples=[
             [
                 {
@@ -242,7 +244,7 @@ class Lesson(Strict):
     )
     """The body of the lesson."""
     key_concepts: list[KeyConcept] = Field(
-        default_factory=list,
+        default_factory=empty_list,
         examples=[
             [
                 {
@@ -255,7 +257,7 @@ class Lesson(Strict):
     )
     """The ideas to take away."""
     examples: list[Example] = Field(
-        default_factory=list,
+        default_factory=empty_list,
         examples=[
             [
                 {
@@ -268,7 +270,7 @@ class Lesson(Strict):
     )
     """Real-life examples and applications."""
     memory_aids: list[MemoryAid] = Field(
-        default_factory=list,
+        default_factory=empty_list,
         examples=[
             [
                 {
@@ -286,7 +288,7 @@ class Lesson(Strict):
     )
     """Rhymes, stories, mnemonics and acronyms."""
     flashcards: list[Flashcard] = Field(
-        default_factory=list,
+        default_factory=empty_list,
         examples=[
             [
                 {
@@ -305,7 +307,7 @@ class Lesson(Strict):
     )
     """Cards for spaced repetition."""
     glossary: list[GlossaryEntry] = Field(
-        default_factory=list,
+        default_factory=empty_list,
         examples=[
             [
                 {
@@ -319,7 +321,7 @@ class Lesson(Strict):
     )
     """Terms and definitions."""
     practice: list[Question] = Field(
-        default_factory=list,
+        default_factory=empty_list,
         examples=[
             [
                 {
@@ -336,7 +338,7 @@ class Lesson(Strict):
     )
     """Practice questions."""
     references: list[Reference] = Field(
-        default_factory=list,
+        default_factory=empty_list,
         examples=[
             [
                 {
@@ -355,7 +357,7 @@ class Lesson(Strict):
     scorm: ScormSettings | None = Field(default=None, examples=[{"pass_percent": 80}])
     """Grading in an LMS (SCORM packages); when left out, the course's, else a pass mark of 80 %."""
     pronunciations: dict[PlainText, PlainText] = Field(
-        default_factory=dict, examples=[{"LLaMA": "lama", "GPT": "G P T", "DATS": "dats"}]
+        default_factory=empty_dict, examples=[{"LLaMA": "lama", "GPT": "G P T", "DATS": "dats"}]
     )
     """How the audio lesson says terms: each key (a whole word, case as written) is spoken as its value, a phonetic spelling."""  # noqa: E501
 

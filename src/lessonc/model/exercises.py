@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from lessonc.model.base import Identified, PlainText, Strict, Text
+from lessonc.model.base import Identified, PlainText, Strict, Text, empty_list
 from lessonc.model.study import (
     MultipleChoice,
     QuestionBase,
@@ -57,7 +57,7 @@ class Matching(QuestionBase):
         ],
     )
     """The pairs, in the order the left items are shown."""
-    distractors: list[Text] = Field(default_factory=list, examples=[["Microsoft"]])
+    distractors: list[Text] = Field(default_factory=empty_list, examples=[["Microsoft"]])
     """Extra right-hand options that match no left item."""
 
 
@@ -134,10 +134,10 @@ class Numeric(QuestionBase):
 class Gap(Strict):
     """One gap of a fill_blanks text."""
 
-    accepted: list[PlainText] = Field(default_factory=list, examples=[["fine-tuning"]])
+    accepted: list[PlainText] = Field(default_factory=empty_list, examples=[["fine-tuning"]])
     """Every answer counted as right; the first is shown as the model answer."""
     choices: list[PlainText] = Field(
-        default_factory=list, examples=[["fine-tuning", "prompting", "pre-training"]]
+        default_factory=empty_list, examples=[["fine-tuning", "prompting", "pre-training"]]
     )
     """When given, the gap is a drop-down of these options (the accepted answers among them)."""
 
@@ -174,7 +174,7 @@ class Open(QuestionBase):
     )
     """A good answer, shown on request and in the answer key."""
     rubric: list[Text] = Field(
-        default_factory=list, examples=[["Names pre-training as the shared cost."]]
+        default_factory=empty_list, examples=[["Names pre-training as the shared cost."]]
     )
     """What a grader looks for, one criterion per entry."""
 

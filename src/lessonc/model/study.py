@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Discriminator, Field, Tag
 
-from lessonc.model.base import Identified, Key, PlainText, Strict, Text, Url
+from lessonc.model.base import Identified, Key, PlainText, Strict, Text, Url, empty_list
 
 # --- flashcards and glossary ----------------------------------------------------------
 
@@ -86,7 +86,9 @@ class GlossaryEntry(Identified):
         ]
     )
     """What it means."""
-    aliases: list[PlainText] = Field(default_factory=list, examples=[["fine-tuning", "fine-tune"]])
+    aliases: list[PlainText] = Field(
+        default_factory=empty_list, examples=[["fine-tuning", "fine-tune"]]
+    )
     """Other spellings to link in the text (e.g. 'fine-tuning' for 'Finetuning')."""
 
     def id_source(self) -> str:
@@ -136,7 +138,7 @@ class QuestionBase(Identified):
     """Why the answer is what it is; shown after answering."""
     points: int = Field(default=1, ge=0, le=1000, examples=[1, 2])
     """Weight in a score."""
-    tags: list[Key] = Field(default_factory=list, examples=[["fine-tuning"]])
+    tags: list[Key] = Field(default_factory=empty_list, examples=[["fine-tuning"]])
     """Labels for filtering in an LMS (lower-case letters, digits and single hyphens)."""
 
     def id_source(self) -> str:
@@ -228,7 +230,9 @@ class Reference(Strict):
     """Title of the work."""
     url: Url | None = Field(default=None, examples=["https://arxiv.org/abs/2108.07258"])
     """Where to find it: an absolute http(s) URL."""
-    authors: list[PlainText] = Field(default_factory=list, examples=[["Rishi Bommasani et al."]])
+    authors: list[PlainText] = Field(
+        default_factory=empty_list, examples=[["Rishi Bommasani et al."]]
+    )
     """Who wrote it."""
     note: Text | None = Field(
         default=None,

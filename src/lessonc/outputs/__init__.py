@@ -10,7 +10,7 @@ one line to :data:`RENDERERS`.
 from __future__ import annotations
 
 import importlib
-import importlib.util
+import importlib.machinery
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -117,11 +117,22 @@ DEFAULT_FORMATS = ("html", "pdf", "anki", "quiz")
 
 def available_formats() -> list[str]:
     """Names of the formats whose module is present, in registry order."""
-    found = []
-    for name, module in RENDERERS.items():
-        if importlib.util.find_spec(module) is not None:
-            found.append(name)
-    return found
+    return [name for name, module in RENDERERS.items() if _module_present(module)]
+
+
+def _module_present(dotted: str) -> bool:
+    # importlib.util.find_spec imports a submodule's parent packages, and the SCORM
+    # package pulls in the quiz models and QTI: looked up on disk instead, every
+    # ``lessonc build`` would otherwise import formats it was not asked for.
+    locations = list(__path__)
+    name = __name__
+    for part in dotted.removeprefix(f"{__name__}.").split("."):
+        name = f"{name}.{part}"
+        spec = importlib.machinery.PathFinder.find_spec(name, locations)
+        if spec is None:
+            return False
+        locations = list(spec.submodule_search_locations or ())
+    return True
 
 
 def get_renderer(name: str) -> Renderer:
