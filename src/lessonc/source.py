@@ -2,17 +2,23 @@
 
 PyYAML's own loaders are not used: they keep the last of two duplicate keys,
 expand aliases without bound, read YAML 1.1 types (``no`` → False, ``1:30`` →
-90) and construct arbitrary tags. Instead the parser's event stream is turned
-into data here, by an explicit stack (deep nesting cannot overflow Python's
-stack), with YAML 1.2 core scalars, rejected tags, counted alias expansion and
-duplicate keys as errors.
+90) and construct arbitrary tags. The rules here are YAML 1.2 core scalars,
+rejected tags, counted alias expansion and duplicate keys as errors. They are
+applied on one of two ways: most sources are composed by libyaml in C and read
+by one walk of the tree (:mod:`lessonc.source_tree`); a source the tree cannot
+show whole (anchors, aliases, syntax errors, keys that are not text) goes
+through the parser's event stream here, by an explicit stack (deep nesting
+cannot overflow Python's stack).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import hashlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -27,6 +33,8 @@ MAX_NODES = 200_000
 """Nodes after alias expansion; a billion-laughs file reaches this at once and stops."""
 MAX_DEPTH = 64
 """Nesting depth; the lesson format needs fewer than ten levels."""
+MAX_ERRORS = 50
+"""Reading stops after this many errors: the rest are usually echoes of the first."""
 
 PathKey = tuple[str | int, ...]
 
@@ -152,11 +160,11 @@ def load(path: Path, root: Path | None = None) -> Located:
 
 def loads(raw: bytes, path: Path) -> Located:
     """Parse source bytes that came from ``path`` (used in messages)."""
-    text = _decode(raw, display_path(path))
-    builder = _Builder(display_path(path))
-    builder.run(text)
+    shown = display_path(path)  # once: it resolves the path, a tenth of a millisecond
+    text = _decode(raw, shown)
+    builder = _read(text, shown)
     if builder.errors:
-        raise SourceError(not_a_lesson(path, display_path(path), builder.errors))
+        raise SourceError(not_a_lesson(path, shown, builder.errors))
     return Located(
         path=path,
         text=text,
@@ -165,6 +173,46 @@ def loads(raw: bytes, path: Path) -> Located:
         values=builder.values,
         keys=builder.keys,
     )
+
+
+def _read(text: str, shown: str) -> _Builder:
+    """The builder holding the text's data, positions and errors."""
+    # Imported here: the walk needs this module's rules, and this module the walk.
+    from lessonc import source_tree
+
+    builder = _Builder(shown)
+    try:
+        with _cyclic_gc_paused():
+            root = source_tree.compose(text)
+            if root is not None:
+                source_tree.walk(builder, root)
+    except _Stop:
+        pass
+    except source_tree.NotComposed:
+        builder = _Builder(shown)  # the walk may have begun: start again, from the events
+        builder.run(text)
+        return builder
+    builder.finish()
+    return builder
+
+
+@contextlib.contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Keeps the cyclic garbage collector off while a tree is composed and walked.
+
+    The tree's thousands of nodes, and the data built from them, live until the
+    walk ends, so the collector would scan them over and over, a fifth of the
+    time of loading a lesson; nothing there makes a reference cycle it must
+    find. Left as it was found: a caller that keeps it off keeps it off.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _decode(raw: bytes, shown: str) -> str:
@@ -241,7 +289,7 @@ class _Builder:
             more, next_event, handle = loader.check_event, loader.get_event, self.handle
             while more():
                 handle(next_event())
-                if len(self.errors) >= 50 or self.nodes > MAX_NODES:
+                if len(self.errors) >= MAX_ERRORS or self.nodes > MAX_NODES:
                     break
         except yaml.MarkedYAMLError as error:
             self.errors.append(_syntax_diagnostic(self.shown, error, text))
@@ -253,6 +301,10 @@ class _Builder:
         finally:
             if loader is not None:
                 loader.dispose()
+        self.finish()
+
+    def finish(self) -> None:
+        """Adds the errors only the whole document shows."""
         if self.nodes > MAX_NODES:
             self.errors.append(
                 Diagnostic(
@@ -315,28 +367,37 @@ class _Builder:
         if frame is not None and isinstance(frame.container, dict) and frame.pending_key is None:
             self.mapping_key(frame, event, start)
             return
-        tag = event.tag
-        value: Any
-        core_kind = tag[len(_CORE_TAG) :] if tag and tag.startswith(_CORE_TAG) else None
-        try:
-            if core_kind in ("str", "int", "float", "bool", "null"):
-                value = _resolve(event.value, core_kind, start, self)
-            elif tag not in (None, "!"):
-                self.check_tag(tag, start, "")
-                value = event.value
-            elif event.implicit[0] and not event.style:
-                value = _resolve_plain(event.value)
-            else:
-                value = event.value
-        except ValueError:  # int() refuses more than 4,300 digits (CVE-2020-10735)
-            self.error(
-                start, "yaml-number", f"a number of {len(event.value):,} digits is too long",
-                "numbers in a lesson are short; quote it if it is meant as text",
-            )  # fmt: skip
-            value = event.value
+        plain = bool(event.implicit[0]) and not event.style
+        value = self.scalar_data(event.tag, event.value, plain, start)
         self.place(value, start, event.anchor)
         if event.anchor is not None:
             self.anchors[event.anchor] = (value, 1)
+
+    def scalar_data(self, tag: str | None, text: str, plain: bool, start: Position) -> Any:
+        """The value of a scalar: by its core tag, as text when quoted, else by the core schema."""
+        core_kind = tag[len(_CORE_TAG) :] if tag and tag.startswith(_CORE_TAG) else None
+        try:
+            if core_kind in ("str", "int", "float", "bool", "null"):
+                return _resolve(text, core_kind, start, self)
+            if tag not in (None, "!"):
+                self.check_tag(tag, start, "")
+                return text
+            return _resolve_plain(text) if plain else text
+        except ValueError:  # int() refuses more than 4,300 digits (CVE-2020-10735)
+            return self.number_too_long(text, start)
+
+    def number_too_long(self, text: str, start: Position) -> str:
+        self.error(
+            start, "yaml-number", f"a number of {len(text):,} digits is too long",
+            "numbers in a lesson are short; quote it if it is meant as text",
+        )  # fmt: skip
+        return text
+
+    def duplicate_key(self, key: str, start: Position, first_line: int) -> None:
+        self.error(
+            start, "duplicate-key", f"duplicate key '{key}'",
+            f"'{key}' is already set on line {first_line}; keep one",
+        )  # fmt: skip
 
     def mapping_key(self, frame: _Frame, event: yaml.ScalarEvent, start: Position) -> None:
         key = event.value
@@ -344,10 +405,7 @@ class _Builder:
             self.error(start, "yaml-key", "keys must be plain text, with no tag or anchor")
         assert isinstance(frame.container, dict)
         if key in frame.key_lines:
-            self.error(
-                start, "duplicate-key", f"duplicate key '{key}'",
-                f"'{key}' is already set on line {frame.key_lines[key]}; keep one",
-            )  # fmt: skip
+            self.duplicate_key(key, start, frame.key_lines[key])
             frame.skip_value = True
         else:
             frame.key_lines[key] = start.line
