@@ -120,7 +120,8 @@ def test_oversized_file_is_refused_before_reading(tmp_path: Path) -> None:
         st.from_regex(r"[-+~.0-9a-zA-Z]{0,8}", fullmatch=True),
         st.sampled_from(
             ["null", "Null", "NULL", "~", "true", "TRUE", "False", "no", "on", "1:30", "0o17",
-             "0x1F", "-.inf", ".NaN", "+12", "1e3", "1.", ".5", "nope", "truely", "f", "t"]
+             "0x1F", "-.inf", ".NaN", "+12", "1e3", "1.", ".5", "nope", "truely", "f", "t",
+             "\n", "1\n", "null\n"]
         ),
     )
 )  # fmt: skip
