@@ -78,6 +78,18 @@ def course_links(page: Page) -> list[list[tuple[str, str]]]:
     return [[(rel, href) for rel, href in nav] for nav in found]
 
 
+def assert_shared_assets_loaded(page: Page) -> None:
+    """The page's stylesheets and scripts came from the course's shared assets, under the
+    page's Content-Security-Policy (a refused or missing stylesheet has no ``sheet``)."""
+    hrefs = page.eval_on_selector_all(
+        "link[rel=stylesheet]", "links => links.map(l => [l.getAttribute('href'), !!l.sheet])"
+    )
+    assert hrefs and all(loaded for _, loaded in hrefs), hrefs
+    assert all(href.startswith("../_course/assets/") for href, _ in hrefs)
+    # lesson.js ran (it marks the page) and so did the LMS adapter after it.
+    assert page.evaluate("document.documentElement.classList.contains('js')")
+
+
 # --- markup -------------------------------------------------------------------------------
 
 
@@ -137,6 +149,7 @@ def test_middle_lesson_links_its_neighbours_from_file_urls(browser: Browser, sit
         assert page.get_by_role("link", name="Next lesson: 3.2 Attention").count() == 2
         assert log.console == []
         assert log.requests_outside(site) == []
+        assert_shared_assets_loaded(page)
         page.click(".course-pager a[rel=next]")
         page.wait_for_url(lesson_page(site, AFTER_MIDDLE).resolve().as_uri())
         assert log.console == []
@@ -203,6 +216,7 @@ def test_content_security_policy_lets_the_course_script_run_over_http(
             assert course_links(page)[0][0] == ("prev", f"../{BEFORE_MIDDLE}/index.html")
             assert log.console == []
             assert all(url.startswith(origin) for url in log.requests)
+            assert_shared_assets_loaded(page)
         finally:
             context.close()
 
