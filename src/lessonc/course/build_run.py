@@ -177,7 +177,12 @@ def run_task(task: LessonTask) -> TaskOutcome:
     if task.summary_formats is not None and result.ok:
         from lessonc.course.outputs.summary import summarise
 
-        outcome.summary = summarise(loaded.for_students(), task.summary_formats, artifacts)
+        outcome.summary = summarise(
+            loaded.for_students(),
+            task.summary_formats,
+            artifacts,
+            shuffled=task.options.shuffle_seed is not None,
+        )
     if task.write is not None and task.formats and result.ok:
         claims = task.write.claims
 
