@@ -23,8 +23,9 @@ TIMEOUT = 30.0
 class Served:
     """A `lessonc serve` child on a free port, serving a fresh starter lesson ``served``."""
 
-    def __init__(self, folder: Path) -> None:
-        self.lesson = write_starter("served", folder / "content")
+    def __init__(self, folder: Path, source: Path | None = None) -> None:
+        """Serve ``source`` (a course, say) instead of the starter lesson when given."""
+        self.lesson = write_starter("served", folder / "content") if source is None else source
         self.out = folder / "out"
         env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
         self.child = subprocess.Popen(

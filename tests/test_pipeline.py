@@ -230,7 +230,12 @@ def test_course_files_never_overwrite_a_file_lessonc_did_not_write(tmp_path: Pat
     assert [d.code for d in problems] == ["output-not-ours"]
     assert "index.html" in problems[0].message
     assert (out / "index.html").read_text(encoding="utf-8") == "<p>my own home page</p>\n"
-    assert not (out / "course-manifest.json").exists()
+    # The lesson pages are written, and so are the assets they share (and only those are
+    # claimed): the course's own files are not.
+    manifest = json.loads((out / "course-manifest.json").read_text(encoding="utf-8"))
+    assert manifest["cache"] == ""
+    assert manifest["outputs"]
+    assert all(o["path"].startswith("_course/assets/") for o in manifest["outputs"])
     assert all((out / lesson_id / "index.html").is_file() for lesson_id in COURSE_IDS)
     (out / "index.html").unlink()
     assert build([COURSE], out, ["html", "quiz"], OPTIONS).ok

@@ -7,6 +7,7 @@ import html
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -17,7 +18,7 @@ from typing import Any, BinaryIO
 
 import pytest
 
-from conftest import EXAMPLE, ROOT, run_cli
+from conftest import EXAMPLE, FIXTURES, ROOT, run_cli
 from lessonc.scaffold import write_starter
 from lessonc.serve import ENDPOINT, inject_reload
 from lessonc.serve_page import PAGE_CSP, page_policy
@@ -75,6 +76,36 @@ def test_serves_rebuilds_on_save_and_reports_errors(served: Served) -> None:
     assert served.child.returncode == 0
     assert f"served.yaml:{line}:20: error[" in stderr
     assert "stopped" in stderr
+
+
+def test_a_served_course_finds_its_shared_assets_before_and_after_a_rebuild(
+    tmp_path: Path,
+) -> None:
+    course = tmp_path / "course"
+    shutil.copytree(FIXTURES / "course", course)
+    server = Served(tmp_path, course)
+    try:
+
+        def page(lesson_id: str) -> str:
+            return get(server.port, f"/{lesson_id}/")[2]
+
+        def shared_assets(lesson_id: str) -> list[str]:
+            found = re.findall(r'(?:href|src)="\.\./(_course/assets/[^"]+)"', page(lesson_id))
+            for asset in found:
+                code, headers, _ = get(server.port, f"/{asset}")
+                assert code == 200, asset
+                assert headers["content-type"].startswith(("text/css", "text/javascript"))
+            return found
+
+        before = shared_assets("attention")
+        assert len(before) == 3
+        lesson = course / "lessons" / "attention.yaml"
+        edited = lesson.read_text(encoding="utf-8").replace('"Attention"', '"Attention, edited"')
+        save(lesson, edited, lambda: "Attention, edited" in page("attention"), "the rebuild")
+        assert shared_assets("attention") == before
+        assert shared_assets("linear-models") == before
+    finally:
+        server.stop()
 
 
 def test_reload_script_goes_before_the_end_of_body() -> None:

@@ -35,6 +35,25 @@ def test_a_worker_writes_its_lesson_and_sends_back_only_a_small_summary(
     assert len(pickle.dumps(outcome)) < 8_000
 
 
+def test_the_course_deck_and_quiz_parts_travel_packed(tmp_path: Path) -> None:
+    claims = tmp_path / "claims"
+    claims.mkdir()
+    formats = ("html", "anki", "quiz")
+    write = LessonWrite(tmp_path / "out", KeyInputs("", "a4", None), formats, frozenset(), claims)
+    outcome = run_task(LessonTask(EXAMPLE, formats, OPTIONS, formats, write))
+    assert outcome.result.ok, outcome.result.diagnostics
+    summary = outcome.summary
+    assert summary is not None and summary.deck is not None and summary.quiz is not None
+    # About 55 KB as note objects and a quiz document; compressed bytes are a third of that.
+    assert len(pickle.dumps(outcome)) < 20_000
+    # The quiz part is the lesson's quiz.json, indented for its place in course-quiz.json.
+    written = (tmp_path / "out" / "foundation-models" / "quiz.json").read_bytes()
+    nested = summary.quiz.unpack()
+    assert json.loads(nested) == json.loads(written)
+    assert nested.replace(b"\n    ", b"\n") == b"    " + written.rstrip(b"\n")
+    assert summary.deck.unpack().notes
+
+
 def test_with_two_jobs_the_first_of_two_lessons_with_one_id_keeps_the_folder(
     tmp_path: Path,
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -77,6 +78,18 @@ def course_links(page: Page) -> list[list[tuple[str, str]]]:
     return [[(rel, href) for rel, href in nav] for nav in found]
 
 
+def assert_shared_assets_loaded(page: Page) -> None:
+    """The page's stylesheets and scripts came from the course's shared assets, under the
+    page's Content-Security-Policy (a refused or missing stylesheet has no ``sheet``)."""
+    hrefs = page.eval_on_selector_all(
+        "link[rel=stylesheet]", "links => links.map(l => [l.getAttribute('href'), !!l.sheet])"
+    )
+    assert hrefs and all(loaded for _, loaded in hrefs), hrefs
+    assert all(href.startswith("../_course/assets/") for href, _ in hrefs)
+    # lesson.js ran (it marks the page) and so did the LMS adapter after it.
+    assert page.evaluate("document.documentElement.classList.contains('js')")
+
+
 # --- markup -------------------------------------------------------------------------------
 
 
@@ -89,8 +102,13 @@ def test_page_in_a_course_links_the_home_and_navigation_pages(site: Path) -> Non
     assert hrefs.count("../index.html") == 2
     assert hrefs.count(f"../_course/lessons/{MIDDLE}.html") == 2
     # The data first: deferred scripts run in document order.
-    assert script_sources(html) == [READING_ORDER, "assets/lesson.js", "assets/scorm.js"]
-    assert (site / "_course" / "reading-order.js").is_file()
+    sources = script_sources(html)
+    assert sources[0] == READING_ORDER
+    assert [re.sub(r"\.[0-9a-f]{12}\.", ".", s) for s in sources[1:]] == [
+        "../_course/assets/lesson.js",
+        "../_course/assets/scorm.js",
+    ]
+    assert all((site / MIDDLE / source).is_file() for source in sources)
 
 
 def test_page_never_names_its_neighbours(site: Path) -> None:
@@ -131,6 +149,7 @@ def test_middle_lesson_links_its_neighbours_from_file_urls(browser: Browser, sit
         assert page.get_by_role("link", name="Next lesson: 3.2 Attention").count() == 2
         assert log.console == []
         assert log.requests_outside(site) == []
+        assert_shared_assets_loaded(page)
         page.click(".course-pager a[rel=next]")
         page.wait_for_url(lesson_page(site, AFTER_MIDDLE).resolve().as_uri())
         assert log.console == []
@@ -167,8 +186,10 @@ def test_without_javascript_home_and_navigation_links_resolve(browser: Browser, 
 def test_page_copied_without_the_course_keeps_the_plain_links(
     browser: Browser, site: Path, tmp_path: Path
 ) -> None:
+    # The lesson folder and the pages' shared assets, without the rest of the course.
     alone = tmp_path / "alone" / MIDDLE
     shutil.copytree(site / MIDDLE, alone)
+    shutil.copytree(site / "_course" / "assets", alone.parent / "_course" / "assets")
     with opened(browser, alone / "index.html") as (page, log):
         page.wait_for_function("document.documentElement.classList.contains('js')")
         assert [[rel for rel, _ in nav] for nav in course_links(page)] == 2 * [
@@ -195,6 +216,7 @@ def test_content_security_policy_lets_the_course_script_run_over_http(
             assert course_links(page)[0][0] == ("prev", f"../{BEFORE_MIDDLE}/index.html")
             assert log.console == []
             assert all(url.startswith(origin) for url in log.requests)
+            assert_shared_assets_loaded(page)
         finally:
             context.close()
 

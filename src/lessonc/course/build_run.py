@@ -177,7 +177,12 @@ def run_task(task: LessonTask) -> TaskOutcome:
     if task.summary_formats is not None and result.ok:
         from lessonc.course.outputs.summary import summarise
 
-        outcome.summary = summarise(loaded.for_students(), task.summary_formats, artifacts)
+        outcome.summary = summarise(
+            loaded.for_students(),
+            task.summary_formats,
+            artifacts,
+            shuffled=task.options.shuffle_seed is not None,
+        )
     if task.write is not None and task.formats and result.ok:
         claims = task.write.claims
 
@@ -315,6 +320,10 @@ class BuildRun:
                 plan.task = LessonTask(
                     plan.path, self.formats if stale else (), plan.options, summary_formats
                 )
+        if course_stale and course is not None and "html" in self.formats:
+            self._write_shared_assets(course, report)
+            if not report.ok:
+                return report
         summaries = self._run(plans, inputs, previous, report, course)
         if course is None or not report.ok or len(report.results) < len(plans):
             return report
@@ -326,6 +335,30 @@ class BuildRun:
             course_key if course_stale else None, self.formats, self.options, timestamp, summaries,
         )  # fmt: skip
         return report
+
+    def _write_shared_assets(self, course: Course, report: BuildReport) -> None:
+        """The assets the course's lesson pages share, written before any page that links them."""
+        from lessonc.course.finish import write_shared_assets
+        from lessonc.outputs.html import course_page_assets
+
+        where = display_path(course.file or course.root)
+        try:
+            assets = course_page_assets(
+                self.options.template_dirs, with_audio=self.options.with_audio
+            )
+            write_shared_assets(self.out_root, assets)
+        except OutputNotOurs as error:
+            report.diagnostics.append(
+                Diagnostic(where, 1, 1, "output-not-ours", str(error), error.hint)
+            )
+        except OSError as error:
+            report.diagnostics.append(
+                Diagnostic(
+                    where, 1, 1, "write-failed",
+                    f"cannot write the course files: {error.strerror or error}",
+                    "check free disk space and permissions of the output folder",
+                )
+            )  # fmt: skip
 
     def _plan_sources(
         self, paths: Sequence[Path], report: BuildReport

@@ -114,6 +114,7 @@ def _write_course(
             paper=options.paper,
             edition=options.edition,
         )
+        artifacts += shared_page_assets(out_root, formats, options)
         report.course_outputs = write_course_outputs(
             out_root, artifacts, course_key, {"course_file": recorded_lessons(course)}
         )
@@ -133,6 +134,65 @@ def _write_course(
         report.diagnostics.append(template_diagnostic(error, where))
     except OSError as error:
         report.diagnostics.append(_write_failed(course, error))
+
+
+def shared_page_assets(
+    out_root: Path, formats: Sequence[str], options: BuildOptions
+) -> list[Artifact]:
+    """The lesson pages' shared assets (``_course/assets/``) the course manifest keeps.
+
+    A build without ``html`` keeps the last ones: the lessons' pages it carried over
+    still link them.
+    """
+    from lessonc.outputs import Artifact
+    from lessonc.outputs.html import COURSE_ASSETS
+
+    if "html" in formats:
+        from lessonc.outputs.html import course_page_assets
+
+        return course_page_assets(options.template_dirs, with_audio=options.with_audio)
+    old, _ = read_previous_outputs(out_root, COURSE_MANIFEST)
+    kept = sorted(str(e["path"]) for e in old if str(e["path"]).startswith(f"{COURSE_ASSETS}/"))
+    return [Artifact(path, (out_root / safe_relative(path)).read_bytes()) for path in kept]
+
+
+def write_shared_assets(out_root: Path, assets: Sequence[Artifact]) -> None:
+    """Write the course's shared page assets before any lesson page that links them.
+
+    Only files missing or different are written, and added to the course manifest
+    with a stale key, so the files of the last course build stay claimed until
+    :func:`write_course_outputs` ends the build (and removes the ones no page links).
+    A build whose lessons fail never gets that far: its pages still find their assets.
+    Raises :class:`~lessonc.output_root.OutputNotOurs` before writing anything in place
+    of a file lessonc did not write.
+    """
+    with locked(out_root):
+        old, _ = read_previous_outputs(out_root, COURSE_MANIFEST)
+        recorded = {str(entry["path"]): entry for entry in old}
+        wanted = {str(safe_relative(a.path)): a.data for a in assets}
+        missing = {
+            relative: data
+            for relative, data in wanted.items()
+            if recorded.get(relative, {}).get("sha256") != _sha256(data)
+        }
+        if not missing:
+            return
+        owned = set(recorded)
+        if read_manifest(out_root / COURSE_MANIFEST) is not None:
+            owned.add(COURSE_MANIFEST)
+        check_course_files(out_root, missing, owned)
+        entries = recorded | {
+            relative: {"path": relative, "size": len(data), "sha256": _sha256(data)}
+            for relative, data in missing.items()
+        }
+        extra = {
+            key: value
+            for key, value in (read_manifest(out_root / COURSE_MANIFEST) or {}).items()
+            if key not in ("lessonc", "outputs", "cache")
+        }
+        _write_course_manifest(out_root, [entries[k] for k in sorted(entries)], "", extra)
+        for relative, data in missing.items():
+            _write_file(out_root / relative, data)
 
 
 def _write_failed(course: Course, error: OSError) -> Diagnostic:
@@ -175,11 +235,7 @@ def write_course_outputs(
     claimed = {str(entry["path"]): entry for entry in old} | entries
     _write_course_manifest(out_root, [claimed[k] for k in sorted(claimed)], "", None)
     for relative, data in new.items():
-        destination = out_root / relative
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        temporary = destination.with_name(f".{destination.name}.new")
-        temporary.write_bytes(data)
-        os.replace(temporary, destination)
+        _write_file(out_root / relative, data)
     for entry in old:
         relative = str(entry["path"])
         path = out_root / safe_relative(relative)
@@ -205,6 +261,13 @@ def _write_course_manifest(
     temporary = out_root / f".{COURSE_MANIFEST}.new"
     temporary.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     os.replace(temporary, out_root / COURSE_MANIFEST)
+
+
+def _write_file(destination: Path, data: bytes) -> None:
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    temporary = destination.with_name(f".{destination.name}.new")
+    temporary.write_bytes(data)
+    os.replace(temporary, destination)
 
 
 def _sha256(data: bytes) -> str:

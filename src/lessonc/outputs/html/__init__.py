@@ -14,10 +14,11 @@ names its neighbours, so adding a lesson to a course rebuilds no other lesson.
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
 from jinja2 import Environment, TemplateNotFound
@@ -53,6 +54,10 @@ COURSE_DIR = "_course"
 """The course's own files, under a name no lesson id can take (ids are slugs). Named here,
 below the course layer, because a lesson page built in a course links into it."""
 COURSE_READING_ORDER = f"{COURSE_DIR}/reading-order.js"
+COURSE_ASSETS = f"{COURSE_DIR}/assets"
+"""The page assets every lesson page of a course shares, written once by the course build
+rather than once a lesson folder. Their names carry a hash of their bytes, so a page built
+with other templates never loads a stylesheet or script it was not made with."""
 _URL_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
 
 
@@ -118,6 +123,36 @@ def course_links(lesson_id: str) -> CourseLinks:
     )
 
 
+def shared_asset_path(asset: str, data: bytes) -> str:
+    """Where a course keeps the page asset ``asset`` (``assets/lesson.css``) with bytes
+    ``data``, relative to the output root: ``_course/assets/lesson.<hash>.css``."""
+    stem, dot, suffix = PurePosixPath(asset).name.partition(".")
+    digest = hashlib.sha256(data).hexdigest()[:_ASSET_HASH_LENGTH]
+    return f"{COURSE_ASSETS}/{stem}.{digest}{dot}{suffix}"
+
+
+_ASSET_HASH_LENGTH = 12
+"""Hex digits of SHA-256 in a shared asset's name: a handful of versions ever sit side by
+side, so 48 bits keep two of them from sharing a name."""
+
+
+def course_page_assets(template_dirs: tuple[Path, ...], *, with_audio: bool) -> list[Artifact]:
+    """Every asset a course's lesson pages may load, under the shared names they link.
+
+    The course build writes these once at the output root; a page links only the ones
+    it uses (figures.css only with figures), so the course has them all.
+    """
+    env = _environment(template_dirs)
+    names = (*ASSETS, FIGURES_CSS, LMS_ADAPTER, *((AUDIO_SCRIPT,) if with_audio else ()))
+    if _has_template(env, THEME_CSS):
+        names += (THEME_CSS,)
+    artifacts: list[Artifact] = []
+    for name in names:
+        data = _asset_bytes(env, name)
+        artifacts.append(Artifact(shared_asset_path(name, data), data))
+    return artifacts
+
+
 def text_direction(language: str) -> str:
     """``rtl`` for a BCP 47 tag whose language is written right to left, else ``ltr``."""
     return i18n.text_direction(language)
@@ -170,6 +205,8 @@ class PageView:
     """Set when the lesson is built as part of a course."""
     lms_adapter: str | None = None
     """The SCORM adapter script the page loads after lesson.js (None: none)."""
+    audio_script: str = AUDIO_SCRIPT
+    """Where the page finds the audio players' script (loaded only with ``audio``)."""
     audio: AudioView | None = None
     """The audio lesson's players (None: the build makes no audio)."""
     questions: dict[str, QuestionView] = field(default_factory=dict)
@@ -283,6 +320,19 @@ class HtmlRenderer:
         audio = audio_view(lesson, ctx.options.audio_format) if ctx.options.with_audio else None
         words = i18n.for_language(lesson.language, lesson.ui)
         page_words = PageWords(words)
+        assets = ASSETS + ((THEME_CSS,) if _has_template(env, THEME_CSS) else ())
+        if media_paths and _shows_figures(lesson):
+            # Only pages with figures link their stylesheet: every other page stays as it was.
+            assets += (FIGURES_CSS,)
+        files = {
+            name: _asset_bytes(env, name)
+            for name in (*assets, LMS_ADAPTER, *((AUDIO_SCRIPT,) if audio else ()))
+        }
+        if ctx.options.in_course:
+            # The course writes one copy of each for all its pages (see course_page_assets).
+            href = {name: f"../{shared_asset_path(name, data)}" for name, data in files.items()}
+        else:
+            href = {name: name for name in files}
         page = PageView(
             toc=table_of_contents(lesson, words),
             videos=videos,
@@ -293,20 +343,17 @@ class HtmlRenderer:
             text_direction=lesson.direction or text_direction(lesson.language),
             speakers={s.id: s for s in lesson.dialogue.speakers} if lesson.dialogue else {},
             course=course_links(lesson.id) if ctx.options.in_course else None,
-            lms_adapter=LMS_ADAPTER,
+            lms_adapter=href[LMS_ADAPTER],
+            audio_script=href.get(AUDIO_SCRIPT, AUDIO_SCRIPT),
             audio=audio,
             questions=question_views(lesson.practice, page_words, block, inline),
         )
-        assets = ASSETS + ((THEME_CSS,) if _has_template(env, THEME_CSS) else ())
-        if media_paths and _shows_figures(lesson):
-            # Only pages with figures link their stylesheet: every other page stays as it was.
-            assets += (FIGURES_CSS,)
         text = _PAGE_TEXT.set(_PageText(block, inline, TermLinker(lesson.glossary, term_anchor)))
         try:
             html = env.get_template("lesson.html.j2").render(
                 lesson=lesson,
                 page=page,
-                assets=assets,
+                assets=tuple(href[name] for name in assets),
                 t=page_words.markup,
                 tt=page_words.text,
                 fold_ta_marbuta=answers.folds_ta_marbuta(lesson.language),
@@ -314,14 +361,20 @@ class HtmlRenderer:
         finally:
             _PAGE_TEXT.reset(text)
         yield Artifact(PAGE, html.encode("utf-8"))
-        for asset in (*assets, LMS_ADAPTER, *((AUDIO_SCRIPT,) if audio else ())):
-            source, _, _ = env.loader.get_source(env, asset)  # type: ignore[union-attr]
-            yield Artifact(asset, source.encode("utf-8"))
+        if not ctx.options.in_course:
+            for name, data in files.items():
+                yield Artifact(name, data)
         yield from media_artifacts
 
 
 def _shows_figures(lesson: Lesson) -> bool:
     return any(markup.has_figure(text) for _, text in text_fields(lesson) if "![" in text)
+
+
+def _asset_bytes(env: Environment, name: str) -> bytes:
+    """A static file, looked up like a template (a theme's own first)."""
+    source, _, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+    return source.encode("utf-8")
 
 
 def _has_template(env: Environment, name: str) -> bool:
