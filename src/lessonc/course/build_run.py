@@ -10,20 +10,15 @@ course order whatever the order workers finish in.
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import gc
 import hashlib
 import json
-import multiprocessing
-import multiprocessing.context
 import os
 import signal
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Generator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -72,6 +67,8 @@ from lessonc.pipeline import (
 )
 
 if TYPE_CHECKING:
+    import multiprocessing.context
+
     from lessonc.course.outputs.summary import LessonSummary
 
 
@@ -536,6 +533,10 @@ class BuildRun:
             for task in tasks:
                 yield run_task(task)
             return
+        # Imported here: a build of one lesson, or of a few, never starts a worker, and
+        # these cost a one-lesson build a tenth of its start-up over the libraries it needs.
+        from concurrent.futures import ProcessPoolExecutor
+
         context = _warm_context(tasks)
         pool = ProcessPoolExecutor(
             max_workers=workers, mp_context=context, initializer=_set_up_worker
@@ -579,6 +580,8 @@ def worker_count(jobs: int | None, tasks: Sequence[LessonTask]) -> int:
 def _warm_context(tasks: Sequence[LessonTask]) -> multiprocessing.context.BaseContext | None:
     """Fork after importing what every worker needs, where forking is safe, so that
     workers start with the models and renderers loaded instead of each importing them."""
+    import multiprocessing
+
     if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
         return None  # a thread may hold a lock a forked child would never see released
     import lessonc.validation
@@ -600,6 +603,9 @@ def _set_up_worker() -> None:
     # A worker outlives a parent that was killed or left with os._exit: it waits
     # on a queue whose other end its siblings keep open. On Linux the kernel
     # can end it with its parent.
+    import ctypes
+    import ctypes.util
+
     with contextlib.suppress(OSError, AttributeError):
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
