@@ -25,8 +25,9 @@ How it measures fairly:
 - "Cold" means nothing kept from an earlier run: every timed run writes into a
   fresh, empty output folder and gets ``LESSONC_CACHE_DIR`` pointed at a fresh,
   empty folder. The operating system's page cache and Python's bytecode are warm
-  on purpose (one untimed run of each side first), as on any machine that has run
-  the tools before; the no-op rebuild reuses that untimed build and its cache.
+  on purpose (untimed builds by each tool first, in each folder), as on any machine
+  that has run the tools before; the no-op rebuild reuses the untimed lessonc build
+  and its cache.
 - Rows 1 to 6 run in the temporary folder (on disk; ``TMPDIR`` moves it) and
   again on tmpfs (``/dev/shm``) when it exists, so the figures show what the disk
   adds. Rows 7 and 8 read and compute more than they write: disk only.
@@ -50,6 +51,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -86,6 +88,7 @@ RUNTIME_LIBRARIES = (
 )
 
 HTML_ANKI_QUIZ = ("-f", "html,anki,quiz")
+INTERRUPTED = "interrupted"
 
 # Runs in its own process around each timed command: its RUSAGE_CHILDREN then
 # holds that command's process tree alone, never an earlier run's.
@@ -260,6 +263,8 @@ class Row:
 
     def verdict(self) -> str:
         figure = self.figure()
+        if self.error == INTERRUPTED:
+            return "stopped"
         if self.error:
             return "FAILED"
         if self.target is None or figure is None:
@@ -293,17 +298,27 @@ class RunFailed(Exception):
 
 def run_command(command: Sequence[str], cwd: Path, env: dict[str, str]) -> Run:
     """Run ``command`` once under the wrapper; its wall time, CPU time and peak memory."""
-    done = subprocess.run(
+    # A session of its own, so a stopped benchmark ends the whole tree it started (the
+    # build's worker processes included) instead of leaving it writing into removed folders.
+    wrapper = subprocess.Popen(
         [sys.executable, "-c", _WRAPPER, *command],
         cwd=cwd,
         env=env,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        check=False,
+        start_new_session=True,
     )
-    if done.returncode != 0:
-        raise RunFailed(f"the timing wrapper failed: {done.stderr.strip()[-500:]}")
-    result = json.loads(done.stdout)
+    try:
+        stdout, stderr = wrapper.communicate()
+    except BaseException:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(wrapper.pid, signal.SIGKILL)
+        wrapper.wait()
+        raise
+    if wrapper.returncode != 0:
+        raise RunFailed(f"the timing wrapper failed: {stderr.strip()[-500:]}")
+    result = json.loads(stdout)
     if result["code"] != 0:
         tail = result["stderr"].strip().splitlines()[-3:]
         shown = " ".join(command[:6])
@@ -369,7 +384,14 @@ def measure(row: Row, rows: list[Row], body: Callable[[Row], None]) -> None:
         body(row)
     except RunFailed as failure:
         row.error = str(failure)
-    print(f"    {_figure_text(row)} {row.verdict()}", file=sys.stderr, flush=True)
+    except KeyboardInterrupt:
+        row.error = INTERRUPTED
+        raise
+    print(
+        f"    A {_median_time(row.a)}, B {_median_time(row.b)}: {_figure_text(row)} {row.verdict()}",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def filesystem_type(path: Path) -> str:
@@ -401,10 +423,11 @@ def lessonc(*args: str) -> list[str]:
     return [sys.executable, "-m", "lessonc", *args]
 
 
-def location_rows(where: str, work: Path, lessons: Path, config: Path, sizes: Sizes) -> list[Row]:
+def location_rows(
+    rows: list[Row], where: str, work: Path, lessons: Path, config: Path, sizes: Sizes
+) -> None:
     """Rows 1 to 6 in one folder (disk or tmpfs), sources and outputs both in it."""
     n, pairs = sizes.lessons, sizes.pairs
-    rows: list[Row] = []
 
     def build(*args: str) -> Command:
         return lambda out: lessonc("build", str(lessons), "-o", str(out), *args)
@@ -431,8 +454,8 @@ def location_rows(where: str, work: Path, lessons: Path, config: Path, sizes: Si
         time_fresh(mkdocs, work)
         time_fresh(one, work)
     except RunFailed as failure:
-        warm = Row("warm-up builds", where, None, error=str(failure))
-        return [warm]
+        rows.append(Row("warm-up builds", where, None, error=str(failure)))
+        return
 
     def paired(a: Command, b: Command) -> Callable[[Row], None]:
         return lambda row: time_pairs(row, a, b, work, pairs)
@@ -485,12 +508,10 @@ def location_rows(where: str, work: Path, lessons: Path, config: Path, sizes: Si
 
     measure(Row(f"no-op rebuild, {n}", where, Target(0.3, "s")), rows, noop)
     shutil.rmtree(work / "kept", ignore_errors=True)
-    return rows
 
 
-def disk_only_rows(work: Path, lessons: Path, sizes: Sizes) -> list[Row]:
+def disk_only_rows(rows: list[Row], work: Path, lessons: Path, sizes: Sizes) -> None:
     """Rows 7 and 8: no target, on disk only."""
-    rows: list[Row] = []
 
     def validate(row: Row) -> None:
         for _ in range(sizes.pairs):
@@ -498,7 +519,7 @@ def disk_only_rows(work: Path, lessons: Path, sizes: Sizes) -> list[Row]:
 
     measure(Row(f"validate only, {sizes.lessons}", "disk", None), rows, validate)
     if sizes.pdf_lessons == 0:
-        return rows
+        return
     pdf_lessons = make_course(work / "pdf-course", sizes.pdf_lessons)
 
     def pdf(jobs: str) -> Command:
@@ -512,14 +533,13 @@ def disk_only_rows(work: Path, lessons: Path, sizes: Sizes) -> list[Row]:
 
     case = f"pdf jobs 2 / jobs 1, {sizes.pdf_lessons} + course.pdf, cold"
     measure(Row(case, "disk", None), rows, pdf_pairs)
-    return rows
 
 
 # ---------------------------------------------------------------- report
 
 
 def _figure_text(row: Row) -> str:
-    if row.error:
+    if row.error and row.error != INTERRUPTED:  # the pairs of a stopped row still count
         return "—"
     figure = row.figure()
     if figure is None:
@@ -611,6 +631,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     rows: list[Row] = []
     notes: list[str] = []
+    interrupted = False
     with contextlib.ExitStack() as stack:
         disk = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="lessonc-bench-")))
         print(f"making a course of {sizes.lessons} lessons …", file=sys.stderr, flush=True)
@@ -632,11 +653,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                 notes.append(f"tmpfs skipped: too little room in {TMPFS}")
         else:
             notes.append(f"tmpfs skipped: no {TMPFS}")
-        for where, work in places:
-            work_lessons = work / "sources" / "course" / "lessons"
-            work_config = work / "sources" / "mkdocs" / "mkdocs.yml"
-            rows.extend(location_rows(where, work, work_lessons, work_config, sizes))
-        rows.extend(disk_only_rows(disk, lessons, sizes))
+        try:
+            for where, work in places:
+                work_lessons = work / "sources" / "course" / "lessons"
+                work_config = work / "sources" / "mkdocs" / "mkdocs.yml"
+                location_rows(rows, where, work, work_lessons, work_config, sizes)
+            disk_only_rows(rows, disk, lessons, sizes)
+        except KeyboardInterrupt:
+            # Ctrl-C ends a long run early: the rows measured so far still get printed.
+            interrupted = True
+            notes.append("interrupted: the rows measured before")
     about["load_average_after"] = load_average()
     about["minutes"] = round((time.perf_counter() - started) / 60, 1)
 
@@ -649,7 +675,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"load average {about['load_average']} before, {about['load_average_after']} after; "
         f"took {about['minutes']} min"
     )
-    print(f"{sizes.lessons} lessons, {sizes.pairs} pairs a row, order {' '.join(pair_orders(sizes.pairs))}; " + "; ".join(notes))  # fmt: skip
+    print(f"{sizes.lessons} lessons, {sizes.pairs} pair{'s' if sizes.pairs != 1 else ''} a row, order {' '.join(pair_orders(sizes.pairs))}; " + "; ".join(notes))  # fmt: skip
     if sizes.lessons != 500:
         print(f"(the targets were set for 500 lessons: {sizes.lessons} only checks the script)")
     print()
@@ -657,7 +683,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     print("A, B: median wall time of each side. A/B: median of the per-pair ratios, min–max;")
     print("A alone (rows without B): median time, min–max. peak: largest single process.")
-    failed = [row for row in rows if row.error]
+    failed = [row for row in rows if row.error and row.error != INTERRUPTED]
     for row in failed:
         print(f"FAILED {row.where}: {row.case}: {row.error}")
     missed = [row for row in rows if row.verdict() == "MISSED"]
@@ -666,7 +692,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.json:
         record = {"context": about, "sizes": asdict(sizes), "rows": [r.as_json() for r in rows]}
         args.json.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-    return 1 if failed else 0
+    return 130 if interrupted else 1 if failed else 0
 
 
 if __name__ == "__main__":
