@@ -316,9 +316,12 @@ def run_command(command: Sequence[str], cwd: Path, env: dict[str, str]) -> Run:
             os.killpg(wrapper.pid, signal.SIGKILL)
         wrapper.wait()
         raise
-    if wrapper.returncode != 0:
+    try:
+        result = json.loads(stdout) if wrapper.returncode == 0 else None
+    except json.JSONDecodeError:
+        result = None
+    if not isinstance(result, dict):
         raise RunFailed(f"the timing wrapper failed: {stderr.strip()[-500:]}")
-    result = json.loads(stdout)
     if result["code"] != 0:
         tail = result["stderr"].strip().splitlines()[-3:]
         shown = " ".join(command[:6])
