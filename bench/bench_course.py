@@ -625,8 +625,14 @@ def parse_sizes(argv: Sequence[str] | None = None) -> tuple[Sizes, argparse.Name
     return sizes, args
 
 
+def _stop(_signal: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     sizes, args = parse_sizes(argv)
+    # A terminated benchmark stops as after Ctrl-C: its runs ended, its folders removed.
+    signal.signal(signal.SIGTERM, _stop)
     if importlib.util.find_spec("mkdocs") is None:
         print("bench_course needs mkdocs: pip install mkdocs", file=sys.stderr)
         return 1
