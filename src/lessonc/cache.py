@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -160,22 +160,34 @@ def source_index(
     return index
 
 
-def outputs_intact(folder: Path, entries: Iterable[Mapping[str, Any]]) -> bool:
-    """Whether every listed output file still has its recorded size and SHA-256."""
+def outputs_intact(
+    folder: Path,
+    entries: Iterable[Mapping[str, Any]],
+    sha256_of: Callable[[Path], str] | None = None,
+) -> bool:
+    """Whether every listed output file still has its recorded size and SHA-256 (taken by
+    ``sha256_of`` when given: :class:`lessonc.output_stats.OutputStats` skips re-reading
+    files whose stat is unchanged)."""
+    sha256_of = sha256_of or file_sha256
     for entry in entries:
         try:
             relative = PurePosixPath(str(entry["path"]))
             if relative.is_absolute() or ".." in relative.parts:
                 return False
             path = folder / relative
-            if path.stat().st_size != entry["size"] or file_sha256(path) != entry["sha256"]:
+            if path.stat().st_size != entry["size"] or sha256_of(path) != entry["sha256"]:
                 return False
         except (OSError, KeyError, TypeError):
             return False
     return True
 
 
-def is_current(folder: Path, manifest: Mapping[str, Any], keys: Mapping[str, str]) -> bool:
+def is_current(
+    folder: Path,
+    manifest: Mapping[str, Any],
+    keys: Mapping[str, str],
+    sha256_of: Callable[[Path], str] | None = None,
+) -> bool:
     """Whether the outputs of every format in ``keys`` are in ``folder`` and built with its key."""
     recorded = manifest.get("cache")
     if not isinstance(recorded, dict):
@@ -188,4 +200,4 @@ def is_current(folder: Path, manifest: Mapping[str, Any], keys: Mapping[str, str
     # listed means the manifest was edited or its outputs were removed.
     if {o.get("format") for o in wanted} != set(keys):
         return False
-    return outputs_intact(folder, wanted)
+    return outputs_intact(folder, wanted, sha256_of)

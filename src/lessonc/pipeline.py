@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from lessonc import __version__, i18n
+from lessonc import __version__
 from lessonc.cache import read_manifest
 from lessonc.diagnostics import Diagnostic
 from lessonc.output_root import (
@@ -27,7 +27,6 @@ from lessonc.output_root import (
     umask,
 )
 from lessonc.outputs import Artifact, BuildContext, BuildOptions, RenderError, get_renderer
-from lessonc.textwriters import CALLOUT_TITLES, titled_callouts
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -126,6 +125,10 @@ def render(
     """Every format's artifacts for one lesson, tagged with their format, and the problems found."""
     artifacts: list[tuple[str, Artifact]] = []
     problems: list[Diagnostic] = []
+    # Imported here: a rebuild with nothing to render never loads the Markdown stack.
+    from lessonc import i18n
+    from lessonc.textwriters import CALLOUT_TITLES, titled_callouts
+
     words = i18n.for_language(loaded.lesson.language, loaded.lesson.ui)
     titles = {kind: words.text(f"callout_{kind}") for kind in CALLOUT_TITLES}
     titles["figure_credit"] = words.text("figure_credit")

@@ -54,6 +54,7 @@ from lessonc.output_root import (
     recover_interrupted_swaps,
     source_folders,
 )
+from lessonc.output_stats import OutputStats
 from lessonc.outputs import Artifact, BuildOptions
 from lessonc.paths import Refused, read_file
 from lessonc.pipeline import (
@@ -303,11 +304,15 @@ class BuildRun:
             self.options.edition,
         )
         previous = lesson_folders(self.out_root)
-        plans = self._plan_lessons(files, inputs, previous)
+        # Checking that skipped lessons' outputs are intact would otherwise read and
+        # hash every output of the course on each rebuild: most of a no-op rebuild.
+        stats = OutputStats(self.out_root, file_sha256)
+        plans = self._plan_lessons(files, inputs, previous, stats.sha256)
         course_key = self._course_key(course, plans, inputs) if course else None
         course_stale = course is not None and (
-            self.force or not _course_current(self.out_root, course_key)
+            self.force or not _course_current(self.out_root, course_key, stats.sha256)
         )
+        stats.save()
         if course_stale and course is not None and course.file and course.source is None:
             course = load_course(course.file)  # a shallow course: now its titles are needed
         summary_formats = self.formats if course_stale else None
@@ -403,6 +408,7 @@ class BuildRun:
         files: list[Path],
         inputs: KeyInputs,
         previous: dict[str, tuple[Path, dict[str, Any]]],
+        sha256_of: Callable[[Path], str],
     ) -> list[LessonPlan]:
         index = source_index(previous)
         claimed: set[str] = set()
@@ -420,6 +426,7 @@ class BuildRun:
                 or not is_current(
                     *previous[current_id],
                     inputs.keys(sha, self.formats, options.source_date_epoch),
+                    sha256_of,
                 )
             ):
                 current_id = None
@@ -618,11 +625,11 @@ def _audio_key(options: BuildOptions) -> str:
     return json.dumps([options.audio_format, options.with_audio, list(options.speech_command)])
 
 
-def _course_current(out_root: Path, key: str | None) -> bool:
+def _course_current(out_root: Path, key: str | None, sha256_of: Callable[[Path], str]) -> bool:
     manifest = read_manifest(out_root / COURSE_MANIFEST)
     if manifest is None or manifest.get("cache") != key:
         return False
-    return outputs_intact(out_root, manifest["outputs"])
+    return outputs_intact(out_root, manifest["outputs"], sha256_of)
 
 
 def default_jobs() -> int:
