@@ -45,6 +45,13 @@ def settled(path: Path, content: bytes) -> Path:
     return path
 
 
+def hash_and_record(out: Path, page: Path) -> None:
+    """Look ``page`` up once in a fresh record of ``out``, and save that record."""
+    stats = OutputStats(out, file_sha256)
+    stats.sha256(page)
+    stats.save()
+
+
 def test_a_settled_file_is_hashed_once_then_taken_from_the_record(
     tmp_path: Path, cache_folder: Path
 ) -> None:
@@ -65,9 +72,7 @@ def test_a_write_that_keeps_size_and_time_is_still_seen(tmp_path: Path, cache_fo
     out = tmp_path / "out"
     out.mkdir()
     page = settled(out / "index.html", b"<p>one</p>")
-    stats = OutputStats(out, file_sha256)
-    stats.sha256(page)
-    stats.save()
+    hash_and_record(out, page)
     time.sleep(0.01)  # the change time moves on even with the modification time put back
     settled(page, b"<p>two</p>")
     assert OutputStats(out, file_sha256).sha256(page) == file_sha256(page)
@@ -79,9 +84,7 @@ def test_a_file_written_just_now_is_not_recorded(tmp_path: Path, cache_folder: P
     page = out / "index.html"
     page.write_bytes(b"<p>new</p>")
     assert time.time_ns() - page.stat().st_mtime_ns < SETTLED_NS
-    stats = OutputStats(out, file_sha256)
-    stats.sha256(page)
-    stats.save()
+    hash_and_record(out, page)
     again = CountingHash()
     OutputStats(out, again).sha256(page)
     assert again.read == [page]  # within the clock's reach of a write: hashed every time
@@ -91,9 +94,7 @@ def test_a_damaged_record_means_hashing(tmp_path: Path, cache_folder: Path) -> N
     out = tmp_path / "out"
     out.mkdir()
     page = settled(out / "index.html", b"<p>one</p>")
-    stats = OutputStats(out, file_sha256)
-    stats.sha256(page)
-    stats.save()
+    hash_and_record(out, page)
     for record in (cache_folder / "output-stats").iterdir():
         record.write_bytes(b'{"version": 1, "root": 7, "files": [')
     again = CountingHash()

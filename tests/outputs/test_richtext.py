@@ -40,6 +40,25 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out / "richtext-fixture"
 
 
+def imported_deck(deck: Path, scratch: Path) -> tuple[list[str], Path]:
+    """Every note field of ``deck`` once Anki itself has imported it, and its media folder."""
+    from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+    collection = Collection(str(scratch / "collection.anki2"))
+    try:
+        collection.import_anki_package(
+            ImportAnkiPackageRequest(package_path=str(deck), options=ImportAnkiPackageOptions())
+        )
+        fields = [
+            field
+            for note_id in collection.find_notes("")
+            for field in collection.get_note(note_id).fields
+        ]
+        return fields, Path(collection.media.dir())
+    finally:
+        collection.close()
+
+
 def test_the_page_writes_every_formula_as_mathml_and_code_highlighted(built: Path) -> None:
     page = (built / "index.html").read_text(encoding="utf-8")
     body = page.split("<main", 1)[1]
@@ -103,22 +122,7 @@ def test_the_handout_holds_no_latex_source(built: Path) -> None:
 
 @pytest.mark.anki
 def test_the_deck_keeps_tex_for_ankis_mathjax_and_colours_code(built: Path, tmp_path: Path) -> None:
-    from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
-
-    collection = Collection(str(tmp_path / "collection.anki2"))
-    try:
-        collection.import_anki_package(
-            ImportAnkiPackageRequest(
-                package_path=str(built / "deck.apkg"), options=ImportAnkiPackageOptions()
-            )
-        )
-        fields = [
-            field
-            for note_id in collection.find_notes("")
-            for field in collection.get_note(note_id).fields
-        ]
-    finally:
-        collection.close()
+    fields, _ = imported_deck(built / "deck.apkg", tmp_path)
     formula = next(f for f in fields if "sigma(x)" in f)
     assert "\\[\\sigma(x) = \\frac{1}{1 + e^{-x}}\\]" in formula
     assert "$$" not in formula and "<math" not in formula
@@ -359,23 +363,7 @@ def test_the_handout_prints_the_figure_with_its_caption_and_credit(built: Path) 
 def test_the_deck_bundles_the_figures_image_and_its_card_shows_it(
     built: Path, tmp_path: Path
 ) -> None:
-    from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
-
-    collection = Collection(str(tmp_path / "collection.anki2"))
-    try:
-        collection.import_anki_package(
-            ImportAnkiPackageRequest(
-                package_path=str(built / "deck.apkg"), options=ImportAnkiPackageOptions()
-            )
-        )
-        fields = [
-            field
-            for note_id in collection.find_notes("")
-            for field in collection.get_note(note_id).fields
-        ]
-        media = Path(collection.media.dir())
-    finally:
-        collection.close()
+    fields, media = imported_deck(built / "deck.apkg", tmp_path)
     showing = [f for f in fields if "<img" in f]
     assert len(showing) == 1 and '<figure class="figure">' in showing[0]
     assert CAPTION in showing[0]
