@@ -98,7 +98,7 @@ def test_relative_path_rule(path: str, safe: bool) -> None:
 PLAIN_SAMPLES = st.from_regex(markup._PLAIN_TEXT, fullmatch=True).filter(markup.is_plain)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(PLAIN_SAMPLES)
 def test_plain_text_shortcut_gives_what_the_full_pipeline_gives(text: str) -> None:
     assert markup.to_html(text) == markup._full_html(text)
@@ -109,9 +109,23 @@ def test_plain_text_shortcut_gives_what_the_full_pipeline_gives(text: str) -> No
 @pytest.mark.parametrize(
     "text",
     [
+        "Great question! They are", "x = y", "a + b", "Fine-tuning + {{c1::data}} = skill",
+        "Привет, мир", "مرحبا بالعالم", "שלום עולם", "你好世界", "Ελληνικά 2", "cloze \ue0000\ue001 here",
+    ],
+)  # fmt: skip
+def test_plain_text_in_any_script_takes_the_shortcut(text: str) -> None:
+    assert markup.is_plain(text)
+    assert markup.to_html(text) == markup._full_html(text)
+    assert markup.to_inline_html(text) == markup._full_inline_html(text)
+    assert markup.to_plain(text) == markup._full_plain(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "1. a list", "2) a list", "- a list", "+ a list", "> a quote", "# a heading",
         "a *stressed* word", "a _stressed_ word", "some `code`", "a [link](x)", "an ![image](x)",
-        "a & b", "a < b", "a > b", 'a "quote"', "a \\ b", "a ~~gone~~", "a | b", "x = y",
+        "a & b", "a < b", "a > b", 'a "quote"', "a \\ b", "a ~~gone~~", "a | b", "x = $y$",
         "two  spaces", "trailing ", " leading", "two\nlines", "tab\there", "", "   ",
         "no\u00a0break", "Fish & Chips",
     ],
