@@ -206,8 +206,9 @@ def validate(paths: tuple[Path, ...], diagnostics_style: str | None) -> None:
 )  # fmt: skip
 @click.option(
     "-j", "--jobs", type=click.IntRange(min=1), default=None,
-    help="Lessons built at once, in worker processes. Default: the number of CPUs, "
-    "or one process for fewer than 16 lessons to build.",
+    help="Lessons built at once, in worker processes: at most N, and no more than the CPUs "
+    "other programs leave free. Default: the number of CPUs, or one process for fewer "
+    "than 16 lessons to build.",
 )  # fmt: skip
 @click.option(
     "--audio-format", type=click.Choice(["ogg", "mp3"]), default="ogg", show_default=True,

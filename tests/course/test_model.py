@@ -211,6 +211,23 @@ def test_two_jobs_give_the_same_bytes_as_one(tmp_path: Path) -> None:
     assert [name for name in one if one[name] != two[name]] == []
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("free", [1.0, 2.0])
+def test_two_jobs_on_a_busy_or_a_quiet_machine_give_the_same_bytes_as_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, free: float
+) -> None:
+    # One CPU free: the first lesson's process builds them all; two: it forks two workers.
+    from lessonc.course import free_cpus
+
+    monkeypatch.setattr(free_cpus.CpuWatch, "free_cpus", lambda _self: free)
+    build_course(COURSE, tmp_path / "one", jobs=1)
+    report = build_course(COURSE, tmp_path / "two", jobs=2)
+    assert {r.status for r in report.results} == {"built"}
+    one, two = _tree(tmp_path / "one"), _tree(tmp_path / "two")
+    assert one.keys() == two.keys()
+    assert [name for name in one if one[name] != two[name]] == []
+
+
 def test_removed_lesson_loses_its_outputs(tmp_path: Path) -> None:
     source = copy_course(tmp_path)
     out = tmp_path / "out"

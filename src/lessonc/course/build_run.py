@@ -545,6 +545,21 @@ class BuildRun:
         from concurrent.futures import ProcessPoolExecutor
 
         context = _warm_context(tasks)
+        if context is not None and not any("pdf" in task.formats for task in tasks):
+            # The first lesson, here, before forking: it builds the models' validators and
+            # compiles the templates (a fifth of a second), which every worker would
+            # otherwise do again for itself; and meanwhile the machine shows how many
+            # CPUs other programs leave free. Not with a handout: its renderer process
+            # starts a thread, and a thread must not be running when the workers fork.
+            from lessonc.course.free_cpus import CpuWatch, workers_for
+
+            watch = CpuWatch(usable_cpus())
+            yield run_task(tasks[0])
+            tasks = tasks[1:]
+            workers = workers_for(min(workers, len(tasks)), watch.free_cpus())
+            if workers == 1:
+                yield from map(run_task, tasks)
+                return
         pool = ProcessPoolExecutor(
             max_workers=workers, mp_context=context, initializer=_set_up_worker
         )
@@ -634,10 +649,15 @@ def _course_current(out_root: Path, key: str | None, sha256_of: Callable[[Path],
 
 def default_jobs() -> int:
     """Worker processes by default: the CPUs this process may use."""
+    return len(usable_cpus())
+
+
+def usable_cpus() -> set[int]:
+    """The CPUs this process may run on."""
     try:
-        return len(os.sched_getaffinity(0))
+        return os.sched_getaffinity(0)
     except AttributeError:  # not on every platform
-        return os.cpu_count() or 1
+        return set(range(os.cpu_count() or 1))
 
 
 def timer() -> Callable[[], float]:
