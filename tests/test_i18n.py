@@ -225,3 +225,14 @@ def test_callout_titles_follow_the_language_and_are_cached_apart() -> None:
             assert f">{words.text('callout_warning')}<" in html and ">Warning<" not in html
             assert markup.to_plain(text).startswith(words.text("callout_warning"))
     assert ">Warning<" in markup.to_html(text)  # the English page's cache entry is untouched
+
+
+@pytest.mark.parametrize("value", [-1_234_567, -5, 0, 1, 42, 999, 1_000, 12_345, 10**9])
+def test_english_integers_are_written_as_babel_writes_them(value: int) -> None:
+    # English skips Babel's locale data: its digits and separators must still be CLDR's.
+    from babel import Locale
+    from babel.numbers import format_decimal
+
+    expected = format_decimal(value, locale=Locale("en"), numbering_system="default")
+    assert i18n.for_language("en").number(value) == expected
+    assert i18n.for_language("en-GB").number(value) == expected

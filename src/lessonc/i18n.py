@@ -147,6 +147,10 @@ def _locale(tag: str) -> Locale:
 def _number(tag: str, kind: str, value: int | float) -> str:
     # Every page numbers its questions, points and gaps with the same few numbers: Babel
     # formatting them again for each lesson was a tenth of the page's cost.
+    if tag == "en" and kind == "int":
+        # English digits, group separator and minus are Python's own: Babel's locale data
+        # (a thirtieth of a one-lesson build) is then read only for other languages.
+        return f"{value:,}"
     locale = _locale(tag)
     # Separators from CLDR; the digits too (Persian ۶۰), which Babel leaves Latin.
     text = format_decimal(value, locale=locale, numbering_system="default")
