@@ -124,3 +124,32 @@ def test_a_rebuild_reads_no_settled_output_and_still_rebuilds_a_tampered_lesson(
     rebuilt = [result for result in again.results if result.status != "skipped"]
     assert [result.lesson_id for result in rebuilt] == [quiz.parent.name]
     assert quiz.read_bytes() == original
+
+
+def test_a_rebuild_reads_no_settled_source_and_still_sees_an_edited_one(
+    tmp_path: Path, cache_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from lessonc.course import build_run
+
+    lessons = tmp_path / "lessons"
+    shutil.copytree(COURSE, lessons)
+    for source in lessons.glob("*.yaml"):
+        os.utime(source, (AN_HOUR_AGO, AN_HOUR_AGO))
+    out = tmp_path / "out"
+    assert build([lessons], out, ["quiz"], OPTIONS).ok
+    for path in out.rglob("*"):
+        if path.is_file():
+            os.utime(path, (AN_HOUR_AGO, AN_HOUR_AGO))
+    assert build([lessons], out, ["quiz"], OPTIONS).ok  # hashes, and records
+    counting = CountingHash()
+    monkeypatch.setattr(build_run, "file_sha256", counting)
+    again = build([lessons], out, ["quiz"], OPTIONS)
+    assert {result.status for result in again.results} == {"skipped"}
+    assert counting.read == []
+    edited = sorted(lessons.glob("*.yaml"))[0]
+    edited.write_text(edited.read_text("utf-8") + "\n# edited\n", "utf-8")
+    once_more = build([lessons], out, ["quiz"], OPTIONS)
+    assert [r.path for r in once_more.results if r.status == "built"] == [edited]
+    assert edited in counting.read

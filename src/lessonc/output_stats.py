@@ -1,6 +1,6 @@
-"""What each output file's stat said when its SHA-256 was last taken, so a rebuild with
-nothing to do need not read and hash every output again (git's index does the same for
-its work tree).
+"""What each output and source file's stat said when its SHA-256 was last taken, so a
+rebuild with nothing to do need not read and hash every file again (git's index does the
+same for its work tree).
 
 A build checks that a skipped lesson's outputs still hold what its manifest records. With
 this record, a file whose size, modification and change times, inode and device are all

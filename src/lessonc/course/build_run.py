@@ -415,7 +415,9 @@ class BuildRun:
         plans: list[LessonPlan] = []
         for path in files:
             try:
-                sha, options = file_sha256(path), self._lesson_options(path)
+                # Through the stat record, as outputs are: a rebuild with nothing to do
+                # reads no source either.
+                sha, options = sha256_of(path), self._lesson_options(path)
             except OSError:
                 plans.append(LessonPlan(path, "", self.options, None))
                 continue
@@ -462,9 +464,18 @@ class BuildRun:
         entries = {e.path: e for e in course.lessons} if course else {}
         claimed = {p.current_id: p.path for p in plans if p.current_id}
         summaries: dict[Path, LessonSummary] = {}
-        with tempfile.TemporaryDirectory(prefix="lessonc-ids-") as claims:
-            for lesson_id in claimed:  # a current lesson's id is taken before any is built
-                _claim(Path(claims), lesson_id)
+        building = any(p.task for p in plans)
+        # Ids are claimed only when some lesson is built: a rebuild with nothing to do
+        # would otherwise create and remove a file for every lesson.
+        with (
+            tempfile.TemporaryDirectory(prefix="lessonc-ids-")
+            if building
+            else contextlib.nullcontext("")
+        ) as claims:
+            for lesson_id in claimed if building else ():
+                _claim(
+                    Path(claims), lesson_id
+                )  # a current lesson's id is taken before any is built
             write = LessonWrite(self.out_root, inputs, self.formats, self.sources, Path(claims))
             tasks = [replace(p.task, write=write) for p in plans if p.task]
             outcomes = self._outcomes(tasks)
