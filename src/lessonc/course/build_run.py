@@ -280,6 +280,8 @@ class BuildRun:
     progress: Callable[[LessonResult, int], None] | None = None
     sources: frozenset[Path] = frozenset()
     """The folders of the lesson sources (and the course's): no output may replace them."""
+    _workers: int = field(default=1, init=False)
+    """The worker processes this build ran: more than one means CPUs to spare for the end."""
 
     def execute(self, paths: Sequence[Path]) -> BuildReport:
         """Build ``paths``; see :func:`build`.
@@ -335,6 +337,7 @@ class BuildRun:
         finish_course(
             self.out_root, course, previous, report,
             course_key if course_stale else None, self.formats, self.options, timestamp, summaries,
+            spare_cpu=self._workers > 1,
         )  # fmt: skip
         return report
 
@@ -497,6 +500,12 @@ class BuildRun:
                         self.progress(result, len(plans))
                     if self.fail_fast and not result.ok:
                         break
+                else:
+                    # Run the generator to its end: the worker processes and the thread
+                    # that fed them are gone before the course files are made (a fork
+                    # there must find no other thread).
+                    for _ in outcomes:
+                        pass
             finally:
                 outcomes.close()
         return summaries
@@ -571,12 +580,13 @@ class BuildRun:
             if workers == 1:
                 yield from map(run_task, tasks)
                 return
+        self._workers = workers
         pool = ProcessPoolExecutor(
             max_workers=workers, mp_context=context, initializer=_set_up_worker
         )
         # A few chunks a worker: one message a chunk rather than a lesson, and
         # still a chunk left for the worker that finishes first.
-        chunk = max(1, len(tasks) // (workers * _CHUNKS_PER_WORKER))
+        chunk = max(1, min(len(tasks) // (workers * _CHUNKS_PER_WORKER), _LARGEST_CHUNK))
         # Forked workers share the parent's objects until they write to them, and the
         # collector's first pass would write to every one: out of its sight, they stay
         # shared. A fork context starts every worker in map(), so the freeze ends there.
@@ -596,6 +606,7 @@ class BuildRun:
 
 
 _CHUNKS_PER_WORKER = 4
+_LARGEST_CHUNK = 8
 _LESSONS_PER_WORKER = 8
 """Fewer lessons than this for each worker, and one process builds them faster: a worker
 costs its start and its messages, and a few lessons take a few tens of milliseconds."""

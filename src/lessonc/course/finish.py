@@ -44,19 +44,21 @@ def finish_course(
     options: BuildOptions,
     timestamp: int,
     summaries: dict[Path, LessonSummary],
+    spare_cpu: bool = False,
 ) -> None:
     """Remove the folders of lessons that left ``course``; with ``course_key``, write its files.
 
     ``previous`` are the lesson folders found before the build; problems go
-    into ``report``.
+    into ``report``. With ``spare_cpu``, course files are made in two processes at once.
     """
     try:
         with locked(out_root):
             _remove_departed(previous, report, course)
             if course_key is not None:
                 _write_course(
-                    out_root, course, course_key, formats, options, timestamp, summaries, report
-                )
+                    out_root, course, course_key, formats, options, timestamp, summaries, report,
+                    spare_cpu,
+                )  # fmt: skip
     except OSError as error:
         report.diagnostics.append(_write_failed(course, error))
 
@@ -95,6 +97,7 @@ def _write_course(
     timestamp: int,
     summaries: dict[Path, LessonSummary],
     report: BuildReport,
+    spare_cpu: bool,
 ) -> None:
     """Make and write the course-level files; a failure leaves the old ones."""
     from jinja2 import TemplateError
@@ -113,6 +116,7 @@ def _write_course(
             out_root=out_root,
             paper=options.paper,
             edition=options.edition,
+            spare_cpu=spare_cpu,
         )
         artifacts += shared_page_assets(out_root, formats, options)
         report.course_outputs = write_course_outputs(

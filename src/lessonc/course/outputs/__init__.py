@@ -18,12 +18,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic_core import to_json
 
 from lessonc.course.model import Course, lesson_number_key
 from lessonc.course.outputs.summary import LessonSummary
 from lessonc.outputs import Artifact
+
+if TYPE_CHECKING:
+    from lessonc.course.outputs.deck import CourseDeckJob
 
 COURSE_QUIZ = "course-quiz.json"
 COURSE_QUIZ_FORMAT = "lessonc-course-quiz"
@@ -91,17 +95,39 @@ def course_artifacts(
     out_root: Path,
     paper: str,
     edition: str = "student",
+    spare_cpu: bool = False,
 ) -> list[Artifact]:
     """Every course-level file for the formats built.
 
     Called once every lesson of the course is written: the course PDF is made
     from the handouts under ``out_root``, printed on ``paper`` like them; in the
     teacher edition, ``course-teacher.pdf`` too, from the lessons' teacher handouts.
+    With ``spare_cpu``, the course deck is made in another process meanwhile.
     """
-    from lessonc.course.outputs import site
-    from lessonc.course.outputs.deck import course_deck
+    from lessonc.course.outputs.deck import CourseDeckJob
 
     lessons = [summary for chapter in chapters for summary in chapter.lessons]
+    with CourseDeckJob(lessons, timestamp, in_background=spare_cpu and "anki" in formats) as deck:
+        return _course_artifacts(
+            course, chapters, lessons, formats, timestamp, template_dirs, out_root, paper,
+            edition, deck,
+        )  # fmt: skip
+
+
+def _course_artifacts(
+    course: Course,
+    chapters: Sequence[OrderedChapter],
+    lessons: Sequence[LessonSummary],
+    formats: Sequence[str],
+    timestamp: int,
+    template_dirs: Sequence[Path],
+    out_root: Path,
+    paper: str,
+    edition: str,
+    deck: CourseDeckJob,
+) -> list[Artifact]:
+    from lessonc.course.outputs import site
+
     title = course.title or (lessons[0].course if lessons else course.root.name)
     language = site.course_language(lessons)
     artifacts: list[Artifact] = []
@@ -128,8 +154,7 @@ def course_artifacts(
         )
         artifacts.extend(site.site_pages(view, lessons, template_dirs))
     if "anki" in formats:
-        parts = [s.deck.unpack() for s in lessons if s.deck is not None]
-        artifacts.append(Artifact(COURSE_DECK, course_deck(parts, timestamp)))
+        artifacts.append(Artifact(COURSE_DECK, deck.result()))
     if "quiz" in formats:
         artifacts.append(Artifact(COURSE_QUIZ, combined_quiz(title, lessons)))
     if "pdf" in formats:
