@@ -236,6 +236,19 @@ def test_a_user_template_overrides_one_partial(tmp_path: Path) -> None:
     assert '<section id="practice"' in page  # the other partials are still the built-in ones
 
 
+def test_a_theme_stylesheet_edited_between_two_pages_is_read_again(tmp_path: Path) -> None:
+    # The static files are kept between pages of one process (lessonc serve renders many).
+    stylesheet = tmp_path / "mine" / "html" / "assets" / "lesson.css"
+    stylesheet.parent.mkdir(parents=True)
+    stylesheet.write_text("body { color: red }\n", encoding="utf-8")
+    first = render_files(EXAMPLE, template_dirs=(tmp_path / "mine",))["assets/lesson.css"]
+    assert first == b"body { color: red }\n"
+    stylesheet.write_text("body { color: blue }\n", encoding="utf-8")
+    os.utime(stylesheet, ns=(1, 1))  # a different time, even on a coarse clock
+    again = render_files(EXAMPLE, template_dirs=(tmp_path / "mine",))["assets/lesson.css"]
+    assert again == b"body { color: blue }\n"
+
+
 def test_nu_html_checker_finds_no_errors(example_page: Path, xss_page: Path) -> None:
     require(shutil.which("java") is not None, "the Nu HTML Checker needs java")
     checker = shutil.which(

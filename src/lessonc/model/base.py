@@ -78,6 +78,10 @@ def slugify(text: str, max_length: int = _SLUG_MAX) -> str:
 
 
 def _key_letters(value: str) -> str:
+    if value.isascii():
+        # KEY_PATTERN (checked first) leaves only a-z, 0-9 and hyphens in ASCII, as most
+        # ids are: nothing to refuse, and ASCII text is always in form C.
+        return value
     for char in value.replace("-", ""):
         if unicodedata.category(char)[0] not in "LNM" or char != char.lower():
             raise ValueError(

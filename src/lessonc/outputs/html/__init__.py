@@ -371,10 +371,25 @@ def _shows_figures(lesson: Lesson) -> bool:
     return any(markup.has_figure(text) for _, text in text_fields(lesson) if "![" in text)
 
 
+_ASSETS_READ: dict[tuple[int, str], tuple[Callable[[], bool], bytes]] = {}
+"""The static files read so far, by environment and name, with the check that they are
+unchanged. The environments live as long as the process (see :func:`_environment`), so
+their ids are never reused."""
+
+
 def _asset_bytes(env: Environment, name: str) -> bytes:
-    """A static file, looked up like a template (a theme's own first)."""
-    source, _, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
-    return source.encode("utf-8")
+    """A static file, looked up like a template (a theme's own first); read again only once
+    it changed (``lessonc serve``), as Jinja2 does for templates: reading the same three
+    files through the path checks for every page of a course was a twentieth of its cost."""
+    key = (id(env), name)
+    known = _ASSETS_READ.get(key)
+    if known is not None and known[0]():
+        return known[1]
+    source, _, uptodate = env.loader.get_source(env, name)  # type: ignore[union-attr]
+    data = source.encode("utf-8")
+    if uptodate is not None:
+        _ASSETS_READ[key] = (uptodate, data)
+    return data
 
 
 def _has_template(env: Environment, name: str) -> bool:
