@@ -22,7 +22,8 @@ from lessonc.outputs import Artifact, BuildContext
 from lessonc.outputs.html.media import collect_media
 
 _IMG = re.compile(r"<img\b[^>]*>")
-_SRC = re.compile(r'\ssrc="([^"]*)"')
+SRC = re.compile(r'\ssrc="([^"]*)"')
+"""An ``<img>`` tag's source, as the sanitiser writes it (double quotes, escaped)."""
 _ALT = re.compile(r'\salt="([^"]*)"')
 
 Node = TypeVar("Node")
@@ -39,7 +40,7 @@ def bundled(
     used: set[str] = set()
 
     def point(tag: str) -> str:
-        src = _SRC.search(tag)
+        src = SRC.search(tag)
         target = paths.get(unescape(src.group(1))) if src else None
         if src is None or target is None:
             # Only a reference validation refused gets here, and it failed the build.

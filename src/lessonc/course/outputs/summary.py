@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from lessonc.outputs import Artifact
     from lessonc.outputs.anki.notes import NoteData
     from lessonc.pipeline import LoadedLesson
+    from lessonc.quiz import Quiz
 
 
 @dataclass(frozen=True)
@@ -164,15 +165,47 @@ def summarise(
 def _quiz_part(
     loaded: LoadedLesson, rendered: Sequence[tuple[str, Artifact]], shuffled: bool
 ) -> PackedQuiz:
-    """The lesson's quiz document in source order (the course quiz is never shuffled)."""
+    """The lesson's quiz document in source order (the course quiz is never shuffled), its
+    images named from the course's folder (``<lesson id>/media/…``), where the lesson's
+    own quiz output put them."""
     from lessonc import quiz
     from lessonc.outputs.quiz import QUIZ_FILE
 
     if not shuffled:
         for format_name, artifact in rendered:
-            if format_name == "quiz" and artifact.path == QUIZ_FILE:
+            if (
+                format_name == "quiz"
+                and artifact.path == QUIZ_FILE
+                and b"<img" not in artifact.data
+            ):
                 return PackedQuiz.pack(artifact.data)
-    return PackedQuiz.pack(quiz.dumps(quiz.from_lesson(loaded.lesson)))
+    built = quiz.from_lesson(loaded.lesson)
+    from lessonc.outputs.quiz_media import shows_images
+
+    if shows_images(built):
+        built = _images_from_course_folder(built, loaded)
+    return PackedQuiz.pack(quiz.dumps(built))
+
+
+def _images_from_course_folder(built: Quiz, loaded: LoadedLesson) -> Quiz:
+    from html import escape
+
+    from lessonc.outputs import BuildContext, BuildOptions
+    from lessonc.outputs.quiz_media import SRC, bundled, replace_images
+
+    # The images the lesson's quiz.json names (media/…, beside it), then the lesson's folder
+    # in front: course-quiz.json lies in the folder above.
+    ctx = BuildContext(loaded.source, BuildOptions(source_date_epoch=0), images=loaded.images)
+    beside, _ = bundled(built, loaded.lesson, ctx)
+    folder = escape(loaded.lesson.id)
+
+    def from_course(tag: str) -> str:
+        src = SRC.search(tag)
+        if src is None:
+            return tag
+        return f'{tag[: src.start()]} src="{folder}/{src.group(1)}"{tag[src.end() :]}'
+
+    return replace_images(beside, from_course)
 
 
 def _scorm_part(loaded: LoadedLesson) -> ScormPart:
