@@ -9,6 +9,7 @@ decks imported into a collection with Anki, handouts read back with pdftotext.
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess
 import zipfile
@@ -17,7 +18,9 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, run_cli
+from lessonc import i18n
 from lessonc.editions import has_teacher_notes, student_view
+from lessonc.pipeline import load_lesson
 
 LESSON_DIR = FIXTURES / "richtext"
 MARKERS = ("TEACHER-LESSON-NOTE-5c9a", "TEACHER-CHAPTER-NOTE-b7e2")
@@ -26,9 +29,17 @@ TEACHER_FILES = {"handout-teacher.pdf", "course-teacher.pdf"}
 EPOCH = {"SOURCE_DATE_EPOCH": "1700000000"}
 
 
-def _pdf_text(data: bytes) -> str:
-    done = subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True)
+def _pdf_text(data: bytes, first_page: bool = False) -> str:
+    pages = ["-f", "1", "-l", "1"] if first_page else []
+    done = subprocess.run(
+        ["pdftotext", *pages, "-", "-"], input=data, capture_output=True, check=True
+    )
     return done.stdout.decode("utf-8")
+
+
+def _letters(text: str) -> str:
+    """Text without joiners and direction marks, which pdftotext drops or adds."""
+    return re.sub("[\u200c\u200d\u202a-\u202e\u2066-\u2069]", "", text)
 
 
 def _deck_text(data: bytes, scratch: Path) -> str:
@@ -81,8 +92,6 @@ def _leaks(root: Path, scratch: Path) -> dict[str, list[str]]:
 
 
 def test_the_student_view_has_no_teacher_notes() -> None:
-    from lessonc.pipeline import load_lesson
-
     lesson = load_lesson(LESSON_DIR / "lesson.yaml").lesson
     assert has_teacher_notes(lesson)
     students = student_view(lesson)
@@ -118,6 +127,11 @@ def test_a_teacher_course_build_prints_them_only_in_the_teacher_handouts(tmp_pat
     for teacher in (out / "richtext-fixture" / "handout-teacher.pdf", out / "course-teacher.pdf"):
         text = _pdf_text(teacher.read_bytes())
         assert all(marker in text for marker in MARKERS), teacher.name
+    # Each says on its first page which edition it is; the students' handbook does not.
+    words = i18n.for_language(load_lesson(LESSON_DIR / "lesson.yaml").lesson.language)
+    edition = _letters(words.text("teacher_edition"))
+    assert edition in _letters(_pdf_text((out / "course-teacher.pdf").read_bytes(), True))
+    assert edition not in _letters(_pdf_text((out / "course.pdf").read_bytes()))
     # The teacher handout is recorded like any output, so the next build keeps or replaces it.
     manifest = (out / "richtext-fixture" / "manifest.json").read_text(encoding="utf-8")
     assert '"path": "handout-teacher.pdf"' in manifest

@@ -130,7 +130,7 @@ def course_pdf(
             rendered = front_matter_pdf(
                 title=title, description=description, language=language,
                 chapters=listed, paper=paper, timestamp=timestamp,
-                template_dirs=template_dirs, ui=ui,
+                template_dirs=template_dirs, ui=ui, teacher=handout != HANDOUT,
             )  # fmt: skip
             with pikepdf.open(io.BytesIO(rendered)) as front:
                 if len(front.pages) == front_pages:
@@ -315,8 +315,10 @@ def front_matter_pdf(
     timestamp: int,
     template_dirs: Sequence[Path],
     ui: Sequence[tuple[str, str]] = (),
+    teacher: bool = False,
 ) -> bytes:
-    """The title page and contents, rendered like a handout: isolated, fetching nothing."""
+    """The title page and contents, rendered like a handout: isolated, fetching nothing.
+    ``teacher``: the title page says it is the teacher edition, as each handout in it does."""
     from lessonc.outputs.pdf import process
     from lessonc.outputs.pdf.handout import PAGE_SIZES, w3c_date
     from lessonc.outputs.pdf.worker import RenderRequest
@@ -342,6 +344,7 @@ def front_matter_pdf(
         language=language,
         chapters=chapters,
         lesson_count=sum(len(c.lessons) for c in chapters),
+        teacher=teacher,
         stylesheet=Markup(stylesheet),
         page_size=PAGE_SIZES[paper],
         created=w3c_date(timestamp),
