@@ -59,8 +59,14 @@ def test_serves_rebuilds_on_save_and_reports_errors(served: Served) -> None:
 
     text = served.lesson.read_text(encoding="utf-8")
     edited = text.replace('title: "Served"', 'title: "Edited while serving"')
-    save(served.lesson, edited, lambda: "<title>Edited while serving" in page_of(served), "title")
-    assert status(served)["build"] != first["build"]
+
+    def rebuilt() -> bool:
+        # The page is swapped in a moment before the server counts the build: wait for both.
+        return "<title>Edited while serving" in page_of(served) and (
+            status(served)["build"] != first["build"]
+        )
+
+    save(served.lesson, edited, rebuilt, "the edited title in a new build")
 
     broken = text.replace("estimated_minutes: 20", "estimated_minutes: twenty")
     save(served.lesson, broken, lambda: status(served)["ok"] is False, "the failed build")
