@@ -1,9 +1,9 @@
 """How many CPUs other programs leave free, measured while this process works.
 
 A ``--jobs 2`` build on a machine where another program keeps one CPU busy gains
-nothing from its second worker: the kernel shares CPU time out between sessions,
-cgroups and containers, not between processes, so two workers together get the
-one CPU that one process would get, and pay for the second process on top (its own
+nothing from its second worker: Linux usually shares CPU time out between sessions
+(autogroups) and containers (cgroups), not between processes, so two workers together get
+the one CPU that one process would get, and pay for the second process on top (its own
 start, cold caches, results sent between processes). Measured this way, such a build
 ran 4-5% slower than ``--jobs 1``. So a build first builds one lesson in its own
 process (which it needs to do anyway, to warm the workers it forks), and counts
