@@ -6,12 +6,13 @@ checks each template's source checksum against what it stored, so an edited temp
 (a theme, ``lessonc serve``) is compiled anew; a file that cannot be read, is damaged
 or was written by another lessonc, Jinja2 or Python is ignored and compiled again.
 
-Every environment that uses the cache is a :class:`~lessonc.sandbox.SandboxedTemplates`,
-whose compiled code differs from a plain environment's (guarded loops, checked
-operators): a plain environment must never share it. The disk folder is keyed by a
-fingerprint of what decides the compiled code (lessonc's version and the source of its
-sandbox and environment, Jinja2's version, the Python version), so code compiled under
-other limits is never run.
+A theme's templates compile for :class:`~lessonc.sandbox.SandboxedTemplates`, whose
+code differs from a plain environment's (guarded loops, checked operators); lessonc's
+own templates, alone, compile for a plain one. The two never share a cache: code
+compiled without the guards must never run a theme. The disk folder is keyed by a
+fingerprint of what decides the compiled code (sandboxed or not, lessonc's version and
+the source of its sandbox and environment, Jinja2's version, the Python version), so
+code compiled under other limits is never run.
 """
 
 from __future__ import annotations
@@ -41,10 +42,11 @@ _COMPILE_SOURCES = ("sandbox.py", "templating.py")
 
 
 @functools.cache
-def code_fingerprint() -> str | None:
+def code_fingerprint(sandboxed: bool = True) -> str | None:
     """What the compiled code depends on besides the template's text; None if unknown."""
     digest = hashlib.sha256()
-    for part in (__version__, jinja2.__version__, sys.implementation.cache_tag or ""):
+    kind = "sandboxed" if sandboxed else "plain"
+    for part in (kind, __version__, jinja2.__version__, sys.implementation.cache_tag or ""):
         digest.update(part.encode() + b"\0")
     try:
         for name in _COMPILE_SOURCES:
@@ -55,9 +57,13 @@ def code_fingerprint() -> str | None:
 
 
 class CompiledTemplates(BytecodeCache):
-    """Jinja2's bytecode cache: a dict for this process over a folder for later ones."""
+    """Jinja2's bytecode cache: a dict for this process over a folder for later ones.
 
-    def __init__(self) -> None:
+    ``sandboxed`` says which kind of environment's code it keeps (see above).
+    """
+
+    def __init__(self, *, sandboxed: bool = True) -> None:
+        self._sandboxed = sandboxed
         self._code: dict[str, bytes] = {}
         self._folders: dict[Path, Path | None] = {}
 
@@ -83,7 +89,7 @@ class CompiledTemplates(BytecodeCache):
         except RuntimeError:  # no home folder to put it in
             return None
         if root not in self._folders:
-            fingerprint = code_fingerprint()
+            fingerprint = code_fingerprint(self._sandboxed)
             self._folders[root] = (
                 None if fingerprint is None else private_folder(root / "templates" / fingerprint)
             )

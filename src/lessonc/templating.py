@@ -45,7 +45,9 @@ def builtin_templates() -> Path:
 # The handout and the course pages make a fresh environment per build step, and
 # compiling their templates again each time would cost more than rendering them; a
 # fresh process takes them from the user's cache folder (see lessonc.template_cache).
+# Sandboxed and plain code differ, so each kind has its own cache.
 _COMPILED = CompiledTemplates()
+_COMPILED_BUILTIN = CompiledTemplates(sandboxed=False)
 
 TEMPLATE_SIZE_HINT = "a template or stylesheet is a few KiB; keep large files out of the theme"
 
@@ -104,21 +106,30 @@ class _GatedLoader(FileSystemLoader):
         raise TemplateNotFound(template)
 
 
-def environment(subfolder: str, user_dirs: Sequence[Path] = ()) -> SandboxedTemplates:
+def environment(subfolder: str, user_dirs: Sequence[Path] = ()) -> Environment:
     """An environment for one format's templates (``html``, ``pdf`` …), user folders first.
 
-    Sandboxed with a time and depth limit (see :mod:`lessonc.sandbox`), built-in
-    templates included: a user's template can include or extend them.
+    With user folders (a theme: code from whoever wrote it), every template renders
+    sandboxed with a time and depth limit (see :mod:`lessonc.sandbox`), built-in
+    templates included, since a user's template can include or extend them. Without
+    any, only lessonc's own templates run, and they render in plain Jinja2: they are
+    tested code, lesson text reaches them only as data (never as template source),
+    and the sandbox's checks on every call and lookup cost an eighth of a page's
+    rendering time.
     """
     search = [(d / subfolder, d) for d in [*user_dirs, builtin_templates()]]
-    env = SandboxedTemplates(
-        loader=_GatedLoader(search),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        bytecode_cache=_COMPILED,
+    options: dict[str, Any] = {
+        "loader": _GatedLoader(search),
+        "autoescape": True,
+        "undefined": StrictUndefined,
+        "trim_blocks": True,
+        "lstrip_blocks": True,
+        "keep_trailing_newline": True,
+    }
+    env = (
+        SandboxedTemplates(**options, bytecode_cache=_COMPILED)
+        if user_dirs
+        else Environment(**options, bytecode_cache=_COMPILED_BUILTIN)
     )
     # The handout draws formulas as SVG (WeasyPrint has no MathML); pages write MathML.
     writer: markup.Writer = "pdf" if subfolder == "pdf" else "html"

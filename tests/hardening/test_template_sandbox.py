@@ -131,6 +131,36 @@ def test_templates_from_the_compiled_cache_stay_sandboxed(tmp_path: Path) -> Non
     assert cached[0] == cached[1] > 0  # the second round compiled nothing new
 
 
+def test_a_theme_renders_the_built_in_templates_it_includes_sandboxed_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Without a theme the built-in templates compile for plain Jinja2, with a theme for
+    # the sandbox: a built-in template compiled plain (in memory or in the cache folder)
+    # must never be what a theme's page includes.
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    theme = tmp_path / "theme" / "html"
+    theme.mkdir(parents=True)
+    plain = templating.environment("html")
+    sandboxed = templating.environment("html", [tmp_path / "theme"])
+    assert not plain.sandboxed and sandboxed.sandboxed
+    plain_cache, sandboxed_cache = plain.bytecode_cache, sandboxed.bytecode_cache
+    assert isinstance(plain_cache, CompiledTemplates)
+    assert isinstance(sandboxed_cache, CompiledTemplates)
+    assert plain_cache is not sandboxed_cache
+    assert plain_cache.folder() != sandboxed_cache.folder()
+    # The question partial loops over choices: sandboxed code has the loop guard in it.
+    name = "partials/question.html.j2"
+    plain_code = plain.get_template(name).root_render_func.__code__
+    sandboxed_code = sandboxed.get_template(name).root_render_func.__code__
+    assert "lessonc_loop_guard" not in _string_constants(plain_code)
+    assert "lessonc_loop_guard" in _string_constants(sandboxed_code)
+    fresh = templating.environment("html", [tmp_path / "theme"])
+    fresh.bytecode_cache = CompiledTemplates()  # a new process: from the cache folder
+    assert "lessonc_loop_guard" in _string_constants(
+        fresh.get_template(name).root_render_func.__code__
+    )
+
+
 def _string_constants(code: CodeType) -> set[str]:
     found = {c for c in code.co_consts if isinstance(c, str)}
     for inner in code.co_consts:
