@@ -22,7 +22,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from lessonc import figures, link_labels
-from lessonc.maths_syntax import callout_plugins, math_plugins
+from lessonc.maths_syntax import CALLOUTS, callout_plugins, math_plugins
 from lessonc.textwriters import (
     MATH_TOKENS,
     TEXT_WORDS,
@@ -251,10 +251,15 @@ def _inline_tree(text: str) -> tuple[Token, ...]:
     return tuple(_MD.parseInline(text))
 
 
-_BLOCK_CONTENT = frozenset({"fence", "code_block", "table_open", "figure_open", *MATH_TOKENS})
+_BLOCK_CONTENT = frozenset(
+    {
+        "fence", "code_block", "table_open", "figure_open", *MATH_TOKENS,
+        *(f"container_{kind}_open" for kind in CALLOUTS),
+    }
+)  # fmt: skip
 """Blocks that keep their form where inline text is expected (a choice holding code, a
-formula, a small table or a figure with its credit): rendered as blocks rather than
-flattened into one line."""
+formula, a small table, a figure with its credit or a callout): rendered as blocks rather
+than flattened into one line, where their ``:::`` or fences would show as text."""
 
 
 def _render(text: str, writer: Writer, titles: tuple[str, ...]) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from conftest import FIXTURES, run_cli
+from conftest import EXAMPLE, FIXTURES, run_cli
 from lessonc import quiz
 from outputs.html_support import axe_violations, chromium, opened
 
@@ -289,6 +289,55 @@ def test_the_teacher_edition_prints_notes_solutions_and_answers_in_place() -> No
     assert html.count('<div class="teacher-answer">') == len(lesson.practice)
     student = handout_html(lesson, paper="a4", source_date_epoch=0)
     assert "TEACHER-" not in student and '<div class="teacher-answer">' not in student
+
+
+CHOICE_SOLUTION = "CHOICE-SOLUTION-3f1"
+
+
+def test_a_callout_in_a_choice_is_a_block_everywhere_and_its_solution_goes_to_the_key(
+    tmp_path: Path,
+) -> None:
+    # A choice is inline text: a callout in it once printed its ::: lines as text.
+    source = EXAMPLE.read_text(encoding="utf-8")
+    wrong_choice = (
+        "        text: >-\n"
+        "          A small model trained from scratch on one dataset for a single,\n"
+        "          narrowly defined task.\n"
+    )
+    assert wrong_choice in source
+    lesson = tmp_path / "lesson.yaml"
+    lesson.write_text(
+        source.replace(
+            wrong_choice,
+            "        text: |-\n"
+            "          A small model trained from scratch.\n\n"
+            "          ::: solution Why not\n"
+            f"          {CHOICE_SOLUTION} foundation models are pre-trained.\n"
+            "          :::\n",
+        ),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    result = run_cli(["build", str(lesson), "-o", str(out), "--format", "html,pdf,anki,quiz"])
+    assert result.exit_code == 0, result.stderr
+    built = out / "foundation-models"
+    page = (built / "index.html").read_text(encoding="utf-8")
+    assert ":::" not in page
+    label = page.split('for="q-what-is-a-foundation-model--small-specialist">', 1)[1]
+    assert label.startswith(
+        '<p>A small model trained from scratch.</p>\n<details class="callout callout-solution">'
+        "<summary>Why not</summary>"
+    )
+    quiz_text = (built / "quiz.json").read_text(encoding="utf-8")
+    assert CHOICE_SOLUTION in quiz_text and ":::" not in quiz_text
+    fields, _ = imported_deck(built / "deck.apkg", tmp_path)
+    holding = [field for field in fields if CHOICE_SOLUTION in field]
+    assert holding and not any(":::" in field for field in holding)
+    text = _pdf_text(built / "handout.pdf")
+    assert ":::" not in text
+    body, key = text.rsplit("Solutions in the text", 1)
+    assert CHOICE_SOLUTION not in body and "Why not: see the answer key, 1" in body
+    assert CHOICE_SOLUTION in key
 
 
 # --- the figure: caption, credit, width, and its image in every output ----------------------

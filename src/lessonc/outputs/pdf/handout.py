@@ -9,7 +9,7 @@ user's template folder's), never the lesson's.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import unescape
@@ -92,6 +92,16 @@ class SolutionsToKey:
             )
             shown.append(Markup(after))
         return Markup("").join(shown)
+
+    def inline(self, md_inline: Callable[[str], Markup]) -> Callable[[str], Markup]:
+        """The ``md_inline`` filter, taking solutions to the key as :meth:`__call__` does."""
+
+        def filtered(text: str) -> Markup:
+            if ":::" in text and markup.to_html_taking_solutions(text, "pdf")[1]:
+                return self(text)
+            return md_inline(text)
+
+        return filtered
 
 
 def holds_solutions(lesson: Lesson) -> bool:
@@ -209,6 +219,8 @@ def handout_html(
     if not teacher:
         solutions = SolutionsToKey(words)
         env.filters["md"] = solutions
+        # A choice or an item is inline text, but a solution may stand in it too.
+        env.filters["md_inline"] = solutions.inline(env.filters["md_inline"])
     direction = lesson.direction or i18n.text_direction(lesson.language)
     template = env.get_template(TEMPLATE)
     return template.render(
