@@ -1,24 +1,21 @@
 """One ``lessonc build``: plan from the cache, render what is stale (in worker processes), write.
 
 On top of :mod:`lessonc.pipeline`, which loads, renders and writes one lesson
-atomically; this module decides what to do and in which process. Workers
-return artifacts rather than writing, so the parent can refuse a second lesson
-with an id already taken before anything lands in its folder, and writes in
-course order whatever the order workers finish in.
+atomically; this module decides what to do, and :mod:`lessonc.course.workers` in
+which process. Each lesson's task (:mod:`lessonc.course.lesson_task`) writes its own
+folder, after claiming its id; a lesson whose id another took first comes back with its
+outputs, and the first of the two in course order keeps the folder, whatever the order
+workers finish in.
 """
 
 from __future__ import annotations
 
 import contextlib
-import gc
 import hashlib
 import json
-import os
-import signal
 import tempfile
-import threading
 import time
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,6 +33,13 @@ from lessonc.cache import (
     templates_digest,
 )
 from lessonc.course.finish import COURSE_MANIFEST
+from lessonc.course.lesson_task import (
+    LessonTask,
+    LessonWrite,
+    TaskOutcome,
+    claim_id,
+    write_lesson,
+)
 from lessonc.course.model import (
     Course,
     CourseLesson,
@@ -47,6 +51,7 @@ from lessonc.course.model import (
     listed_lessons,
     load_course,
 )
+from lessonc.course.workers import LessonProcesses
 from lessonc.diagnostics import Diagnostic, display_path
 from lessonc.output_root import (
     OutputNotOurs,
@@ -55,21 +60,11 @@ from lessonc.output_root import (
     source_folders,
 )
 from lessonc.output_stats import OutputStats
-from lessonc.outputs import Artifact, BuildOptions
+from lessonc.outputs import BuildOptions
 from lessonc.paths import Refused, read_file
-from lessonc.pipeline import (
-    BuildReport,
-    InvalidLesson,
-    LessonResult,
-    SourceIdentity,
-    load_lesson,
-    render,
-    write_outputs,
-)
+from lessonc.pipeline import BuildReport, LessonResult
 
 if TYPE_CHECKING:
-    import multiprocessing.context
-
     from lessonc.course.outputs.summary import LessonSummary
 
 
@@ -111,150 +106,6 @@ def build(
     return run.execute(paths)
 
 
-@dataclass(frozen=True)
-class LessonWrite:
-    """Where and how a worker writes the lessons it builds (the same for every lesson)."""
-
-    out_root: Path
-    inputs: KeyInputs
-    formats: tuple[str, ...]
-    """Every format of the build: outputs of others are carried over from the last one."""
-    source_folders: frozenset[Path]
-    claims: Path
-    """A folder private to this build: a file per lesson id taken (see :func:`_claim`)."""
-
-
-@dataclass(frozen=True)
-class LessonTask:
-    """Work for one process: render ``formats`` (maybe none) and write them, maybe summarise."""
-
-    path: Path
-    formats: tuple[str, ...]
-    options: BuildOptions
-    summary_formats: tuple[str, ...] | None
-    write: LessonWrite | None = None
-
-
-@dataclass
-class TaskOutcome:
-    """What a worker sends back: its lesson is written, so this is small.
-
-    Only a lesson whose id another lesson of the build took first (``contested``)
-    comes back with its artifacts: the parent decides, in plan order, which one
-    keeps the folder.
-    """
-
-    result: LessonResult
-    id_position: tuple[int, int] = (1, 1)
-    summary: LessonSummary | None = None
-    contested: bool = False
-    artifacts: list[tuple[str, Artifact]] = field(default_factory=list)
-    source_sha256: str = ""
-
-
-class _IdTaken(Exception):
-    """Another lesson of this build took the id first."""
-
-
-def run_task(task: LessonTask) -> TaskOutcome:
-    """Load, render, write and summarise one lesson (in a worker process or in this one)."""
-    result = LessonResult(task.path, None)
-    try:
-        loaded = load_lesson(task.path)
-    except InvalidLesson as error:
-        result.diagnostics.extend(error.diagnostics)
-        result.status = "failed"
-        return TaskOutcome(result)
-    result.lesson_id = loaded.lesson.id
-    where = loaded.source.position(("id",))
-    outcome = TaskOutcome(result, (where.line, where.col), source_sha256=loaded.source.sha256)
-    artifacts: list[tuple[str, Artifact]] = []
-    if task.formats:
-        artifacts, problems = render(loaded, task.formats, task.options)
-        result.diagnostics.extend(problems)
-    if task.summary_formats is not None and result.ok:
-        from lessonc.course.outputs.summary import summarise
-
-        outcome.summary = summarise(
-            loaded.for_students(),
-            task.summary_formats,
-            artifacts,
-            shuffled=task.options.shuffle_seed is not None,
-        )
-    if task.write is not None and task.formats and result.ok:
-        claims = task.write.claims
-
-        def claim() -> None:
-            _claim(claims, loaded.lesson.id)
-
-        try:
-            write_lesson(task.write, task.path, task.options, outcome, artifacts, claim)
-        except _IdTaken:
-            outcome.contested = True
-            outcome.artifacts = artifacts
-    return outcome
-
-
-def _claim(claims: Path, lesson_id: str) -> None:
-    """Take ``lesson_id`` for this lesson, or raise :class:`_IdTaken`; called under the output
-    folder's lock, so the lesson that took it has finished writing its folder."""
-    try:
-        os.close(os.open(claims / lesson_id, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
-    except FileExistsError:
-        raise _IdTaken(lesson_id) from None
-
-
-def write_lesson(
-    write: LessonWrite,
-    path: Path,
-    options: BuildOptions,
-    outcome: TaskOutcome,
-    artifacts: list[tuple[str, Artifact]],
-    claim: Callable[[], None] | None = None,
-) -> None:
-    """Write one lesson's outputs into ``out_root/<id>/``; problems go into its result."""
-    result = outcome.result
-    lesson_id = result.lesson_id
-    assert lesson_id is not None
-    target = write.out_root / lesson_id
-    line, col = outcome.id_position
-    where = display_path(path)
-    try:
-        written = write_outputs(
-            target,
-            artifacts,
-            SourceIdentity(lesson_id, path.name, outcome.source_sha256),
-            write.formats,
-            options,
-            cache_keys=write.inputs.keys(
-                outcome.source_sha256, write.formats, options.source_date_epoch
-            ),
-            source_folders=write.source_folders,
-            claim=claim,
-        )
-    except OutputNotOurs as error:
-        result.status = "failed"
-        result.diagnostics.append(
-            Diagnostic(where, line, col, "output-not-ours", str(error), error.hint)
-        )
-        return
-    except OSError as error:
-        result.status = "failed"
-        result.diagnostics.append(
-            Diagnostic(
-                display_path(target), 1, 1, "write-failed",
-                f"cannot write the outputs: {error.strerror or error}",
-                "check free disk space and permissions of the output folder",
-            )
-        )  # fmt: skip
-        return
-    result.outputs = written.paths
-    if written.stale_notes:
-        from lessonc.anki_updates import stale_notes_warning
-
-        result.diagnostics.append(stale_notes_warning(where, line, col, written.stale_notes))
-
-
 @dataclass
 class LessonPlan:
     path: Path
@@ -280,8 +131,10 @@ class BuildRun:
     progress: Callable[[LessonResult, int], None] | None = None
     sources: frozenset[Path] = frozenset()
     """The folders of the lesson sources (and the course's): no output may replace them."""
-    _workers: int = field(default=1, init=False)
-    """The worker processes this build ran: more than one means CPUs to spare for the end."""
+    _processes: LessonProcesses = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._processes = LessonProcesses(self.jobs)
 
     def execute(self, paths: Sequence[Path]) -> BuildReport:
         """Build ``paths``; see :func:`build`.
@@ -337,7 +190,7 @@ class BuildRun:
         finish_course(
             self.out_root, course, previous, report,
             course_key if course_stale else None, self.formats, self.options, timestamp, summaries,
-            spare_cpu=self._workers > 1,
+            spare_cpu=self._processes.workers > 1,
         )  # fmt: skip
         return report
 
@@ -476,12 +329,12 @@ class BuildRun:
             else contextlib.nullcontext("")
         ) as claims:
             for lesson_id in claimed if building else ():
-                _claim(
+                claim_id(
                     Path(claims), lesson_id
                 )  # a current lesson's id is taken before any is built
             write = LessonWrite(self.out_root, inputs, self.formats, self.sources, Path(claims))
             tasks = [replace(p.task, write=write) for p in plans if p.task]
-            outcomes = self._outcomes(tasks)
+            outcomes = self._processes.outcomes(tasks)
             try:
                 for plan in plans:
                     outcome = next(outcomes) if plan.task else None
@@ -547,116 +400,6 @@ class BuildRun:
             if not result.ok:
                 result.status = "failed"
 
-    def _outcomes(self, tasks: list[LessonTask]) -> Generator[TaskOutcome, None, None]:
-        """Each task's outcome, in task order; in worker processes when that pays."""
-        workers = worker_count(self.jobs, tasks)
-        if workers == 1:
-            if any("pdf" in task.formats for task in tasks):
-                # WeasyPrint loads in its own process while lessons are checked
-                # and their other formats rendered (the PDF renders last).
-                from lessonc.outputs.pdf import prepare
-
-                prepare()
-            for task in tasks:
-                yield run_task(task)
-            return
-        # Imported here: a build of one lesson, or of a few, never starts a worker, and
-        # these cost a one-lesson build a tenth of its start-up over the libraries it needs.
-        from concurrent.futures import ProcessPoolExecutor
-
-        context = _warm_context(tasks)
-        if context is not None and not any("pdf" in task.formats for task in tasks):
-            # The first lesson, here, before forking: it builds the models' validators and
-            # compiles the templates (a fifth of a second), which every worker would
-            # otherwise do again for itself; and meanwhile the machine shows how many
-            # CPUs other programs leave free. Not with a handout: its renderer process
-            # starts a thread, and a thread must not be running when the workers fork.
-            from lessonc.course.free_cpus import CpuWatch, workers_for
-
-            watch = CpuWatch(usable_cpus())
-            yield run_task(tasks[0])
-            tasks = tasks[1:]
-            workers = workers_for(min(workers, len(tasks)), watch.free_cpus())
-            if workers == 1:
-                yield from map(run_task, tasks)
-                return
-        self._workers = workers
-        pool = ProcessPoolExecutor(
-            max_workers=workers, mp_context=context, initializer=_set_up_worker
-        )
-        # A few chunks a worker: one message a chunk rather than a lesson, and
-        # still a chunk left for the worker that finishes first.
-        chunk = max(1, min(len(tasks) // (workers * _CHUNKS_PER_WORKER), _LARGEST_CHUNK))
-        # Forked workers share the parent's objects until they write to them, and the
-        # collector's first pass would write to every one: out of its sight, they stay
-        # shared. A fork context starts every worker in map(), so the freeze ends there.
-        gc.freeze()
-        try:
-            results = pool.map(run_task, tasks, chunksize=chunk)
-        finally:
-            gc.unfreeze()
-        try:
-            yield from results
-        except BaseException:
-            # Ctrl-C, --fail-fast or an error: drop the queued lessons and do not
-            # wait here for the running ones (a `with` block would).
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
-        pool.shutdown()
-
-
-_CHUNKS_PER_WORKER = 4
-_LARGEST_CHUNK = 8
-_LESSONS_PER_WORKER = 8
-"""Fewer lessons than this for each worker, and one process builds them faster: a worker
-costs its start and its messages, and a few lessons take a few tens of milliseconds."""
-
-
-def worker_count(jobs: int | None, tasks: Sequence[LessonTask]) -> int:
-    """How many processes build ``tasks``: ``jobs`` at most; by default one a CPU, but one
-    process in all for a few lessons."""
-    if jobs is not None:
-        return max(1, min(jobs, len(tasks)))
-    stale = sum(1 for task in tasks if task.formats)
-    return max(1, min(default_jobs(), stale // _LESSONS_PER_WORKER))
-
-
-def _warm_context(tasks: Sequence[LessonTask]) -> multiprocessing.context.BaseContext | None:
-    """Fork after importing what every worker needs, where forking is safe, so that
-    workers start with the models and renderers loaded instead of each importing them."""
-    import multiprocessing
-
-    if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
-        return None  # a thread may hold a lock a forked child would never see released
-    import lessonc.validation
-    from lessonc.outputs import get_renderer
-
-    for name in sorted({name for task in tasks for name in task.formats}):
-        if name != "pdf":  # the handout renders in a process of its own
-            get_renderer(name)
-    if any(task.summary_formats for task in tasks):
-        import lessonc.course.outputs.summary  # noqa: F401
-    return multiprocessing.get_context("fork")
-
-
-def _set_up_worker() -> None:
-    # Ctrl-C reaches the whole process group. A worker killed by it mid-queue
-    # can leave the pool's shutdown waiting for ever; so workers ignore it and
-    # the parent alone decides (it cancels what is queued and exits).
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # A worker outlives a parent that was killed or left with os._exit: it waits
-    # on a queue whose other end its siblings keep open. On Linux the kernel
-    # can end it with its parent.
-    import ctypes
-    import ctypes.util
-
-    with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-
-
-_PR_SET_PDEATHSIG = 1
-
 
 def _audio_key(options: BuildOptions) -> str:
     return json.dumps([options.audio_format, options.with_audio, list(options.speech_command)])
@@ -667,19 +410,6 @@ def _course_current(out_root: Path, key: str | None, sha256_of: Callable[[Path],
     if manifest is None or manifest.get("cache") != key:
         return False
     return outputs_intact(out_root, manifest["outputs"], sha256_of)
-
-
-def default_jobs() -> int:
-    """Worker processes by default: the CPUs this process may use."""
-    return len(usable_cpus())
-
-
-def usable_cpus() -> set[int]:
-    """The CPUs this process may run on."""
-    try:
-        return os.sched_getaffinity(0)
-    except AttributeError:  # not on every platform
-        return set(range(os.cpu_count() or 1))
 
 
 def timer() -> Callable[[], float]:

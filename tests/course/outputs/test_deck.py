@@ -8,7 +8,7 @@ import pytest
 
 from conftest import EXAMPLE, FIXTURES
 from lessonc.cache import KeyInputs
-from lessonc.course.build_run import LessonTask, LessonWrite, run_task
+from lessonc.course.lesson_task import LessonTask, LessonWrite, run_task
 from lessonc.course.outputs import deck
 from lessonc.course.outputs.deck import CourseDeckJob
 from lessonc.course.outputs.summary import LessonSummary

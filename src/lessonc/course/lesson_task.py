@@ -1,0 +1,174 @@
+"""One lesson's work in a build: load, render, write its folder, summarise it for the course.
+
+Runs in a worker process or in the build's own (see :mod:`lessonc.course.workers`):
+the worker writes the lesson's folder itself and sends back only what the course
+outputs and the closing report need.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lessonc.cache import KeyInputs
+from lessonc.diagnostics import Diagnostic, display_path
+from lessonc.output_root import OutputNotOurs
+from lessonc.outputs import Artifact, BuildOptions
+from lessonc.pipeline import (
+    InvalidLesson,
+    LessonResult,
+    SourceIdentity,
+    load_lesson,
+    render,
+    write_outputs,
+)
+
+if TYPE_CHECKING:
+    from lessonc.course.outputs.summary import LessonSummary
+
+
+@dataclass(frozen=True)
+class LessonWrite:
+    """Where and how a worker writes the lessons it builds (the same for every lesson)."""
+
+    out_root: Path
+    inputs: KeyInputs
+    formats: tuple[str, ...]
+    """Every format of the build: outputs of others are carried over from the last one."""
+    source_folders: frozenset[Path]
+    claims: Path
+    """A folder private to this build: a file per lesson id taken (see :func:`claim_id`)."""
+
+
+@dataclass(frozen=True)
+class LessonTask:
+    """Work for one process: render ``formats`` (maybe none) and write them, maybe summarise."""
+
+    path: Path
+    formats: tuple[str, ...]
+    options: BuildOptions
+    summary_formats: tuple[str, ...] | None
+    write: LessonWrite | None = None
+
+
+@dataclass
+class TaskOutcome:
+    """What a worker sends back: its lesson is written, so this is small.
+
+    Only a lesson whose id another lesson of the build took first (``contested``)
+    comes back with its artifacts: the parent decides, in plan order, which one
+    keeps the folder.
+    """
+
+    result: LessonResult
+    id_position: tuple[int, int] = (1, 1)
+    summary: LessonSummary | None = None
+    contested: bool = False
+    artifacts: list[tuple[str, Artifact]] = field(default_factory=list)
+    source_sha256: str = ""
+
+
+class _IdTaken(Exception):
+    """Another lesson of this build took the id first."""
+
+
+def run_task(task: LessonTask) -> TaskOutcome:
+    """Load, render, write and summarise one lesson (in a worker process or in this one)."""
+    result = LessonResult(task.path, None)
+    try:
+        loaded = load_lesson(task.path)
+    except InvalidLesson as error:
+        result.diagnostics.extend(error.diagnostics)
+        result.status = "failed"
+        return TaskOutcome(result)
+    result.lesson_id = loaded.lesson.id
+    where = loaded.source.position(("id",))
+    outcome = TaskOutcome(result, (where.line, where.col), source_sha256=loaded.source.sha256)
+    artifacts: list[tuple[str, Artifact]] = []
+    if task.formats:
+        artifacts, problems = render(loaded, task.formats, task.options)
+        result.diagnostics.extend(problems)
+    if task.summary_formats is not None and result.ok:
+        from lessonc.course.outputs.summary import summarise
+
+        outcome.summary = summarise(
+            loaded.for_students(),
+            task.summary_formats,
+            artifacts,
+            shuffled=task.options.shuffle_seed is not None,
+        )
+    if task.write is not None and task.formats and result.ok:
+        claims = task.write.claims
+
+        def claim() -> None:
+            claim_id(claims, loaded.lesson.id)
+
+        try:
+            write_lesson(task.write, task.path, task.options, outcome, artifacts, claim)
+        except _IdTaken:
+            outcome.contested = True
+            outcome.artifacts = artifacts
+    return outcome
+
+
+def claim_id(claims: Path, lesson_id: str) -> None:
+    """Take ``lesson_id`` for this lesson, or raise :class:`_IdTaken`; called under the output
+    folder's lock, so the lesson that took it has finished writing its folder."""
+    try:
+        os.close(os.open(claims / lesson_id, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except FileExistsError:
+        raise _IdTaken(lesson_id) from None
+
+
+def write_lesson(
+    write: LessonWrite,
+    path: Path,
+    options: BuildOptions,
+    outcome: TaskOutcome,
+    artifacts: list[tuple[str, Artifact]],
+    claim: Callable[[], None] | None = None,
+) -> None:
+    """Write one lesson's outputs into ``out_root/<id>/``; problems go into its result."""
+    result = outcome.result
+    lesson_id = result.lesson_id
+    assert lesson_id is not None
+    target = write.out_root / lesson_id
+    line, col = outcome.id_position
+    where = display_path(path)
+    try:
+        written = write_outputs(
+            target,
+            artifacts,
+            SourceIdentity(lesson_id, path.name, outcome.source_sha256),
+            write.formats,
+            options,
+            cache_keys=write.inputs.keys(
+                outcome.source_sha256, write.formats, options.source_date_epoch
+            ),
+            source_folders=write.source_folders,
+            claim=claim,
+        )
+    except OutputNotOurs as error:
+        result.status = "failed"
+        result.diagnostics.append(
+            Diagnostic(where, line, col, "output-not-ours", str(error), error.hint)
+        )
+        return
+    except OSError as error:
+        result.status = "failed"
+        result.diagnostics.append(
+            Diagnostic(
+                display_path(target), 1, 1, "write-failed",
+                f"cannot write the outputs: {error.strerror or error}",
+                "check free disk space and permissions of the output folder",
+            )
+        )  # fmt: skip
+        return
+    result.outputs = written.paths
+    if written.stale_notes:
+        from lessonc.anki_updates import stale_notes_warning
+
+        result.diagnostics.append(stale_notes_warning(where, line, col, written.stale_notes))

@@ -1,0 +1,154 @@
+"""The processes a build's lessons are built in: this one for a few, else a pool of workers.
+
+Workers are forked after importing what every lesson needs (where forking is safe),
+each builds whole lessons (see :mod:`lessonc.course.lesson_task`), and the outcomes
+come back in task order, whatever order the workers finish in.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import os
+import signal
+import threading
+from collections.abc import Generator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from lessonc.course.lesson_task import LessonTask, TaskOutcome, run_task
+
+if TYPE_CHECKING:
+    import multiprocessing.context
+
+
+@dataclass
+class LessonProcesses:
+    """Runs a build's lesson tasks; ``jobs`` as :func:`worker_count` takes it."""
+
+    jobs: int | None
+    workers: int = 1
+    """The worker processes the build ran: more than one means CPUs to spare for the end."""
+
+    def outcomes(self, tasks: list[LessonTask]) -> Generator[TaskOutcome, None, None]:
+        """Each task's outcome, in task order; in worker processes when that pays."""
+        workers = worker_count(self.jobs, tasks)
+        if workers == 1:
+            if any("pdf" in task.formats for task in tasks):
+                # WeasyPrint loads in its own process while lessons are checked
+                # and their other formats rendered (the PDF renders last).
+                from lessonc.outputs.pdf import prepare
+
+                prepare()
+            for task in tasks:
+                yield run_task(task)
+            return
+        # Imported here: a build of one lesson, or of a few, never starts a worker, and
+        # these cost a one-lesson build a tenth of its start-up over the libraries it needs.
+        from concurrent.futures import ProcessPoolExecutor
+
+        context = _warm_context(tasks)
+        if context is not None and not any("pdf" in task.formats for task in tasks):
+            # The first lesson, here, before forking: it builds the models' validators and
+            # compiles the templates (a fifth of a second), which every worker would
+            # otherwise do again for itself; and meanwhile the machine shows how many
+            # CPUs other programs leave free. Not with a handout: its renderer process
+            # starts a thread, and a thread must not be running when the workers fork.
+            from lessonc.course.free_cpus import CpuWatch, workers_for
+
+            watch = CpuWatch(usable_cpus())
+            yield run_task(tasks[0])
+            tasks = tasks[1:]
+            workers = workers_for(min(workers, len(tasks)), watch.free_cpus())
+            if workers == 1:
+                yield from map(run_task, tasks)
+                return
+        self.workers = workers
+        pool = ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=_set_up_worker
+        )
+        # A few chunks a worker: one message a chunk rather than a lesson, and
+        # still a chunk left for the worker that finishes first.
+        chunk = max(1, min(len(tasks) // (workers * _CHUNKS_PER_WORKER), _LARGEST_CHUNK))
+        # Forked workers share the parent's objects until they write to them, and the
+        # collector's first pass would write to every one: out of its sight, they stay
+        # shared. A fork context starts every worker in map(), so the freeze ends there.
+        gc.freeze()
+        try:
+            results = pool.map(run_task, tasks, chunksize=chunk)
+        finally:
+            gc.unfreeze()
+        try:
+            yield from results
+        except BaseException:
+            # Ctrl-C, --fail-fast or an error: drop the queued lessons and do not
+            # wait here for the running ones (a `with` block would).
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown()
+
+
+_CHUNKS_PER_WORKER = 4
+_LARGEST_CHUNK = 8
+_LESSONS_PER_WORKER = 8
+"""Fewer lessons than this for each worker, and one process builds them faster: a worker
+costs its start and its messages, and a few lessons take a few tens of milliseconds."""
+
+
+def worker_count(jobs: int | None, tasks: Sequence[LessonTask]) -> int:
+    """How many processes build ``tasks``: ``jobs`` at most; by default one a CPU, but one
+    process in all for a few lessons."""
+    if jobs is not None:
+        return max(1, min(jobs, len(tasks)))
+    stale = sum(1 for task in tasks if task.formats)
+    return max(1, min(default_jobs(), stale // _LESSONS_PER_WORKER))
+
+
+def _warm_context(tasks: Sequence[LessonTask]) -> multiprocessing.context.BaseContext | None:
+    """Fork after importing what every worker needs, where forking is safe, so that
+    workers start with the models and renderers loaded instead of each importing them."""
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
+        return None  # a thread may hold a lock a forked child would never see released
+    import lessonc.validation
+    from lessonc.outputs import get_renderer
+
+    for name in sorted({name for task in tasks for name in task.formats}):
+        if name != "pdf":  # the handout renders in a process of its own
+            get_renderer(name)
+    if any(task.summary_formats for task in tasks):
+        import lessonc.course.outputs.summary  # noqa: F401
+    return multiprocessing.get_context("fork")
+
+
+def _set_up_worker() -> None:
+    # Ctrl-C reaches the whole process group. A worker killed by it mid-queue
+    # can leave the pool's shutdown waiting for ever; so workers ignore it and
+    # the parent alone decides (it cancels what is queued and exits).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A worker outlives a parent that was killed or left with os._exit: it waits
+    # on a queue whose other end its siblings keep open. On Linux the kernel
+    # can end it with its parent.
+    import ctypes
+    import ctypes.util
+
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def default_jobs() -> int:
+    """Worker processes by default: the CPUs this process may use."""
+    return len(usable_cpus())
+
+
+def usable_cpus() -> set[int]:
+    """The CPUs this process may run on."""
+    try:
+        return os.sched_getaffinity(0)
+    except AttributeError:  # not on every platform
+        return set(range(os.cpu_count() or 1))
