@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import gc
-import json
 import os
 import shlex
 import sys
@@ -20,31 +19,19 @@ from pathlib import Path
 import click
 
 from lessonc import __version__
-from lessonc.diagnostics import Diagnostic, display_path, format_all
+from lessonc.cli_authoring import lint, new, reference, schema, templates
+from lessonc.cli_support import (
+    EXIT_INTERNAL,
+    EXIT_INVALID,
+    diagnostic_style,
+    diagnostics_option,
+    paths_argument,
+    report_diagnostics,
+)
+from lessonc.diagnostics import display_path
 from lessonc.editions import EDITIONS
 from lessonc.outputs import DEFAULT_FORMATS, RENDERERS, BuildOptions, available_formats
 from lessonc.wording import count
-
-EXIT_INVALID = 1
-EXIT_INTERNAL = 3
-
-
-def _diagnostic_style(style: str | None) -> str:
-    if style:
-        return style
-    return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
-
-
-def _report(diagnostics: Sequence[Diagnostic], style: str) -> None:
-    """Print diagnostics: text to stderr; JSON and GitHub annotations to stdout, for machines."""
-    if style == "json":
-        click.echo(format_all(diagnostics, "json"))
-        return
-    if not diagnostics:
-        return
-    if style == "github":
-        click.echo(format_all(diagnostics, "github"))
-    click.echo(format_all(diagnostics, "text"), err=True)
 
 
 def _formats(value: str) -> list[str]:
@@ -79,18 +66,6 @@ def _source_date_epoch() -> int | None:
     return int(value)
 
 
-diagnostics_option = click.option(
-    "--diagnostics",
-    "diagnostics_style",
-    type=click.Choice(["text", "json", "github"]),
-    default=None,
-    help="How to print problems. Default: text, or GitHub annotations when GITHUB_ACTIONS=true.",
-)
-paths_argument = click.argument(
-    "paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path)
-)
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="lessonc")
 def main() -> None:
@@ -103,6 +78,10 @@ def main() -> None:
       lessonc build content/ -o site --format html,quiz
       lessonc schema -o schema/
     """
+
+
+for _command in (lint, new, reference, schema, templates):
+    main.add_command(_command)
 
 
 @main.command()
@@ -122,7 +101,7 @@ def validate(paths: tuple[Path, ...], diagnostics_style: str | None) -> None:
     from lessonc.course.model import course_file_for, lesson_files
     from lessonc.pipeline import InvalidLesson, load_lesson
 
-    style = _diagnostic_style(diagnostics_style)
+    style = diagnostic_style(diagnostics_style)
     listed, problems = lesson_files(list(paths))
     courses = list(dict.fromkeys(c for c in map(course_file_for, paths) if c is not None))
     files = list(dict.fromkeys(path for path, _ in listed))
@@ -153,7 +132,7 @@ def validate(paths: tuple[Path, ...], diagnostics_style: str | None) -> None:
             f"{count(len(lesson.glossary), 'glossary term')}, "
             f"{count(len(lesson.practice), 'question')}"
         )
-    _report(problems, style)
+    report_diagnostics(problems, style)
     if style != "json":
         for line in summaries:
             click.echo(line)
@@ -287,7 +266,7 @@ def build(
         with_audio="audio" in chosen,
         speech_command=tuple(shlex.split(speech_command)) if speech_command else (),
     )
-    style = _diagnostic_style(diagnostics_style)
+    style = diagnostic_style(diagnostics_style)
     feedback = BuildFeedback(out_root, quiet=style == "json")
     from lessonc.output_root import UnsafeOutputRoot
 
@@ -299,7 +278,7 @@ def build(
     except UnsafeOutputRoot as error:
         raise click.UsageError(str(error)) from None
     feedback.close(report)
-    _report(report.all_diagnostics, style)
+    report_diagnostics(report.all_diagnostics, style)
     if not report.ok:
         failed = sum(not r.ok for r in report.results)
         if style != "json" and failed:
@@ -312,155 +291,6 @@ def build(
             click.echo(
                 "every lesson was built; the course files were not changed", err=True
             )  # a course-level template or file failed
-        sys.exit(EXIT_INVALID)
-
-
-@main.command()
-@click.option(
-    "-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-    default=Path("schema"), show_default=True, help="Folder for the *.schema.json files.",
-)  # fmt: skip
-def schema(out_dir: Path) -> None:
-    """Write the JSON Schemas (2020-12) of the lesson, course file and quiz formats.
-
-    \b
-    Example:
-      lessonc schema -o schema/
-    """
-    from lessonc.schemas import all_schemas
-
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for name, document in all_schemas().items():
-        target = out_dir / name
-        target.write_text(
-            json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-        )
-        click.echo(f"wrote {target}")
-
-
-EXIT_USAGE = 2
-
-
-def _suggested_id(typed: str) -> str | None:
-    """The id an author probably meant ("Photosynthesis" → "photosynthesis"), if any."""
-    import re
-
-    from lessonc.model import SLUG_PATTERN, slugify
-
-    if re.fullmatch(SLUG_PATTERN, typed):
-        return None  # the id was fine; something else went wrong
-    suggestion = slugify(typed)
-    # A lesson id names folders and URLs, so it stays ASCII; slugify keeps other scripts'
-    # letters (for item ids), and hashes text with none ("item-…"): no suggestion then.
-    if not re.fullmatch(SLUG_PATTERN, suggestion) or suggestion.startswith("item-"):
-        return None
-    return suggestion
-
-
-@main.command()
-@click.argument("lesson_id", metavar="ID")
-@click.option(
-    "-o",
-    "--output",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="Folder for the new ID.yaml.",
-)
-@click.option(
-    "--language", "language", default="en", show_default=True, metavar="TAG",
-    help="BCP 47 tag of the lesson: sets language and direction, and names the sections "
-    "in that language (fa, de, zh-Hans …).",
-)  # fmt: skip
-def new(lesson_id: str, out_dir: Path, language: str) -> None:
-    """Write a commented starter lesson ID.yaml that shows every part of the format.
-
-    It validates and builds as it is; an existing file is never overwritten. Its first
-    line points editors at schema/lesson.schema.json in the current folder, which is
-    written when missing (`lessonc schema` refreshes it).
-
-    \b
-    Examples:
-      lessonc new photosynthesis -o content/
-      lessonc new python-dictionaries --language fa
-    """
-    import re
-
-    from lessonc.scaffold import ScaffoldError, write_schema_if_missing, write_starter
-
-    try:
-        if not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", language):
-            raise ScaffoldError(f"'{language}' is not a BCP 47 language tag, e.g. 'fa' or 'pt-BR'")
-        target = write_starter(lesson_id, out_dir, language=language)
-        schema_file = write_schema_if_missing()
-    except ScaffoldError as error:
-        click.echo(f"lessonc new: {error}", err=True)
-        suggestion = _suggested_id(lesson_id)
-        if suggestion is not None:
-            option = "" if out_dir == Path(".") else f" -o {out_dir}"
-            click.echo(f"  hint: try `lessonc new {suggestion}{option}`", err=True)
-        sys.exit(EXIT_USAGE)
-    click.echo(f"wrote {target}")
-    if schema_file is not None:
-        click.echo(f"wrote {schema_file} (the lesson's first line points editors at it)")
-    click.echo(f"next: edit it, then `lessonc serve {target}` to see it as you write")
-
-
-@main.command()
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@click.option(
-    "--strict", is_flag=True, help="Treat warnings as errors (exit 1 when there are any), for CI."
-)
-@click.option(
-    "--disable", "disabled", multiple=True, metavar="CODE",
-    help="Switch a rule off for this run (repeatable), e.g. --disable L104.",
-)  # fmt: skip
-@click.option("--list-rules", is_flag=True, help="List the rules and their codes, then exit.")
-@diagnostics_option
-def lint(
-    paths: tuple[Path, ...],
-    strict: bool,
-    disabled: tuple[str, ...],
-    list_rules: bool,
-    diagnostics_style: str | None,
-) -> None:
-    """Validate lessons and warn about what is valid but probably unintended.
-
-    Each warning has a code (L101 …). Switch rules off for one lesson with a
-    comment line at the top of its source, `# lessonc: disable=L101,L104`, or
-    for a run with --disable. Exit 0 unless there are errors (or, with
-    --strict, warnings).
-
-    \b
-    Examples:
-      lessonc lint content/
-      lessonc lint --strict --disable L104 content/foundation-models.yaml
-      lessonc lint --list-rules
-    """
-    from lessonc.lint import lint_paths, rules_table, unknown_codes
-
-    if list_rules:
-        click.echo(rules_table())
-        return
-    if not paths:
-        raise click.UsageError("give at least one lesson file or folder (or --list-rules)")
-    unknown = unknown_codes(disabled)
-    if unknown:
-        raise click.BadParameter(
-            f"no rule has the code {', '.join(unknown)}; see --list-rules",
-            param_hint="'--disable'",
-        )
-    style = _diagnostic_style(diagnostics_style)
-    report = lint_paths(list(paths), disabled, strict=strict)
-    _report(report.diagnostics, style)
-    if style != "json":
-        click.echo(
-            f"{count(report.files, 'lesson')} checked: {count(report.errors, 'error')}, "
-            f"{count(report.warnings, 'warning')}",
-            err=True,
-        )
-    if report.errors:
         sys.exit(EXIT_INVALID)
 
 
@@ -540,67 +370,6 @@ def serve(
 _watch = copy.copy(serve)
 _watch.short_help = "Alias of serve."
 main.add_command(_watch, name="watch")
-
-
-@main.group()
-def templates() -> None:
-    """Work with the page templates: start a theme from the built-in ones.
-
-    \b
-    Lookup order for every template file: each --templates folder in the
-    order given, then the built-in templates. A theme holds only the files
-    it changes, under the same relative paths (html/…, pdf/…).
-    """
-
-
-@templates.command("export")
-@click.argument("destination", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--force", is_flag=True, help="Replace template files that exist already.")
-def templates_export(destination: Path, force: bool) -> None:
-    """Copy the built-in templates into DESTINATION (never overwriting a file without --force).
-
-    Nothing is written when a file exists already (unless --force) or when a
-    symlink stands in DESTINATION on the way to a file (even with --force).
-
-    \b
-    Example:
-      lessonc templates export themes/mine
-      lessonc build lesson.yaml --templates themes/mine
-    """
-    from lessonc.scaffold import ScaffoldError, export_templates
-
-    try:
-        written = export_templates(destination, force=force)
-    except ScaffoldError as error:
-        click.echo(f"lessonc templates export: {error}", err=True)
-        sys.exit(EXIT_USAGE)
-    click.echo(f"wrote {count(len(written), 'file')} to {destination}")
-    click.echo("keep only the files you change; the rest fall back to the built-in ones")
-
-
-@main.command()
-@click.option(
-    "-o", "--output", "out_file", type=click.Path(dir_okay=False, path_type=Path),
-    default=None, help="File to write. Default: print to standard output.",
-)  # fmt: skip
-@click.option("--cli", "of_cli", is_flag=True, help="The command-line reference instead.")
-def reference(out_file: Path | None, of_cli: bool) -> None:
-    """Write the lesson format reference (Markdown) generated from the models.
-
-    \b
-    Examples:
-      lessonc reference -o docs/format-reference.md
-      lessonc reference --cli -o docs/cli.md
-    """
-    from lessonc.reference import cli_reference, format_reference
-
-    text = cli_reference(main) if of_cli else format_reference()
-    if out_file is None:
-        click.echo(text, nl=False)
-        return
-    out_file.parent.mkdir(parents=True, exist_ok=True)
-    out_file.write_text(text, encoding="utf-8")
-    click.echo(f"wrote {out_file}")
 
 
 EXIT_INTERRUPTED = 130
