@@ -11,19 +11,20 @@ from hypothesis import strategies as st
 
 from conftest import EXAMPLE, FIXTURES
 from lessonc import source_tree
-from lessonc.source import MAX_DEPTH, _Builder, _Stop
+from lessonc.source import MAX_DEPTH
+from lessonc.source_events import Builder, Stop
 
 SHOWN = "lesson.yaml"
 
 
-def by_tree(text: str) -> _Builder | None:
+def by_tree(text: str) -> Builder | None:
     """The builder after the walk, or None where the text is left to the event loop."""
-    builder = _Builder(SHOWN)
+    builder = Builder(SHOWN)
     try:
         root = source_tree.compose(text)
         if root is not None:
             source_tree.walk(builder, root)
-    except _Stop:
+    except Stop:
         pass
     except source_tree.NotComposed:
         return None
@@ -31,13 +32,13 @@ def by_tree(text: str) -> _Builder | None:
     return builder
 
 
-def by_events(text: str) -> _Builder:
-    builder = _Builder(SHOWN)
+def by_events(text: str) -> Builder:
+    builder = Builder(SHOWN)
     builder.run(text)
     return builder
 
 
-def outcome(builder: _Builder) -> tuple[str, Any, Any, Any]:
+def outcome(builder: Builder) -> tuple[str, Any, Any, Any]:
     # repr: NaN equals nothing, and types matter (1 and 1.0 and True must not pass for each other)
     return repr(builder.root), builder.values, builder.keys, builder.errors
 

@@ -3,7 +3,7 @@
 Turning ~1,000 parser events into data one Python call at a time was most of
 what loading a lesson cost. Here libyaml's composer builds the node tree, and
 :func:`walk` reads it once, building data and positions together with the
-loader's own rules (:class:`lessonc.source._Builder`: YAML 1.2 core scalars,
+loader's own rules (:class:`lessonc.source_events.Builder`: YAML 1.2 core scalars,
 tags refused, duplicate keys, the depth, node and error caps), so messages and
 positions are those of the event loop, character for character.
 
@@ -25,17 +25,9 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, ScalarNode
 
-from lessonc.source import (
-    _CORE_TAG,
-    _SPECIAL_FIRST,
-    MAX_DEPTH,
-    MAX_ERRORS,
-    MAX_NODES,
-    Position,
-    _Builder,
-    _resolve_plain,
-    _Stop,
-)
+from lessonc.source import MAX_DEPTH, MAX_ERRORS, MAX_NODES, Position
+from lessonc.source_events import Builder, Stop
+from lessonc.yaml_core import CORE_TAG, SPECIAL_FIRST, resolve_plain
 
 _CAPPED_NESTING = 1100
 """A nesting depth libyaml must refuse on its own for its recursive composer to be safe."""
@@ -45,7 +37,7 @@ _AMPERSAND = re.compile(r"&[\w-]")
 """'&' before a name: an anchor when no word character comes before it (a literal
 first character lets the regex engine skip to each '&', where a look-behind would try
 every position and cost more than composing)."""
-_STR_TAG = _CORE_TAG + "str"
+_STR_TAG = CORE_TAG + "str"
 
 
 class NotComposed(Exception):
@@ -114,10 +106,10 @@ def compose(text: str) -> yaml.Node | None:
     return root
 
 
-def walk(builder: _Builder, root: yaml.Node) -> None:
+def walk(builder: Builder, root: yaml.Node) -> None:
     """Builds the data and positions of a composed tree into ``builder``, with its rules.
 
-    Raises :class:`lessonc.source._Stop` where the event loop would stop, and
+    Raises :class:`lessonc.source.Stop` where the event loop would stop, and
     :class:`NotComposed` where only the event loop gives its exact answer: at a
     key that is not a scalar (its pairing of keys and values after one is its
     own), and past :data:`MAX_NODES` (it stops at the very node).
@@ -140,12 +132,12 @@ def _position(mark: yaml.Mark) -> Position:
 _new_tuple = tuple.__new__
 
 
-def _scalar(builder: _Builder, node: yaml.Node, start: Position) -> Any:
+def _scalar(builder: Builder, node: yaml.Node, start: Position) -> Any:
     """A scalar that is not plain text: a core word or number, or tagged; checks the error cap."""
     tag = node.tag
     if tag is None and not node.style:
         try:
-            value = _resolve_plain(node.value)
+            value = resolve_plain(node.value)
         except ValueError:  # int() refuses more than 4,300 digits (CVE-2020-10735)
             value = builder.number_too_long(node.value, start)
     elif tag is None or tag == "!":
@@ -153,19 +145,19 @@ def _scalar(builder: _Builder, node: yaml.Node, start: Position) -> Any:
     else:
         value = builder.scalar_data(tag, node.value, False, start)
     if len(builder.errors) >= MAX_ERRORS:
-        raise _Stop
+        raise Stop
     return value
 
 
-def _open(builder: _Builder, node: yaml.Node, start: Position) -> dict[str, Any] | list[Any]:
+def _open(builder: Builder, node: yaml.Node, start: Position) -> dict[str, Any] | list[Any]:
     is_mapping = type(node) is MappingNode
     if node.tag is not None:  # '!' or explicit: the resolver gives None to every other
-        builder.check_tag(node.tag, start, _CORE_TAG + ("map" if is_mapping else "seq"))
+        builder.check_tag(node.tag, start, CORE_TAG + ("map" if is_mapping else "seq"))
     return {} if is_mapping else []
 
 
 def _enter(
-    builder: _Builder,
+    builder: Builder,
     container: dict[str, Any] | list[Any],
     node: yaml.Node,
     path: tuple[str | int, ...],
@@ -175,9 +167,9 @@ def _enter(
     """Fills a collection placed with ``depth`` collections around it."""
     if depth >= MAX_DEPTH:
         builder.error(start, "yaml-too-deep", f"nesting deeper than {MAX_DEPTH} levels")
-        raise _Stop
+        raise Stop
     if len(builder.errors) >= MAX_ERRORS:  # a tag refused on this collection
-        raise _Stop
+        raise Stop
     # Counted a collection at a time: the tree has no aliases, so only a source of more
     # nodes than MAX_NODES reaches the cap, and the event loop stops it at the very node.
     builder.nodes += len(node.value)
@@ -190,7 +182,7 @@ def _enter(
 
 
 def _fill_sequence(
-    builder: _Builder,
+    builder: Builder,
     container: list[Any],
     items: list[yaml.Node],
     path: tuple[str | int, ...],
@@ -205,7 +197,7 @@ def _fill_sequence(
             text = child.value
             # Most scalars are plain words or quoted text: kept as they are, without a call.
             if child.tag == "!" or (
-                child.tag is None and not child.style and text and text[0] not in _SPECIAL_FIRST
+                child.tag is None and not child.style and text and text[0] not in SPECIAL_FIRST
             ):
                 container.append(text)
             else:
@@ -219,7 +211,7 @@ def _fill_sequence(
 
 
 def _fill_mapping(
-    builder: _Builder,
+    builder: Builder,
     container: dict[str, Any],
     pairs: list[tuple[yaml.Node, yaml.Node]],
     path: tuple[str | int, ...],
@@ -244,7 +236,7 @@ def _fill_mapping(
         if type(child) is ScalarNode:
             text = child.value
             if child.tag == "!" or (
-                child.tag is None and not child.style and text and text[0] not in _SPECIAL_FIRST
+                child.tag is None and not child.style and text and text[0] not in SPECIAL_FIRST
             ):
                 value = text
             else:
@@ -263,7 +255,7 @@ def _fill_mapping(
 
 
 def _key_problems(
-    builder: _Builder, node: yaml.Node, start: Position, keep: bool, key_lines: dict[str, int]
+    builder: Builder, node: yaml.Node, start: Position, keep: bool, key_lines: dict[str, int]
 ) -> None:
     """A tagged or repeated key's errors, in the event loop's order; checks the error cap."""
     if node.tag not in (None, "!", _STR_TAG):
@@ -271,4 +263,4 @@ def _key_problems(
     if not keep:
         builder.duplicate_key(node.value, start, key_lines[node.value])
     if len(builder.errors) >= MAX_ERRORS:
-        raise _Stop
+        raise Stop
