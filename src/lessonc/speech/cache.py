@@ -21,6 +21,7 @@ import numpy as np
 import soundfile
 
 from lessonc.speech import Speech, VoiceSpec
+from lessonc.user_cache import user_cache_dir
 
 if TYPE_CHECKING:
     from lessonc.speech import SpeechEngine
@@ -29,11 +30,11 @@ CACHE_ENV = "LESSONC_SPEECH_CACHE"
 
 
 def default_cache_dir() -> Path:
-    """``$LESSONC_SPEECH_CACHE``, else ``$XDG_CACHE_HOME/lessonc/speech``, else ``~/.cache/…``."""
+    """``$LESSONC_SPEECH_CACHE``, else ``speech/`` in the user's cache folder (see
+    :func:`lessonc.user_cache.user_cache_dir`, which ``$LESSONC_CACHE_DIR`` moves)."""
     if chosen := os.environ.get(CACHE_ENV):
         return Path(chosen)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "lessonc" / "speech"
+    return user_cache_dir() / "speech"
 
 
 class SpeechCache:
