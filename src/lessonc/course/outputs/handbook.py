@@ -38,6 +38,13 @@ from pikepdf import Array, Dictionary, Name, OutlineItem, String
 
 from lessonc import __version__
 from lessonc.course.outputs import COURSE_PDF, CourseOutputError
+from lessonc.course.outputs.pdf_merge import (
+    copy_bookmarks,
+    named_destinations,
+    page_top,
+    prefix_links,
+    retarget,
+)
 from lessonc.outputs.pdf import OUTPUT_PATH as HANDOUT
 
 if TYPE_CHECKING:
@@ -52,9 +59,6 @@ RENDER_ROOT = "file:///lessonc-course/"
 """The base URL the front matter is rendered at: no real folder, and nothing there is served."""
 MAX_FRONT_MATTER_RENDERS = 3
 """Renders allowed to settle the front matter's page count; one re-render is the most seen."""
-
-ObjectKey = tuple[int, int]
-"""A page's (object number, generation) in the PDF it was read from."""
 
 
 class HandbookError(CourseOutputError):
@@ -181,9 +185,9 @@ def _copy_handout(
                 page.obj.objgen: course.pages[start + offset].obj
                 for offset, page in enumerate(handout.pages)
             }
-            own_destinations = _named_destinations(handout)
+            own_destinations = named_destinations(handout)
             for name, target in own_destinations.items():
-                copied = _retarget(target, copies)
+                copied = retarget(target, copies)
                 if copied is not None:
                     destinations[prefix + name] = copied
             outline = list(handout.open_outline().root)
@@ -191,7 +195,7 @@ def _copy_handout(
             # already is. (Dropped only when childless, so no entry loses its parent.)
             if outline and outline[0].title == lesson.title and not outline[0].children:
                 outline = outline[1:]
-            bookmarks = _copy_bookmarks(outline, own_destinations, copies)
+            bookmarks = copy_bookmarks(outline, own_destinations, copies)
             page_count = len(handout.pages)
             pdf_version = handout.pdf_version
     except OSError as error:
@@ -205,87 +209,11 @@ def _copy_handout(
             f"the handout of '{lesson.id}' is not a readable PDF: {reason}"
         ) from None
     for page in course.pages[start:]:
-        _prefix_links(page.obj, prefix)
+        prefix_links(page.obj, prefix)
     return _CopiedHandout(
         lesson.id, lesson.number, lesson.title,
         course.pages[start].obj, page_count, tuple(bookmarks), pdf_version,
     )  # fmt: skip
-
-
-def _named_destinations(pdf: pikepdf.Pdf) -> dict[str, Array]:
-    """The PDF's named destinations (its ``/Names /Dests`` tree) as explicit destinations."""
-    names = pdf.Root.get(Name.Names)
-    if not isinstance(names, Dictionary) or not isinstance(names.get(Name.Dests), Dictionary):
-        return {}
-    explicit: dict[str, Array] = {}
-    for name, value in pikepdf.NameTree(names.Dests).items():
-        # An entry is the destination itself, or a dictionary holding it as /D.
-        target = value.get(Name.D) if isinstance(value, Dictionary) else value
-        if isinstance(target, Array):
-            explicit[name] = target
-    return explicit
-
-
-def _retarget(target: Array, copies: dict[ObjectKey, Dictionary]) -> Array | None:
-    """A destination in the source PDF, leading to the copy of its page; None if none was copied."""
-    if len(target) == 0 or not isinstance(target[0], Dictionary):
-        return None  # a page number, meant for another document
-    page = copies.get(target[0].objgen)
-    if page is None:
-        return None
-    return Array([page, *list(target)[1:]])  # the same view (/XYZ left top zoom, /Fit …)
-
-
-def _copy_bookmarks(
-    entries: Sequence[OutlineItem],
-    destinations: dict[str, Array],
-    copies: dict[ObjectKey, Dictionary],
-) -> list[OutlineItem]:
-    """The handout's outline entries, rebuilt to lead to the copied pages."""
-    copied: list[OutlineItem] = []
-    for entry in entries:
-        children = _copy_bookmarks(entry.children, destinations, copies)
-        target = _entry_target(entry, destinations)
-        retargeted = _retarget(target, copies) if target is not None else None
-        if retargeted is None:  # leads nowhere in the handout: its children take its place
-            copied.extend(children)
-            continue
-        item = OutlineItem(entry.title, retargeted)
-        item.is_closed = entry.is_closed
-        item.children = children
-        copied.append(item)
-    return copied
-
-
-def _entry_target(entry: OutlineItem, destinations: dict[str, Array]) -> Array | None:
-    """An outline entry's explicit destination, whether given as one, by name, or by a GoTo."""
-    target: object = entry.destination
-    if target is None and entry.action is not None and entry.action.get(Name.S) == Name.GoTo:
-        target = entry.action.get(Name.D)
-    if isinstance(target, String):
-        return destinations.get(str(target))
-    return target if isinstance(target, Array) else None
-
-
-def _prefix_links(page: Dictionary, prefix: str) -> None:
-    """Rename the named destinations the page's links lead to with ``prefix``."""
-    annotations = page.get(Name.Annots)
-    if not isinstance(annotations, Array):
-        return
-    for annotation in annotations:
-        if not isinstance(annotation, Dictionary):
-            continue
-        target = annotation.get(Name.Dest)
-        if isinstance(target, String):
-            annotation.Dest = String(prefix + str(target))
-        action = annotation.get(Name.A)
-        # Only a GoTo's /D names a destination here (a GoToR's names one in another file).
-        if (
-            isinstance(action, Dictionary)
-            and action.get(Name.S) == Name.GoTo
-            and isinstance(action.get(Name.D), String)
-        ):
-            action.D = String(prefix + str(action.D))
 
 
 def _contents(
@@ -371,8 +299,8 @@ def _insert_front_matter(
     for index, page in enumerate(front.pages):
         course.pages.insert(index, page)
     copies = {page.obj.objgen: course.pages[index].obj for index, page in enumerate(front.pages)}
-    for name, target in _named_destinations(front).items():
-        copied = _retarget(target, copies)
+    for name, target in named_destinations(front).items():
+        copied = retarget(target, copies)
         if copied is not None:
             destinations[name] = copied
 
@@ -384,16 +312,16 @@ def _add_outline(
     handouts: list[list[_CopiedHandout]],
 ) -> None:
     """The course's outline: course → chapter → lesson (closed) → the handout's own entries."""
-    course_item = OutlineItem(title, _page_top(course.pages[0].obj))
+    course_item = OutlineItem(title, page_top(course.pages[0].obj))
     for chapter, chapter_handouts in zip(listed, handouts, strict=True):
         label = chapter.title if chapter.number is None else f"{chapter.number}. {chapter.title}"
-        chapter_item = OutlineItem(label, _page_top(chapter_handouts[0].first_page))
+        chapter_item = OutlineItem(label, page_top(chapter_handouts[0].first_page))
         for lesson, handout in zip(chapter.lessons, chapter_handouts, strict=True):
             assert course.pages[lesson.first_page - 1].obj.objgen == handout.first_page.objgen, (
                 "the contents were counted from other handouts"
             )
             lesson_item = OutlineItem(
-                f"{lesson.number} {lesson.title}", _page_top(handout.first_page)
+                f"{lesson.number} {lesson.title}", page_top(handout.first_page)
             )
             lesson_item.is_closed = True
             lesson_item.children = list(handout.bookmarks)
@@ -403,18 +331,13 @@ def _add_outline(
         outline.root.append(course_item)
 
 
-def _page_top(page: Dictionary) -> Array:
-    """A destination showing the whole page."""
-    return Array([page, Name.Fit])
-
-
 def _point_destination(
     course: pikepdf.Pdf, destinations: dict[str, Array], name: str, page_index: int
 ) -> None:
     """Point the named destination ``name`` (a contents row's own id) at a page's top."""
     # A theme's contents may leave out the links: the outline still leads to every lesson.
     if name in destinations:
-        destinations[name] = _page_top(course.pages[page_index].obj)
+        destinations[name] = page_top(course.pages[page_index].obj)
 
 
 def _save(
