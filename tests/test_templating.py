@@ -80,3 +80,17 @@ def test_a_broken_course_template_keeps_the_lessons_and_the_old_course_files(
     )
     assert rerun.returncode == 1
     assert snapshot(out) == again
+
+
+def test_built_in_templates_pass_prepared_markup_through_and_escape_the_rest() -> None:
+    from markupsafe import Markup
+
+    from lessonc import templating
+
+    prepared = Markup("<p>a rendered <em>prompt</em></p>")
+    assert templating._escape(prepared) is prepared  # no copy of text already safe
+    assert templating._escape("<b> & 'x'") == Markup("&lt;b&gt; &amp; &#39;x&#39;")
+    assert templating._escape(3) == Markup("3")
+    page = templating.environment("html").from_string("{{ a }}|{{ b }}")
+    assert page.root_render_func.__globals__["escape"] is templating._escape
+    assert page.render(a=prepared, b="<i>") == "<p>a rendered <em>prompt</em></p>|&lt;i&gt;"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +23,9 @@ from jinja2 import (
     TemplateNotFound,
     TemplateSyntaxError,
 )
+from jinja2.environment import Template
 from jinja2.loaders import split_template_path
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from lessonc import markup, quiz_exercises
 from lessonc.diagnostics import Diagnostic, display_path
@@ -106,6 +107,31 @@ class _GatedLoader(FileSystemLoader):
         raise TemplateNotFound(template)
 
 
+def _escape(value: object) -> Markup:
+    """markupsafe's escape, but Markup (the page's prepared parts) passes as it is."""
+    # markupsafe.escape wraps a Markup in a new one: two attribute probes and a copy of
+    # its text, for every {{ }} of lesson text already rendered; a third of the escapes.
+    if type(value) is Markup:
+        return value
+    return escape(value)
+
+
+class _BuiltinTemplate(Template):
+    """A built-in template, whose compiled code escapes through :func:`_escape`."""
+
+    @classmethod
+    def _from_namespace(
+        cls,
+        environment: Environment,
+        namespace: MutableMapping[str, Any],
+        globals: MutableMapping[str, Any],
+    ) -> Template:
+        # The compiled module imports Jinja2's escape; its functions look the name up in
+        # this namespace at each call, so rebinding it here is enough.
+        namespace["escape"] = _escape
+        return super()._from_namespace(environment, namespace, globals)
+
+
 def environment(subfolder: str, user_dirs: Sequence[Path] = ()) -> Environment:
     """An environment for one format's templates (``html``, ``pdf`` …), user folders first.
 
@@ -126,11 +152,11 @@ def environment(subfolder: str, user_dirs: Sequence[Path] = ()) -> Environment:
         "lstrip_blocks": True,
         "keep_trailing_newline": True,
     }
-    env = (
-        SandboxedTemplates(**options, bytecode_cache=_COMPILED)
-        if user_dirs
-        else Environment(**options, bytecode_cache=_COMPILED_BUILTIN)
-    )
+    if user_dirs:
+        env: Environment = SandboxedTemplates(**options, bytecode_cache=_COMPILED)
+    else:
+        env = Environment(**options, bytecode_cache=_COMPILED_BUILTIN)
+        env.template_class = _BuiltinTemplate
     # The handout draws formulas as SVG (WeasyPrint has no MathML); pages write MathML.
     writer: markup.Writer = "pdf" if subfolder == "pdf" else "html"
     env.filters["md"] = lambda text: Markup(markup.to_html(text, writer))
