@@ -155,7 +155,9 @@ def environment(subfolder: str, user_dirs: Sequence[Path] = ()) -> Environment:
     if user_dirs:
         env: Environment = SandboxedTemplates(**options, bytecode_cache=_COMPILED)
     else:
-        env = Environment(**options, bytecode_cache=_COMPILED_BUILTIN)
+        # lessonc's own files do not change while it runs: no modification time is
+        # checked at each of a page's dozen template lookups (a theme's are, for serve).
+        env = Environment(**options, bytecode_cache=_COMPILED_BUILTIN, auto_reload=False)
         env.template_class = _BuiltinTemplate
     # The handout draws formulas as SVG (WeasyPrint has no MathML); pages write MathML.
     writer: markup.Writer = "pdf" if subfolder == "pdf" else "html"

@@ -433,3 +433,22 @@ def test_screenshots_and_no_sideways_scrolling(
             shot = page.screenshot(full_page=True)
             save_artifact(f"{name}-{width}-{scheme}.png", shot)
             assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def test_page_words_are_kept_per_language_and_ui_strings() -> None:
+    from lessonc import i18n
+    from lessonc.outputs.html.views import PageWords
+
+    english = PageWords(i18n.for_language("en"))
+    renamed = PageWords(i18n.for_language("en", {"check_answer": "Try it"}))
+    german = PageWords(i18n.for_language("de"))
+    assert english.markup("check_answer") == i18n.for_language("en").markup("check_answer")
+    assert renamed.markup("check_answer") == "Try it"
+    assert german.markup("check_answer") == i18n.for_language("de").markup("check_answer")
+    assert english.markup("check_answer") != german.markup("check_answer")
+    # A later page in the same language finds what the first one filled in.
+    again = PageWords(i18n.for_language("en"))
+    assert again._markup is english._markup and again._markup is not renamed._markup
+    assert again.text("question_number", number=3) == i18n.for_language("en").text(
+        "question_number", number=3
+    )

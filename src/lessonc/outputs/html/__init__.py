@@ -289,7 +289,7 @@ other's page, and a macro imported without context still finds it)."""
 def _environment(template_dirs: tuple[Path, ...]) -> Environment:
     # One per process and template folders: loading and compiling the page's
     # templates again for every lesson was a third of the page's cost.
-    # Jinja2 still checks each template's modification time (lessonc serve).
+    # Jinja2 still checks each theme template's modification time (lessonc serve).
     env = templating.environment("html", template_dirs)
     env.filters["md"] = lambda text: _PAGE_TEXT.get().block(text)
     env.filters["md_inline"] = lambda text: _PAGE_TEXT.get().inline(text)

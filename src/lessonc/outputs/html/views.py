@@ -1,15 +1,16 @@
 """What the page's templates show of each practice question, and its words, computed once.
 
-Every call, filter and attribute lookup a template makes goes through the
-sandbox's checks, and the practice questions repeat them for every question and
-choice: the question partial was a third of the page's cost. The parts that do
-not depend on the template (the rendered prompt, explanation and choices, the
-question's points label) are made here once, in Python, and the template
-arranges them; a theme's own question template still gets the question itself.
+Every call, filter and attribute lookup a template makes goes through Jinja2's
+runtime (and, with a theme, the sandbox's checks), and the practice questions repeat
+them for every question and choice: the question partial was a third of the page's
+cost. The parts that do not depend on the template (the rendered prompt, explanation
+and choices, the question's points label) are made here once, in Python, and the
+template arranges them; a theme's own question template still gets the question itself.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -20,18 +21,21 @@ from lessonc.model import MultipleChoice, Question, SingleChoice, TrueFalse
 
 
 class PageWords:
-    """The page's ``t`` and ``tt``: each distinct lookup made once a page.
+    """The page's ``t`` and ``tt``: each distinct lookup made once a process.
 
     The page asks for the same labels again for every question, card and turn
-    (``check_answer`` once a question), and each lookup escapes the message and
-    fills in its values anew. The answers depend only on the catalogue and the
-    arguments, so they are kept for the page.
+    (``check_answer`` once a question), and every page of a course asks for the same
+    ones, and each lookup escapes the message and fills in its values anew. The
+    answers depend only on the catalogue and the arguments, so they are kept for
+    every page in the same language and ``ui:`` strings (up to :data:`WORDS_KEPT`).
     """
 
     def __init__(self, words: i18n.Catalogue) -> None:
         self._words = words
-        self._markup: dict[tuple[object, ...], Markup] = {}
-        self._text: dict[tuple[object, ...], str] = {}
+        self._markup, self._text = _kept_words(words.tag, tuple(sorted(words.overrides.items())))
+        if len(self._markup) + len(self._text) > WORDS_KEPT:  # titles and counts vary by page
+            self._markup.clear()
+            self._text.clear()
 
     def markup(self, key: str, count: int | None = None, **values: object) -> Markup:
         """:meth:`lessonc.i18n.Catalogue.markup`, kept for the page."""
@@ -54,6 +58,18 @@ class PageWords:
             return found
         except TypeError:
             return self._words.text(key, count, **values)
+
+
+WORDS_KEPT = 10_000
+"""Filled-in messages kept for one language's pages; a page makes about sixty."""
+
+
+@functools.lru_cache(maxsize=32)
+def _kept_words(
+    tag: str, overrides: tuple[tuple[str, str], ...]
+) -> tuple[dict[tuple[object, ...], Markup], dict[tuple[object, ...], str]]:
+    """The filled-in messages of the catalogue ``tag`` with an author's ``ui:`` strings."""
+    return {}, {}
 
 
 @dataclass(frozen=True)
