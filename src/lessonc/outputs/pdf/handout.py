@@ -97,9 +97,7 @@ class SolutionsToKey:
         """The ``md_inline`` filter, taking solutions to the key as :meth:`__call__` does."""
 
         def filtered(text: str) -> Markup:
-            if ":::" in text and markup.to_html_taking_solutions(text, "pdf")[1]:
-                return self(text)
-            return md_inline(text)
+            return self(text) if _holds_solution(text) else md_inline(text)
 
         return filtered
 
@@ -107,10 +105,12 @@ class SolutionsToKey:
 def holds_solutions(lesson: Lesson) -> bool:
     """Whether any text of the lesson holds a ``::: solution`` block (for the contents, which
     come before the text that would tell)."""
-    return any(
-        ":::" in text and markup.to_html_taking_solutions(text, "pdf")[1]
-        for _, text in text_fields(lesson)
-    )
+    return any(_holds_solution(text) for _, text in text_fields(lesson))
+
+
+def _holds_solution(text: str) -> bool:
+    # The ":::" test first: most texts hold no callout, and need no parse to tell.
+    return ":::" in text and bool(markup.to_html_taking_solutions(text, "pdf")[1])
 
 
 def choice_label(index: int) -> str:
