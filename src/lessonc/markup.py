@@ -315,11 +315,22 @@ def to_inline_html(text: str, writer: Writer = "html") -> str:
     return text if is_plain(text) else _full_inline_html(text, writer, callout_titles())
 
 
+def holds_blocks(text: str) -> bool:
+    """Whether :func:`to_inline_html` gives ``text`` as blocks (a code block, a formula, a
+    table, a figure or a callout): elements that may hold only phrasing content, such as
+    ``<label>``, ``<span>`` or ``<strong>``, cannot hold it."""
+    return not is_plain(text) and _holds_blocks(text)
+
+
+def _holds_blocks(text: str) -> bool:
+    return any(token.type in _BLOCK_CONTENT for token in _tree(text))
+
+
 @lru_cache(maxsize=4096)
 def _full_inline_html(
     text: str, writer: Writer = "html", titles: tuple[str, ...] = _ENGLISH
 ) -> str:
-    if any(token.type in _BLOCK_CONTENT for token in _tree(text)):
+    if _holds_blocks(text):
         return _full_html(text, writer, titles)
     return _clean(render(_inline_tree(text), writer, _MD.options, titles), writer).strip()
 

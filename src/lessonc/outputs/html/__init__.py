@@ -296,6 +296,8 @@ def _environment(template_dirs: tuple[Path, ...]) -> Environment:
     env.filters["link_terms"] = lambda text: _PAGE_TEXT.get().link_terms(text)
     env.filters["term_anchor"] = term_anchor
     env.filters["link_target"] = link_target
+    # `{% if text is holding_blocks %}`: such text needs an element that takes flow content.
+    env.tests["holding_blocks"] = markup.holds_blocks
     return env
 
 

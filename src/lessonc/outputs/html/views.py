@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 from lessonc import i18n
+from lessonc.markup import holds_blocks
 from lessonc.model import MultipleChoice, Question, SingleChoice, TrueFalse
 
 
@@ -81,6 +82,8 @@ class ChoiceView:
     text: Markup
     correct: bool
     feedback: Markup | None
+    blocks: bool = False
+    """The text holds blocks (code, a table): it is no ``<label>``'s content then."""
 
 
 @dataclass(frozen=True)
@@ -110,9 +113,13 @@ def question_views(
     for question in questions:
         base = f"q-{question.key}"
 
-        def choice(key: str, text: Markup, correct: bool, feedback: str | None) -> ChoiceView:
+        def choice(
+            key: str, text: Markup, correct: bool, feedback: str | None, blocks: bool = False
+        ) -> ChoiceView:
             input_id = f"{base}--{key}"  # noqa: B023 (used at once, in this iteration)
-            return ChoiceView(key, input_id, text, correct, block(feedback) if feedback else None)
+            return ChoiceView(
+                key, input_id, text, correct, block(feedback) if feedback else None, blocks
+            )
 
         choices: tuple[ChoiceView, ...] = ()
         answer_count = None
@@ -126,7 +133,8 @@ def question_views(
             )  # fmt: skip
         elif isinstance(question, SingleChoice | MultipleChoice):
             choices = tuple(
-                choice(c.key, inline(c.text), c.correct, c.feedback) for c in question.choices
+                choice(c.key, inline(c.text), c.correct, c.feedback, holds_blocks(c.text))
+                for c in question.choices
             )
             right = sum(1 for c in question.choices if c.correct)
             answer_count = words.markup("correct_answers", right)
