@@ -16,4 +16,6 @@ export PATH="$PWD/.venv/bin:$PATH"
 ruff check .
 ruff format --check .
 mypy src
-pytest "$@"
+# One pytest worker per CPU (pytest-xdist): the suite waits on browsers, Anki and
+# subprocesses as much as it computes. `-n 0` among the arguments runs it in one process.
+pytest -n auto "$@"
