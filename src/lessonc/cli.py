@@ -7,7 +7,6 @@ Exit codes: 0 success, 1 invalid input (a lesson has errors), 2 usage error
 
 from __future__ import annotations
 
-import copy
 import gc
 import os
 import shlex
@@ -20,33 +19,20 @@ import click
 
 from lessonc import __version__
 from lessonc.cli_authoring import lint, new, reference, schema, templates
+from lessonc.cli_serve import serve, watch
 from lessonc.cli_support import (
     EXIT_INTERNAL,
     EXIT_INVALID,
     diagnostic_style,
     diagnostics_option,
+    parse_formats,
     paths_argument,
     report_diagnostics,
 )
 from lessonc.diagnostics import display_path
 from lessonc.editions import EDITIONS
-from lessonc.outputs import DEFAULT_FORMATS, RENDERERS, BuildOptions, available_formats
+from lessonc.outputs import DEFAULT_FORMATS, RENDERERS, BuildOptions
 from lessonc.wording import count
-
-
-def _formats(value: str) -> list[str]:
-    # "-f PDF" and "-f html, pdf" mean what they say: names are matched ignoring case and spaces.
-    names = [n.strip().lower() for n in value.split(",") if n.strip()]
-    unknown = [n for n in names if n not in RENDERERS]
-    if unknown or not names:
-        raise click.BadParameter(
-            f"unknown format {', '.join(map(repr, unknown)) or '(none)'}; "
-            f"choose from {', '.join(available_formats())}"
-        )
-    missing = [n for n in names if n not in available_formats()]
-    if missing:
-        raise click.BadParameter(f"format {', '.join(missing)} is not available in this version")
-    return list(dict.fromkeys(names))
 
 
 def _one_lesson_file(paths: Sequence[Path]) -> bool:
@@ -80,8 +66,11 @@ def main() -> None:
     """
 
 
-for _command in (lint, new, reference, schema, templates):
+for _command in (lint, new, reference, schema, serve, templates):
     main.add_command(_command)
+# The same command under a second name, listed as one line; it keeps the name
+# "serve", so the CLI reference documents it once.
+main.add_command(watch, name="watch")
 
 
 @main.command()
@@ -240,7 +229,7 @@ def build(
       SOURCE_DATE_EPOCH=1700000000 lessonc build lesson.yaml
     """
     try:
-        chosen = _formats(formats or ",".join(DEFAULT_FORMATS))
+        chosen = parse_formats(formats or ",".join(DEFAULT_FORMATS))
     except click.BadParameter as error:
         error.param_hint = "'--format'"
         raise
@@ -292,84 +281,6 @@ def build(
                 "every lesson was built; the course files were not changed", err=True
             )  # a course-level template or file failed
         sys.exit(EXIT_INVALID)
-
-
-@main.command()
-@paths_argument
-@click.option(
-    "-p", "--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
-    help="Port on 127.0.0.1 (0: any free one).",
-)  # fmt: skip
-@click.option(
-    "-o", "--output", "out_root", type=click.Path(file_okay=False, path_type=Path),
-    default=None, help="Build folder. Default: a temporary folder removed on exit.",
-)  # fmt: skip
-@click.option(
-    "-f", "--format", "formats", default="html", show_default=True,
-    help=f"Comma-separated formats to rebuild on each save: {', '.join(RENDERERS)}.",
-)  # fmt: skip
-@click.option(
-    "--templates", "template_dirs", multiple=True,
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="A folder of templates searched before the built-in ones (repeatable; watched too).",
-)  # fmt: skip
-def serve(
-    paths: tuple[Path, ...],
-    port: int,
-    out_root: Path | None,
-    formats: str,
-    template_dirs: tuple[Path, ...],
-) -> None:
-    """Build, serve on http://127.0.0.1:PORT/ and rebuild on every save; Ctrl-C stops.
-
-    The open page reloads after each good build. When a save does not build,
-    the page keeps the last good build and shows the errors over it, and the
-    terminal prints them as file:line:col. The built files themselves are the
-    same as `lessonc build` writes. Only http://127.0.0.1:PORT/ and
-    http://localhost:PORT/ are answered, and no other site can read the preview.
-
-    \b
-    Example:
-      lessonc serve content/foundation-models.yaml --port 8001
-    """
-    import tempfile
-
-    from lessonc.output_root import UnsafeOutputRoot
-    from lessonc.serve import DevServer, ListenError
-
-    try:
-        chosen = _formats(formats)
-    except click.BadParameter as error:
-        error.param_hint = "'--format'"
-        raise
-    options = BuildOptions(source_date_epoch=0, template_dirs=tuple(template_dirs))
-    with tempfile.TemporaryDirectory(prefix="lessonc-serve-") as scratch:
-        root = out_root or Path(scratch)
-        try:
-            server = DevServer(list(paths), root, chosen, options, port=port,
-                               echo=lambda line: click.echo(line, err=True))  # fmt: skip
-        except ListenError as error:
-            raise click.UsageError(str(error)) from None
-        try:
-            server.start()
-        except UnsafeOutputRoot as error:
-            raise click.UsageError(str(error)) from None
-        click.echo(f"serving {server.url}  (Ctrl-C stops)", err=True)
-        click.echo(server.url)
-        try:
-            server.watch()
-        except KeyboardInterrupt:
-            pass
-        finally:
-            server.stop()
-        click.echo("stopped", err=True)
-
-
-# The same command under a second name, listed as one line; it keeps the name
-# "serve", so the CLI reference documents it once.
-_watch = copy.copy(serve)
-_watch.short_help = "Alias of serve."
-main.add_command(_watch, name="watch")
 
 
 EXIT_INTERRUPTED = 130

@@ -1,4 +1,5 @@
-"""What the ``lessonc`` commands share: exit codes, the paths argument and printing diagnostics."""
+"""What the ``lessonc`` commands share: exit codes, the paths argument, the format list and
+printing diagnostics."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 import click
 
 from lessonc.diagnostics import Diagnostic, format_all
+from lessonc.outputs import RENDERERS, available_formats
 
 EXIT_INVALID = 1
 EXIT_USAGE = 2
@@ -44,3 +46,19 @@ diagnostics_option = click.option(
 paths_argument = click.argument(
     "paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path)
 )
+
+
+def parse_formats(value: str) -> list[str]:
+    """The formats named by a ``--format`` value, in order, each once."""
+    # "-f PDF" and "-f html, pdf" mean what they say: names are matched ignoring case and spaces.
+    names = [n.strip().lower() for n in value.split(",") if n.strip()]
+    unknown = [n for n in names if n not in RENDERERS]
+    if unknown or not names:
+        raise click.BadParameter(
+            f"unknown format {', '.join(map(repr, unknown)) or '(none)'}; "
+            f"choose from {', '.join(available_formats())}"
+        )
+    missing = [n for n in names if n not in available_formats()]
+    if missing:
+        raise click.BadParameter(f"format {', '.join(missing)} is not available in this version")
+    return list(dict.fromkeys(names))
