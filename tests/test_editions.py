@@ -21,6 +21,7 @@ from conftest import FIXTURES, run_cli
 from lessonc import i18n
 from lessonc.editions import has_teacher_notes, student_view
 from lessonc.pipeline import load_lesson
+from outputs.anki_support import fresh_collection
 
 LESSON_DIR = FIXTURES / "richtext"
 MARKERS = ("TEACHER-LESSON-NOTE-5c9a", "TEACHER-CHAPTER-NOTE-b7e2")
@@ -45,19 +46,11 @@ def _letters(text: str) -> str:
 def _deck_text(data: bytes, scratch: Path) -> str:
     """Everything an .apkg puts into a collection: imported with Anki, then the collection's
     database and media read as they are on disk."""
-    from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
-
     scratch.mkdir(parents=True)
     package = scratch / "deck.apkg"
     package.write_bytes(data)
-    collection = Collection(str(scratch / "collection.anki2"))
-    try:
-        collection.import_anki_package(
-            ImportAnkiPackageRequest(package_path=str(package), options=ImportAnkiPackageOptions())
-        )
+    with fresh_collection(scratch, package) as collection:
         media = Path(collection.media.dir())
-    finally:
-        collection.close()
     stored = [scratch / "collection.anki2", *(sorted(media.iterdir()) if media.is_dir() else [])]
     return "\n".join(path.read_bytes().decode("utf-8", "replace") for path in stored)
 

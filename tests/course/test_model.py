@@ -18,6 +18,7 @@ from lessonc.course.outputs.site import course_language
 from lessonc.course.outputs.summary import LessonSummary
 from lessonc.outputs import BuildOptions
 from lessonc.pipeline import BuildReport
+from outputs.anki_support import fresh_collection, import_package
 
 COURSE = FIXTURES / "course"
 OPTIONS = BuildOptions(source_date_epoch=1_700_000_000)
@@ -31,6 +32,12 @@ def copy_course(tmp_path: Path) -> Path:
     target = tmp_path / "course"
     shutil.copytree(COURSE, target)
     return target
+
+
+def edit_lesson(course: Path, lesson_id: str, old: str, new: str) -> None:
+    """Replace ``old`` with ``new`` in the lesson ``lesson_id`` of a copied ``course``."""
+    lesson = course / "lessons" / f"{lesson_id}.yaml"
+    lesson.write_text(lesson.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
 
 
 def build_course(source: Path, out: Path, **kwargs: object) -> BuildReport:
@@ -140,26 +147,14 @@ def test_combined_quiz_is_written_as_json_dumps_would(built: Path) -> None:
 def test_course_deck_and_lesson_decks_import_without_duplicates(
     built: Path, tmp_path: Path
 ) -> None:
-    from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
-
-    collection = Collection(str(tmp_path / "collection.anki2"))
-    try:
-
-        def import_package(path: Path) -> int:
-            request = ImportAnkiPackageRequest(
-                package_path=str(path), options=ImportAnkiPackageOptions()
-            )
-            return len(collection.import_anki_package(request).log.new)
-
-        added = import_package(built / "course.apkg")
+    with fresh_collection(tmp_path) as collection:
+        added = import_package(collection, built / "course.apkg")["new"]
         assert added == collection.note_count() > 0
         for lesson_id in LESSON_IDS:
-            assert import_package(built / lesson_id / "deck.apkg") == 0
+            assert import_package(collection, built / lesson_id / "deck.apkg")["new"] == 0
         assert collection.note_count() == added
         names = {d.name for d in collection.decks.all_names_and_ids()}
         assert "Fixture Course::3. Modern Topics::3.10 Foundation Models" in names
-    finally:
-        collection.close()
 
 
 def test_second_build_skips_everything_and_an_edit_rebuilds_only_that_lesson(
@@ -171,11 +166,7 @@ def test_second_build_skips_everything_and_an_edit_rebuilds_only_that_lesson(
     again = build_course(source, out)
     assert {r.status for r in again.results} == {"skipped"}
     assert again.course_outputs == []
-    lesson = source / "lessons" / "attention.yaml"
-    lesson.write_text(
-        lesson.read_text(encoding="utf-8").replace("a short summary", "a new summary"),
-        encoding="utf-8",
-    )
+    edit_lesson(source, "attention", "a short summary", "a new summary")
     third = build_course(source, out)
     assert [r.lesson_id for r in third.results if r.status == "built"] == ["attention"]
     assert "index.html" in third.course_outputs
@@ -263,11 +254,7 @@ def test_a_course_build_keeps_a_lesson_built_on_its_own_in_the_same_folder(
 
 def test_failing_lesson_does_not_stop_the_others(tmp_path: Path) -> None:
     source = copy_course(tmp_path)
-    broken = source / "lessons" / "data-and-labels.yaml"
-    broken.write_text(
-        broken.read_text(encoding="utf-8").replace("estimated_minutes: 5", "estimated_minutes: x"),
-        encoding="utf-8",
-    )
+    edit_lesson(source, "data-and-labels", "estimated_minutes: 5", "estimated_minutes: x")
     report = build([source], tmp_path / "out", FORMATS, OPTIONS)
     assert not report.ok
     assert [r.status for r in report.results].count("failed") == 1
@@ -307,11 +294,7 @@ def test_unknown_key_in_course_file_is_located(tmp_path: Path) -> None:
 
 def test_lesson_id_clash_points_into_the_course_file(tmp_path: Path) -> None:
     source = copy_course(tmp_path)
-    clash = source / "lessons" / "attention.yaml"
-    clash.write_text(
-        clash.read_text(encoding="utf-8").replace("id: attention", "id: linear-models"),
-        encoding="utf-8",
-    )
+    edit_lesson(source, "attention", "id: attention", "id: linear-models")
     report = build([source], tmp_path / "out", FORMATS, OPTIONS)
     problems = [d for d in report.all_diagnostics if d.code == "course-duplicate-id"]
     assert len(problems) == 1
@@ -393,9 +376,7 @@ def test_course_pages_take_the_lessons_most_common_language(
 def test_course_pages_are_marked_with_the_lessons_language(tmp_path: Path) -> None:
     source = copy_course(tmp_path)
     for lesson_id in LESSON_IDS[:3]:
-        lesson = source / "lessons" / f"{lesson_id}.yaml"
-        text = lesson.read_text(encoding="utf-8")
-        lesson.write_text(text.replace("\nchapter:", "\nlanguage: he\nchapter:", 1), "utf-8")
+        edit_lesson(source, lesson_id, "\nchapter:", "\nlanguage: he\nchapter:")
     out = tmp_path / "out"
     build([source], out, ["html"], OPTIONS)
     for page in (out / "index.html", out / "_course" / "lessons" / "attention.html"):

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 # anki.collection first: anki's own modules import each other in a cycle that starts there.
-from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+from anki.collection import Collection
 from anki.notes import Note
 from anki.scheduler.v3 import CardAnswer
 from anki.scheduler.v3 import Scheduler as V3Scheduler
@@ -31,6 +31,7 @@ from lessonc.outputs.anki import RENDERER
 from lessonc.outputs.anki.notes import block, clean, deck_name, lesson_tags, note_guid
 from lessonc.outputs.anki.notetypes import NOTE_TYPES, stable_id
 from lessonc.pipeline import InvalidLesson, load_lesson
+from outputs.anki_support import fresh_collection, import_package
 
 if TYPE_CHECKING:
     from anki.cards import Card
@@ -235,18 +236,7 @@ class AnkiCollection:
     def import_deck(self, data: bytes, folder: Path) -> dict[str, int]:
         path = folder / f"deck-{len(self.imports)}.apkg"
         path.write_bytes(data)
-        response = self.col.import_anki_package(
-            ImportAnkiPackageRequest(package_path=str(path), options=ImportAnkiPackageOptions())
-        )
-        log = response.log
-        counts = {
-            "new": len(log.new),
-            "updated": len(log.updated),
-            "duplicate": len(log.duplicate),
-            "conflicting": len(log.conflicting),
-            "missing_notetype": len(log.missing_notetype),
-            "empty_first_field": len(log.empty_first_field),
-        }
+        counts = import_package(self.col, path)
         self.imports.append(counts)
         return counts
 
@@ -284,11 +274,8 @@ class AnkiCollection:
 
 @pytest.fixture
 def anki(tmp_path: Path) -> Iterator[AnkiCollection]:
-    collection = Collection(str(tmp_path / "collection.anki2"))
-    try:
+    with fresh_collection(tmp_path) as collection:
         yield AnkiCollection(collection)
-    finally:
-        collection.close()
 
 
 @pytest.mark.anki

@@ -11,9 +11,6 @@ from typing import Any
 import genanki
 import pytest
 
-# anki.collection first: anki's own modules import each other in a cycle that starts there.
-from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
-
 from lessonc.course.outputs.deck import course_deck
 from lessonc.course.outputs.summary import DeckPart
 from lessonc.outputs import BuildOptions
@@ -30,6 +27,7 @@ from lessonc.outputs.anki.notetypes import (
     stable_id,
 )
 from lessonc.pipeline import load_lesson, render
+from outputs.anki_support import fresh_collection, import_package
 
 ROOT = Path(__file__).resolve().parents[2]
 LESSONS = (
@@ -182,22 +180,14 @@ def test_same_timestamp_same_bytes() -> None:
 @pytest.mark.anki
 def test_course_and_lesson_decks_in_one_collection_pass_anki_checks(tmp_path: Path) -> None:
     parts = lesson_parts()
-    collection = Collection(str(tmp_path / "collection.anki2"))
-    try:
-
-        def import_package(name: str, data: bytes) -> dict[str, int]:
-            path = tmp_path / name
-            path.write_bytes(data)
-            request = ImportAnkiPackageRequest(
-                package_path=str(path), options=ImportAnkiPackageOptions()
-            )
-            log = collection.import_anki_package(request).log
-            return {"new": len(log.new), "duplicate": len(log.duplicate)}
-
+    course_apkg, lesson_apkg = tmp_path / "course.apkg", tmp_path / "lesson.apkg"
+    course_apkg.write_bytes(course_deck(parts, EPOCH))
+    lesson_apkg.write_bytes(lesson_package(LESSONS[1]))
+    with fresh_collection(tmp_path) as collection:
         notes = [note for part in parts for note in part.notes]
-        course = import_package("course.apkg", course_deck(parts, EPOCH))
+        course = import_package(collection, course_apkg, ("new", "duplicate"))
         assert course == {"new": len(notes), "duplicate": 0}
-        lesson = import_package("lesson.apkg", lesson_package(LESSONS[1]))
+        lesson = import_package(collection, lesson_apkg, ("new", "duplicate"))
         assert lesson == {"new": 0, "duplicate": len(parts[1].notes)}
         assert collection.note_count() == len(notes)
 
@@ -240,5 +230,3 @@ def test_course_and_lesson_decks_in_one_collection_pass_anki_checks(tmp_path: Pa
             m.name for m in collection.models.all_names_and_ids() if m.name.startswith("lessonc")
         ]
         assert sorted(ours) == sorted(spec.name for spec in NOTE_TYPES)
-    finally:
-        collection.close()

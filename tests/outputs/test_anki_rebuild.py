@@ -10,19 +10,22 @@ from pathlib import Path
 import pytest
 
 # anki.collection first: anki's own modules import each other in a cycle that starts there.
-from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+from anki.collection import Collection
 
 from lessonc.anki_updates import follow
 from lessonc.course.build_run import build
 from lessonc.outputs import BuildOptions
 from lessonc.outputs.anki.notes import note_guid
 from lessonc.pipeline import BuildReport
+from outputs.anki_support import fresh_collection, import_package
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "anki"
 EPOCH = 1_700_000_000
 ID_LINE = 5
 """The line of ``id: anki-fixture`` in the fixture lesson."""
 PARIS = note_guid("anki-fixture", "flashcard", "capital-of-france")
+KINDS = ("new", "updated", "duplicate")
+"""The import counts compared here: notes added, updated, and left as they were."""
 
 
 @pytest.fixture
@@ -34,19 +37,8 @@ def lesson(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def collection(tmp_path: Path) -> Iterator[Collection]:
-    col = Collection(str(tmp_path / "collection.anki2"))
-    try:
+    with fresh_collection(tmp_path) as col:
         yield col
-    finally:
-        col.close()
-
-
-def import_deck(col: Collection, deck: Path) -> dict[str, int]:
-    """Import ``deck`` as Anki's own importer does; how many notes were new, updated, unchanged."""
-    log = col.import_anki_package(
-        ImportAnkiPackageRequest(package_path=str(deck), options=ImportAnkiPackageOptions())
-    ).log
-    return {"new": len(log.new), "updated": len(log.updated), "duplicate": len(log.duplicate)}
 
 
 def paris_back(col: Collection) -> str:
@@ -73,7 +65,7 @@ def test_an_edit_under_the_same_stamp_warns_and_a_later_stamp_updates(
     out = tmp_path / "out"
     deck = out / "anki-fixture" / "deck.apkg"
     assert codes(build_deck(lesson, out, EPOCH)) == []
-    assert import_deck(collection, deck) == {"new": 14, "updated": 0, "duplicate": 0}
+    assert import_package(collection, deck, KINDS) == {"new": 14, "updated": 0, "duplicate": 0}
 
     text = lesson.read_text(encoding="utf-8")
     lesson.write_text(text.replace('back: "Paris. ', 'back: "Paris, on the Seine. '), "utf-8")
@@ -83,13 +75,13 @@ def test_an_edit_under_the_same_stamp_warns_and_a_later_stamp_updates(
     assert "1 Anki note(s) changed" in warning.message
     assert warning.hint is not None and "git log -1 --format=%ct" in warning.hint
     # What the warning is about: Anki takes the same stamp for an up-to-date copy.
-    assert import_deck(collection, deck) == {"new": 0, "updated": 0, "duplicate": 14}
+    assert import_package(collection, deck, KINDS) == {"new": 0, "updated": 0, "duplicate": 14}
     assert paris_back(collection).startswith("<p>Paris. ")
     # Built again under that stamp, the deck still cannot carry the edit: still a warning.
     assert codes(build_deck(lesson, out, EPOCH)) == [("anki-stale-timestamp", ID_LINE)]
 
     assert codes(build_deck(lesson, out, EPOCH + 60)) == []
-    assert import_deck(collection, deck)["updated"] == 14
+    assert import_package(collection, deck, KINDS)["updated"] == 14
     assert paris_back(collection).startswith("<p>Paris, on the Seine. ")
     manifest = json.loads((out / "anki-fixture" / "manifest.json").read_text(encoding="utf-8"))
     [entry] = manifest["outputs"]

@@ -17,6 +17,7 @@ import yaml
 from lessonc.model import Lesson
 from lessonc.outputs.audio.tracks import plan
 from lessonc.speech import DEFAULT_RATE
+from outputs.anki_support import fresh_collection, import_package
 from outputs.audio_support import EXAMPLE, build, pitch, read_vtt, rms
 
 pytestmark = pytest.mark.slow
@@ -205,20 +206,15 @@ def _small_lesson(voice: str | None = None, turns: int = 2) -> str:
 
 @pytest.mark.anki
 def test_glossary_cards_speak_their_term_from_bundled_media(tmp_path: Path) -> None:
-    from anki.collection import Collection
-
-    from outputs.test_anki import AnkiCollection
-
     source = tmp_path / "lesson.yaml"
     source.write_text(_small_lesson(), encoding="utf-8")
     done = build(source, tmp_path / "out", tmp_path / "cache", formats="audio,anki")
     assert done.returncode == 0, done.stderr
-    collection = Collection(str(tmp_path / "collection.anki2"))
-    try:
-        anki = AnkiCollection(collection)
-        counts = anki.import_deck((tmp_path / "out" / "small" / "deck.apkg").read_bytes(), tmp_path)
+    with fresh_collection(tmp_path) as collection:
+        counts = import_package(collection, tmp_path / "out" / "small" / "deck.apkg")
         assert counts["new"] > 0
-        terms = anki.query(
+        assert collection.db is not None
+        terms = collection.db.list(
             "select flds from notes where mid in (select id from notetypes where name = ?)",
             "lessonc Glossary",
         )
@@ -235,8 +231,6 @@ def test_glossary_cards_speak_their_term_from_bundled_media(tmp_path: Path) -> N
         # Anki finds every sound the notes name (none missing, none unused).
         check = collection.media.check()
         assert not check.missing and not check.unused
-    finally:
-        collection.close()
 
 
 def test_handout_names_the_audio_files_only_when_they_are_built(tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ from lessonc import i18n
 from lessonc.course.build_run import build
 from lessonc.outputs import BuildOptions
 from lessonc.speech.cache import CACHE_ENV
+from outputs.anki_support import fresh_collection
 from outputs.html_support import axe_violations, chromium, opened
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -253,22 +254,13 @@ def test_persian_handout_is_right_aligned_with_persian_page_numbers(built: Path)
 
 
 def _anki_cards(apkg: Path, tmp_path: Path) -> list[tuple[str, str, str]]:
-    from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
-
-    collection = Collection(str(tmp_path / "collection.anki2"))
-    try:
-        request = ImportAnkiPackageRequest(
-            package_path=str(apkg), options=ImportAnkiPackageOptions()
-        )
-        collection.import_anki_package(request)
+    with fresh_collection(tmp_path, apkg) as collection:
         cards = []
         for card_id in collection.find_cards(""):
             card = collection.get_card(card_id)
             note_type = card.note_type()
             cards.append((note_type["name"], card.question(), card.answer()))
         return cards
-    finally:
-        collection.close()
 
 
 @pytest.mark.anki

@@ -18,6 +18,7 @@ import pytest
 
 from conftest import EXAMPLE, FIXTURES, run_cli
 from lessonc import quiz
+from outputs.anki_support import fresh_collection
 from outputs.html_support import axe_violations, chromium, nu_checker_errors, opened
 
 LESSON = FIXTURES / "richtext" / "lesson.yaml"
@@ -42,21 +43,13 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def imported_deck(deck: Path, scratch: Path) -> tuple[list[str], Path]:
     """Every note field of ``deck`` once Anki itself has imported it, and its media folder."""
-    from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
-
-    collection = Collection(str(scratch / "collection.anki2"))
-    try:
-        collection.import_anki_package(
-            ImportAnkiPackageRequest(package_path=str(deck), options=ImportAnkiPackageOptions())
-        )
+    with fresh_collection(scratch, deck) as collection:
         fields = [
             field
             for note_id in collection.find_notes("")
             for field in collection.get_note(note_id).fields
         ]
         return fields, Path(collection.media.dir())
-    finally:
-        collection.close()
 
 
 def test_the_page_writes_every_formula_as_mathml_and_code_highlighted(built: Path) -> None:
