@@ -50,7 +50,14 @@ def text_direction(language: str) -> str:
 
 def available() -> dict[str, Path]:
     """Every shipped catalogue by lower-case tag."""
-    return {path.stem.lower(): path for path in sorted(LOCALE_DIR.glob("*.po"))}
+    return dict(_catalogue_files(LOCALE_DIR))
+
+
+@functools.cache
+def _catalogue_files(folder: Path) -> tuple[tuple[str, Path], ...]:
+    # Listed once a process: the shipped catalogues do not change while lessonc runs, and
+    # every page, deck and quiz asks for its language's (a twentieth of a deck's time).
+    return tuple((path.stem.lower(), path) for path in sorted(folder.glob("*.po")))
 
 
 def catalogue_tag(language: str) -> str | None:
