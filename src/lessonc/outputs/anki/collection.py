@@ -99,13 +99,28 @@ class NoteTypeRecord:
                 ordinals.append(rule.ordinal)
         return ordinals
 
-    def to_json(self, timestamp: int, deck_id: int) -> dict[str, Any]:
-        """The note type as the ``col.models`` JSON holds it, stamped for this package."""
-        # A fresh dict from the text each time: the cached record is never mutated.
-        data: dict[str, Any] = json.loads(self.json_text)
-        data["mod"] = timestamp
-        data["did"] = deck_id
-        return data
+    def stamped_json(self, timestamp: int, deck_id: int) -> str:
+        """The note type's JSON text as ``col.models`` holds it, stamped for this package:
+        what ``json.dumps`` writes of it, without parsing and writing its templates again."""
+        return (
+            _with_slots(self.json_text)
+            .replace(_MOD_SLOT, str(timestamp), 1)
+            .replace(_DID_SLOT, str(deck_id), 1)
+        )
+
+
+_MOD_SLOT, _DID_SLOT = "-7302118465390241", "-7302118465390242"
+"""Numbers no note type holds, written where ``mod`` and ``did`` go, then replaced."""
+
+
+@functools.lru_cache(maxsize=64)
+def _with_slots(json_text: str) -> str:
+    data: dict[str, Any] = json.loads(json_text)
+    data["mod"], data["did"] = int(_MOD_SLOT), int(_DID_SLOT)
+    text = json.dumps(data)
+    if text.count(_MOD_SLOT) != 1 or text.count(_DID_SLOT) != 1:
+        raise ValueError("a note type's JSON holds lessonc's slot numbers")
+    return text
 
 
 @functools.cache
@@ -139,9 +154,9 @@ def write_collection(subdecks: Sequence[Subdeck], timestamp: int) -> bytes:
         connection.deserialize(_empty_collection())
         decks_text, models_text = connection.execute("SELECT decks, models FROM col").fetchone()
         decks = json.loads(decks_text) | rows.decks
-        models = json.loads(models_text) | rows.models_json()
         connection.execute(
-            "UPDATE col SET decks = ?, models = ?", (json.dumps(decks), json.dumps(models))
+            "UPDATE col SET decks = ?, models = ?",
+            (json.dumps(decks), rows.models_json(models_text)),
         )
         connection.executemany("INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?)", rows.notes)
         connection.executemany(
@@ -220,11 +235,16 @@ class _Rows:
             record = self._records[id(spec)] = note_type_record(spec)
         return record
 
-    def models_json(self) -> dict[str, Any]:
-        return {
-            key: record.to_json(self.timestamp, deck_id)
+    def models_json(self, empty_models: str) -> str:
+        """``col.models``: the empty collection's (none), then the package's note types."""
+        if json.loads(empty_models):
+            raise ValueError("the empty collection holds note types")
+        # As json.dumps writes the dict of them: its separators, its key quoting.
+        entries = (
+            f"{json.dumps(key)}: {record.stamped_json(self.timestamp, deck_id)}"
             for key, (record, deck_id) in self._note_types.items()
-        }
+        )
+        return "{" + ", ".join(entries) + "}"
 
 
 def _deck_json(deck_id: int, name: str, description: str) -> dict[str, Any]:
