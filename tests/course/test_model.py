@@ -12,6 +12,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from conftest import FIXTURES, run_cli
+from course.course_support import COURSE, copy_course, edit_lesson
 from lessonc.course.build_run import build
 from lessonc.course.model import InvalidCourse, lesson_number_key, load_course
 from lessonc.course.outputs.site import course_language
@@ -20,24 +21,11 @@ from lessonc.outputs import BuildOptions
 from lessonc.pipeline import BuildReport
 from outputs.anki_support import fresh_collection, import_package
 
-COURSE = FIXTURES / "course"
 OPTIONS = BuildOptions(source_date_epoch=1_700_000_000)
 FORMATS = ["html", "anki", "quiz"]
 LESSON_IDS = [
     "what-is-learning", "data-and-labels", "linear-models", "attention", "foundation-models",
 ]  # fmt: skip
-
-
-def copy_course(tmp_path: Path) -> Path:
-    target = tmp_path / "course"
-    shutil.copytree(COURSE, target)
-    return target
-
-
-def edit_lesson(course: Path, lesson_id: str, old: str, new: str) -> None:
-    """Replace ``old`` with ``new`` in the lesson ``lesson_id`` of a copied ``course``."""
-    lesson = course / "lessons" / f"{lesson_id}.yaml"
-    lesson.write_text(lesson.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
 
 
 def build_course(source: Path, out: Path, **kwargs: object) -> BuildReport:

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import zipfile
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 
-from conftest import FIXTURES
+from course.course_support import COURSE, copy_course, edit_lesson
 from lessonc.course.build_run import build
 from lessonc.outputs import BuildOptions
 from lessonc.pipeline import BuildReport
 
-COURSE = FIXTURES / "course"
 LESSON = COURSE / "lessons" / "attention.yaml"
 OPTIONS = BuildOptions(source_date_epoch=1_700_000_000)
 FORMATS = ["html", "quiz"]
@@ -78,12 +76,6 @@ def assert_pages_find_their_assets(out: Path, lesson_ids: list[str]) -> set[str]
     return used
 
 
-def copy_course(tmp_path: Path) -> Path:
-    target = tmp_path / "course"
-    shutil.copytree(COURSE, target)
-    return target
-
-
 def test_a_course_writes_the_page_assets_once_and_no_lesson_folder_holds_them(
     tmp_path: Path,
 ) -> None:
@@ -122,10 +114,7 @@ def test_a_lesson_rebuilt_alone_keeps_the_shared_assets_consistent(tmp_path: Pat
     out = tmp_path / "out"
     built(course, out)
     before = {name: (out / SHARED / name).read_bytes() for name in shared_files(out)}
-    lesson = course / "lessons" / "attention.yaml"
-    lesson.write_text(
-        lesson.read_text(encoding="utf-8").replace('title: "Attention"', 'title: "Edited"'), "utf-8"
-    )
+    edit_lesson(course, "attention", 'title: "Attention"', 'title: "Edited"')
     report = built(course, out)
     assert [r.lesson_id for r in report.results if r.status == "built"] == ["attention"]
     assert {name: (out / SHARED / name).read_bytes() for name in shared_files(out)} == before
@@ -191,11 +180,7 @@ def test_a_lesson_built_alone_then_in_the_course_and_back(tmp_path: Path) -> Non
 
 def test_pages_built_while_another_lesson_fails_still_find_their_assets(tmp_path: Path) -> None:
     course = copy_course(tmp_path)
-    broken = course / "lessons" / "attention.yaml"
-    broken.write_text(
-        broken.read_text(encoding="utf-8").replace("estimated_minutes:", "estimated_minutes: x #"),
-        "utf-8",
-    )
+    edit_lesson(course, "attention", "estimated_minutes:", "estimated_minutes: x #")
     out = tmp_path / "out"
     report = build([course], out, FORMATS, OPTIONS)
     assert not report.ok
