@@ -25,6 +25,7 @@ import contextlib
 import errno
 import fcntl
 import os
+import secrets
 import shutil
 import signal
 import tempfile
@@ -87,20 +88,20 @@ def check_root(out_root: Path, sources: Collection[Path]) -> None:
 
 def check_lesson_folder(target: Path, lesson_id: str, sources: Collection[Path]) -> None:
     """Raise :class:`OutputNotOurs` unless ``target`` is lessonc's to replace for ``lesson_id``."""
-    shown = display_path(target)
-    hint = f"choose another output folder with -o, or move {shown} away"
     resolved = target.resolve()
     for folder in sorted(sources):
         if folder == resolved or folder.is_relative_to(resolved):
             inner = display_path(folder)
             what = "is a folder" if folder == resolved else f"holds the folder {inner}"
             raise OutputNotOurs(
-                f"this lesson's output folder {shown} {what} of lesson sources: "
+                f"this lesson's output folder {display_path(target)} {what} of lesson sources: "
                 "building would replace them",
                 "choose an output folder outside the sources with -o, such as -o build",
             )
     if not os.path.lexists(target):
-        return
+        return  # a new folder: the common case, named nowhere (display_path resolves two paths)
+    shown = display_path(target)
+    hint = f"choose another output folder with -o, or move {shown} away"
     if target.is_symlink() or not target.is_dir():
         raise OutputNotOurs(f"{shown} exists and is not a folder lessonc made", hint)
     manifest = read_manifest(target / MANIFEST)
@@ -173,17 +174,21 @@ def _names(paths: list[str]) -> str:
 _SWAP_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 
 
-def umask() -> int:
-    """The process's umask, read without changing it where the platform allows."""
-    # Linux shows the umask without changing it; os.umask() must set one to read
-    # it, which would race with other threads (lessonc serve) creating files.
-    with contextlib.suppress(OSError, ValueError):
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("Umask:"):
-                return int(line.split()[1], 8)
-    current = os.umask(0o022)
-    os.umask(current)
-    return current
+def staging_folder(target: Path) -> Path:
+    """A new, empty, hidden folder beside ``target`` to build its replacement in.
+
+    Made as any folder the user makes is: the umask applies, so the swapped-in build is as
+    readable as the rest (a web server may serve it), where ``mkdtemp`` would make it
+    private and reading the umask back costs more than the folder's files.
+    """
+    for _ in range(100):
+        candidate = target.parent / f".{target.name}.new-{secrets.token_hex(4)}"
+        try:
+            candidate.mkdir(0o777)
+        except FileExistsError:
+            continue  # another writer's (or a crashed build's) name: draw again
+        return candidate
+    raise FileExistsError(errno.EEXIST, "no free name for a staging folder", str(target.parent))
 
 
 def swap_in(staging: Path, target: Path) -> None:

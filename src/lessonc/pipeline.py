@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import tempfile
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -20,12 +19,7 @@ from typing import TYPE_CHECKING
 from lessonc import __version__
 from lessonc.cache import read_manifest
 from lessonc.diagnostics import Diagnostic
-from lessonc.output_root import (
-    check_lesson_folder,
-    locked,
-    swap_in,
-    umask,
-)
+from lessonc.output_root import check_lesson_folder, locked, staging_folder, swap_in
 from lessonc.outputs import Artifact, BuildContext, BuildOptions, RenderError, get_renderer
 
 if TYPE_CHECKING:
@@ -236,10 +230,7 @@ def _write_locked(
     entries: dict[str, dict[str, object]] = {}
     keys: dict[str, str] = {}
     stale_notes = 0
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
-    # mkdtemp makes the folder private (0700); the swapped-in build must be as
-    # readable as any folder the user creates (a web server may serve it).
-    staging.chmod(0o777 & ~umask())
+    staging = staging_folder(target)
     try:
         previous_outputs, previous_keys = read_previous_outputs(target)
         # Every entry of the last manifest, even of a file since deleted: a learner
@@ -262,7 +253,8 @@ def _write_locked(
         for format_name, artifact in artifacts:
             relative_path = safe_relative(artifact.path)
             destination = staging / relative_path
-            destination.parent.mkdir(parents=True, exist_ok=True)
+            if relative_path.parent.parts:  # most lie in the lesson's folder itself
+                destination.parent.mkdir(parents=True, exist_ok=True)
             destination.write_bytes(artifact.data)
             entry: dict[str, object] = {
                 "path": str(relative_path),

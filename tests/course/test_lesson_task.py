@@ -18,7 +18,6 @@ def test_a_worker_writes_its_lesson_and_sends_back_only_a_small_summary(
     tmp_path: Path,
 ) -> None:
     claims = tmp_path / "claims"
-    claims.mkdir()
     out = tmp_path / "out"
     write = LessonWrite(out, KeyInputs("", "a4", None), ("html", "quiz"), frozenset(), claims)
     task = LessonTask(EXAMPLE, ("html", "quiz"), OPTIONS, ("html",), write)
@@ -34,7 +33,6 @@ def test_a_worker_writes_its_lesson_and_sends_back_only_a_small_summary(
 
 def test_the_course_deck_and_quiz_parts_travel_packed(tmp_path: Path) -> None:
     claims = tmp_path / "claims"
-    claims.mkdir()
     formats = ("html", "anki", "quiz")
     write = LessonWrite(tmp_path / "out", KeyInputs("", "a4", None), formats, frozenset(), claims)
     outcome = run_task(LessonTask(EXAMPLE, formats, OPTIONS, formats, write))

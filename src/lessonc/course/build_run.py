@@ -37,7 +37,7 @@ from lessonc.course.lesson_task import (
     LessonTask,
     LessonWrite,
     TaskOutcome,
-    claim_id,
+    claim_ids,
     write_lesson,
 )
 from lessonc.course.model import (
@@ -327,12 +327,11 @@ class BuildRun:
             tempfile.TemporaryDirectory(prefix="lessonc-ids-")
             if building
             else contextlib.nullcontext("")
-        ) as claims:
-            for lesson_id in claimed if building else ():
-                claim_id(
-                    Path(claims), lesson_id
-                )  # a current lesson's id is taken before any is built
-            write = LessonWrite(self.out_root, inputs, self.formats, self.sources, Path(claims))
+        ) as claims_folder:
+            claims = Path(claims_folder) / "ids"
+            if building:
+                claim_ids(claims, claimed)  # a current lesson's id is taken before any is built
+            write = LessonWrite(self.out_root, inputs, self.formats, self.sources, claims)
             tasks = [replace(p.task, write=write) for p in plans if p.task]
             outcomes = self._processes.outcomes(tasks)
             try:

@@ -7,8 +7,7 @@ outputs and the closing report need.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -40,7 +39,7 @@ class LessonWrite:
     """Every format of the build: outputs of others are carried over from the last one."""
     source_folders: frozenset[Path]
     claims: Path
-    """A folder private to this build: a file per lesson id taken (see :func:`claim_id`)."""
+    """A file private to this build: the lesson ids taken, a line each (see :func:`claim_id`)."""
 
 
 @dataclass(frozen=True)
@@ -116,11 +115,21 @@ def run_task(task: LessonTask) -> TaskOutcome:
 
 def claim_id(claims: Path, lesson_id: str) -> None:
     """Take ``lesson_id`` for this lesson, or raise :class:`_IdTaken`; called under the output
-    folder's lock, so the lesson that took it has finished writing its folder."""
-    try:
-        os.close(os.open(claims / lesson_id, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
-    except FileExistsError:
-        raise _IdTaken(lesson_id) from None
+    folder's lock, so the lesson that took it has finished writing its folder, and no other
+    process reads or appends to ``claims`` meanwhile."""
+    # One file for the build rather than one a lesson: on ext4 without a journal, making a
+    # file just after many were deleted costs a third of a millisecond, as much as the
+    # lesson's other writes together; reading a few kilobytes of ids costs microseconds.
+    with claims.open("a+", encoding="utf-8") as taken:
+        taken.seek(0)
+        if lesson_id in taken.read().splitlines():
+            raise _IdTaken(lesson_id)
+        taken.write(f"{lesson_id}\n")
+
+
+def claim_ids(claims: Path, lesson_ids: Iterable[str]) -> None:
+    """Take ``lesson_ids`` before any lesson is built (no worker writes yet)."""
+    claims.write_text("".join(f"{lesson_id}\n" for lesson_id in lesson_ids), encoding="utf-8")
 
 
 def write_lesson(
@@ -137,7 +146,6 @@ def write_lesson(
     assert lesson_id is not None
     target = write.out_root / lesson_id
     line, col = outcome.id_position
-    where = display_path(path)
     try:
         written = write_outputs(
             target,
@@ -154,7 +162,7 @@ def write_lesson(
     except OutputNotOurs as error:
         result.status = "failed"
         result.diagnostics.append(
-            Diagnostic(where, line, col, "output-not-ours", str(error), error.hint)
+            Diagnostic(display_path(path), line, col, "output-not-ours", str(error), error.hint)
         )
         return
     except OSError as error:
@@ -171,4 +179,5 @@ def write_lesson(
     if written.stale_notes:
         from lessonc.anki_updates import stale_notes_warning
 
+        where = display_path(path)
         result.diagnostics.append(stale_notes_warning(where, line, col, written.stale_notes))

@@ -22,7 +22,6 @@ OPTIONS = BuildOptions(source_date_epoch=EPOCH, in_course=True)
 def summaries(tmp_path_factory: pytest.TempPathFactory) -> list[LessonSummary]:
     folder = tmp_path_factory.mktemp("deck")
     claims = folder / "claims"
-    claims.mkdir()
     write = LessonWrite(folder / "out", KeyInputs("", "a4", None), ("anki",), frozenset(), claims)
     sources = [EXAMPLE, *sorted((FIXTURES / "course" / "lessons").glob("*.yaml"))[:2]]
     found = []
