@@ -34,8 +34,10 @@ def bundled(
 ) -> tuple[quiz.Quiz, list[Artifact]]:
     """The quiz with its images pointed at ``media/…`` and those files (only the ones the
     questions show), written below ``folder``, where the HTML that names them lies."""
-    if not shows_images(built):
-        return built, []  # most quizzes: no image, nothing to copy
+    # Most lessons have no image at all, and most quizzes show none: nothing to copy.
+    # The first check is free (validation found the images); the second walks every text.
+    if (ctx.images is not None and not ctx.images.files) or not shows_images(built):
+        return built, []
     artifacts, paths = collect_media(lesson, ctx)
     used: set[str] = set()
 
