@@ -131,10 +131,11 @@ def _set_up_worker() -> None:
     # on a queue whose other end its siblings keep open. On Linux the kernel
     # can end it with its parent.
     import ctypes
-    import ctypes.util
 
     with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        # The running program's own symbols, libc's among them: ctypes.util.find_library
+        # would run `ldconfig -p` in a subprocess at every worker's start.
+        libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
