@@ -36,13 +36,11 @@ from lessonc.course.finish import COURSE_MANIFEST
 from lessonc.course.lesson_task import (
     LessonTask,
     LessonWrite,
-    TaskOutcome,
     claim_ids,
-    write_lesson,
+    settle,
 )
 from lessonc.course.model import (
     Course,
-    CourseLesson,
     InvalidCourse,
     course_file_in,
     discover,
@@ -346,7 +344,7 @@ class BuildRun:
                     else:
                         assert outcome is not None
                         result = outcome.result
-                        self._finish(plan, outcome, write, claimed, course, entries.get(plan.path))
+                        settle(outcome, plan.path, plan.options, write, claimed, course, entries)
                     report.results.append(result)
                     if self.progress is not None:
                         self.progress(result, len(plans))
@@ -361,43 +359,6 @@ class BuildRun:
             finally:
                 outcomes.close()
         return summaries
-
-    def _finish(
-        self,
-        plan: LessonPlan,
-        outcome: TaskOutcome,
-        write: LessonWrite,
-        claimed: dict[str, Path],
-        course: Course | None,
-        entry: CourseLesson | None,
-    ) -> None:
-        """Refuse a taken id; write a contested lesson that came first in plan order."""
-        result = outcome.result
-        lesson_id = result.lesson_id
-        if lesson_id is not None and claimed.get(lesson_id, plan.path) != plan.path:
-            message = f"lesson id '{lesson_id}' is also used by {display_path(claimed[lesson_id])}"
-            hint = "every lesson needs its own id: it names the output folder"
-            if course is not None and entry is not None and course.source is not None:
-                problem = course.diagnostic(entry, "course-duplicate-id", message, hint)
-            else:
-                line, col = outcome.id_position
-                problem = Diagnostic(
-                    display_path(plan.path), line, col, "duplicate-lesson", message, hint
-                )
-            result.diagnostics.append(problem)
-            # A later lesson that won the race to the folder lost it again when the
-            # earlier one was written here: the folder is the earlier lesson's.
-            result.outputs = []
-        if lesson_id is None or not result.ok:
-            result.status = "failed"
-            return
-        claimed[lesson_id] = plan.path
-        if outcome.contested:
-            # A later lesson with this id was written first by another worker; the
-            # first in plan order keeps the folder, as in a build with one process.
-            write_lesson(write, plan.path, plan.options, outcome, outcome.artifacts)
-            if not result.ok:
-                result.status = "failed"
 
 
 def _audio_key(options: BuildOptions) -> str:

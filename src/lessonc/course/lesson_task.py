@@ -2,7 +2,8 @@
 
 Runs in a worker process or in the build's own (see :mod:`lessonc.course.workers`):
 the worker writes the lesson's folder itself and sends back only what the course
-outputs and the closing report need.
+outputs and the closing report need. Back in the build's process, in course order,
+:func:`settle` decides between two lessons with one id.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ from lessonc.pipeline import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from lessonc.course.model import Course, CourseLesson
     from lessonc.course.outputs.summary import LessonSummary
 
 
@@ -130,6 +134,44 @@ def claim_id(claims: Path, lesson_id: str) -> None:
 def claim_ids(claims: Path, lesson_ids: Iterable[str]) -> None:
     """Take ``lesson_ids`` before any lesson is built (no worker writes yet)."""
     claims.write_text("".join(f"{lesson_id}\n" for lesson_id in lesson_ids), encoding="utf-8")
+
+
+def settle(
+    outcome: TaskOutcome,
+    path: Path,
+    options: BuildOptions,
+    write: LessonWrite,
+    claimed: dict[str, Path],
+    course: Course | None,
+    entries: Mapping[Path, CourseLesson],
+) -> None:
+    """In the build's process, in plan order: refuse an id an earlier lesson has (``claimed``:
+    id → source), and write a contested lesson that came first in plan order."""
+    result = outcome.result
+    lesson_id = result.lesson_id
+    if lesson_id is not None and claimed.get(lesson_id, path) != path:
+        message = f"lesson id '{lesson_id}' is also used by {display_path(claimed[lesson_id])}"
+        hint = "every lesson needs its own id: it names the output folder"
+        entry = entries.get(path)
+        if course is not None and entry is not None and course.source is not None:
+            problem = course.diagnostic(entry, "course-duplicate-id", message, hint)
+        else:
+            line, col = outcome.id_position
+            problem = Diagnostic(display_path(path), line, col, "duplicate-lesson", message, hint)
+        result.diagnostics.append(problem)
+        # A later lesson that won the race to the folder lost it again when the
+        # earlier one was written here: the folder is the earlier lesson's.
+        result.outputs = []
+    if lesson_id is None or not result.ok:
+        result.status = "failed"
+        return
+    claimed[lesson_id] = path
+    if outcome.contested:
+        # A later lesson with this id was written first by another worker; the
+        # first in plan order keeps the folder, as in a build with one process.
+        write_lesson(write, path, options, outcome, outcome.artifacts)
+        if not result.ok:
+            result.status = "failed"
 
 
 def write_lesson(

@@ -14,13 +14,12 @@ outside it either.
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from lessonc.diagnostics import Diagnostic, display_path
 from lessonc.paths import Refused, check_file
@@ -341,74 +340,11 @@ def _shown(resolved: Path) -> Path:
 
 def _spec_model() -> Any:
     """The course file's Pydantic model, built on first use so a cached build never imports it."""
-    return _models()[0]
+    from lessonc.course.spec import course_models
+
+    return course_models()[0]
 
 
 def course_spec_model() -> Any:
     """The course file's Pydantic model, for its JSON Schema and its reference section."""
     return _spec_model()
-
-
-@functools.cache
-def _models() -> tuple[Any, Any]:
-    # Imported here: Pydantic costs a third of a second to import, which a no-op rebuild avoids.
-    from pydantic import BaseModel, ConfigDict, Field
-
-    from lessonc.model import InterfaceStrings, LintSettings, PlainText, ScormSettings, Text
-
-    class CourseChapterSpec(BaseModel):
-        """A chapter of a course: its title, optional number and its lesson files in order."""
-
-        model_config = ConfigDict(extra="forbid", strict=True, use_attribute_docstrings=True)
-        title: PlainText = Field(examples=["Foundations"])
-        """Chapter title."""
-        number: int | None = Field(default=None, ge=0, examples=[1])
-        """Chapter number; left out, the chapter is shown without one."""
-        lessons: list[str] = Field(
-            min_length=1,
-            examples=[["lessons/what-is-learning.yaml", "lessons/data-and-labels.yaml"]],
-        )
-        """Lesson files, relative to the course file, in reading order."""
-
-    class CourseSpec(BaseModel):
-        """A course file (`course.yaml`): the course's title, description and chapters."""
-
-        # The title and $id mirror the lesson schema's, so editors name and cache both alike.
-        model_config = ConfigDict(
-            extra="forbid",
-            strict=True,
-            use_attribute_docstrings=True,
-            title="lessonc course",
-            json_schema_extra={"$id": "urn:lessonc:schema:course:1"},
-        )
-        lessonc: Literal[1] = Field(default=1, examples=[1])
-        """Version of the course format."""
-        title: PlainText = Field(examples=["Advanced Machine Learning"])
-        """Course title."""
-        description: Text | None = Field(
-            default=None, examples=["From data and labels to foundation models, in five lessons."]
-        )
-        """What the course is about (lessonc's Markdown subset)."""
-        chapters: list[CourseChapterSpec] = Field(
-            min_length=1,
-            examples=[
-                [
-                    {
-                        "title": "Foundations",
-                        "number": 1,
-                        "lessons": ["lessons/what-is-learning.yaml"],
-                    }
-                ]
-            ],
-        )
-        """The chapters in reading order."""
-        lint: LintSettings = Field(
-            default_factory=lambda: LintSettings(), examples=[{"disable": ["L101"]}]
-        )
-        """`lessonc lint` settings for every lesson of the course."""
-        scorm: ScormSettings | None = Field(default=None, examples=[{"pass_percent": 80}])
-        """Grading in an LMS: the pass mark of the course's SCORM package for each lesson that sets none of its own."""  # noqa: E501
-        ui: InterfaceStrings = Field(default_factory=dict, examples=[{"contents": "Lessons"}])
-        """Interface strings that replace lessonc's own on the course pages, by key (see docs/translating.md)."""  # noqa: E501
-
-    return CourseSpec, CourseChapterSpec
