@@ -14,16 +14,14 @@ overflow Python's stack).
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
 import hashlib
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from lessonc.collector import collector_paused
 from lessonc.diagnostics import Diagnostic, display_path
 from lessonc.paths import MAX_SOURCE_BYTES, Refused, read_file
 from lessonc.source_hints import not_a_lesson
@@ -175,7 +173,9 @@ def _read(text: str, shown: str) -> Builder:
 
     builder = Builder(shown)
     try:
-        with _cyclic_gc_paused():
+        # The tree's thousands of nodes, and the data built from them, live until the walk
+        # ends: the collector would scan them over and over, a fifth of the load's time.
+        with collector_paused():
             root = source_tree.compose(text)
             if root is not None:
                 source_tree.walk(builder, root)
@@ -191,25 +191,6 @@ def _read(text: str, shown: str) -> Builder:
         return builder
     builder.finish()
     return builder
-
-
-@contextlib.contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """Keeps the cyclic garbage collector off while a tree is composed and walked.
-
-    The tree's thousands of nodes, and the data built from them, live until the
-    walk ends, so the collector would scan them over and over, a fifth of the
-    time of loading a lesson; nothing there makes a reference cycle it must
-    find. Left as it was found: a caller that keeps it off keeps it off.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def _decode(raw: bytes, shown: str) -> str:
