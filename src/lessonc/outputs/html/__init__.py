@@ -30,6 +30,7 @@ from lessonc.model import ClozeCard, Lesson
 from lessonc.outputs import Artifact, BuildContext
 from lessonc.outputs.html.fragments import MediaRewriter, TermLinker, cloze_faces
 from lessonc.outputs.html.media import collect_media
+from lessonc.outputs.html.player import AudioView, audio_view
 from lessonc.outputs.html.video import VideoEmbed, embed_for
 from lessonc.outputs.html.views import PageWords, QuestionView, question_views
 
@@ -156,39 +157,6 @@ def course_page_assets(template_dirs: tuple[Path, ...], *, with_audio: bool) -> 
 def text_direction(language: str) -> str:
     """``rtl`` for a BCP 47 tag whose language is written right to left, else ``ltr``."""
     return i18n.text_direction(language)
-
-
-@dataclass(frozen=True)
-class AudioTrack:
-    """One audio file of the lesson as the page plays it."""
-
-    src: str
-    captions: str
-    mime: str
-
-
-@dataclass(frozen=True)
-class AudioView:
-    """The audio lesson's files, when the same build makes them (``--format audio``)."""
-
-    dialogue: AudioTrack | None
-    chapters: list[AudioTrack]
-    language: str
-
-
-_AUDIO_MIME = {"ogg": "audio/ogg", "mp3": "audio/mpeg"}
-
-
-def audio_view(lesson: Lesson, audio_format: str) -> AudioView:
-    """The files ``--format audio`` writes for this lesson (see lessonc.outputs.audio)."""
-
-    def track(stem: str) -> AudioTrack:
-        return AudioTrack(f"audio/{stem}.{audio_format}", f"audio/{stem}.vtt",
-                          _AUDIO_MIME[audio_format])  # fmt: skip
-
-    dialogue = track("dialogue") if lesson.dialogue is not None else None
-    chapters = [track(f"chapter-{n}") for n in range(1, len(lesson.chapters) + 1)]
-    return AudioView(dialogue, chapters, lesson.language)
 
 
 @dataclass
