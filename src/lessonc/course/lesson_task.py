@@ -122,8 +122,9 @@ def claim_id(claims: Path, lesson_id: str) -> None:
     folder's lock, so the lesson that took it has finished writing its folder, and no other
     process reads or appends to ``claims`` meanwhile."""
     # One file for the build rather than one a lesson: on ext4 without a journal, making a
-    # file just after many were deleted costs a third of a millisecond, as much as the
-    # lesson's other writes together; reading a few kilobytes of ids costs microseconds.
+    # file just after many were deleted costs a fifth of a millisecond to a millisecond, as
+    # much as the lesson's other writes together; reading a few kilobytes of ids costs
+    # microseconds.
     with claims.open("a+", encoding="utf-8") as taken:
         taken.seek(0)
         if lesson_id in taken.read().splitlines():

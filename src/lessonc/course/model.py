@@ -199,7 +199,7 @@ def load_course(path: Path) -> Course:
         source = load(path)
     except SourceError as error:
         raise InvalidCourse(error.diagnostics) from None
-    spec_model = _spec_model()
+    spec_model = course_spec_model()
     if not isinstance(source.data, dict):
         raise InvalidCourse(
             [source.diagnostic((), "not-a-course", "a course file is a mapping of keys")]
@@ -338,13 +338,9 @@ def _shown(resolved: Path) -> Path:
     return resolved.relative_to(cwd) if resolved.is_relative_to(cwd) else resolved
 
 
-def _spec_model() -> Any:
-    """The course file's Pydantic model, built on first use so a cached build never imports it."""
+def course_spec_model() -> Any:
+    """The course file's Pydantic model: for loading a course file, its JSON Schema and its
+    reference section; built on first use, so a cached build never imports it."""
     from lessonc.course.spec import course_models
 
     return course_models()[0]
-
-
-def course_spec_model() -> Any:
-    """The course file's Pydantic model, for its JSON Schema and its reference section."""
-    return _spec_model()
