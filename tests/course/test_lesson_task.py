@@ -47,3 +47,26 @@ def test_the_course_deck_and_quiz_parts_travel_packed(tmp_path: Path) -> None:
     assert json.loads(nested) == json.loads(written)
     assert nested.replace(b"\n    ", b"\n") == b"    " + written.rstrip(b"\n")
     assert summary.deck.unpack().notes
+
+
+def test_a_lesson_is_built_with_the_collector_paused_and_left_as_found(tmp_path: Path) -> None:
+    import gc
+
+    passes: list[int] = []
+
+    def count(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            passes.append(info["generation"])
+
+    thresholds = gc.get_threshold()
+    gc.set_threshold(50)  # with the collector on, a lesson would set off hundreds of passes
+    gc.callbacks.append(count)
+    try:
+        outcome = run_task(LessonTask(EXAMPLE, ("html",), OPTIONS, None))
+    finally:
+        gc.callbacks.remove(count)
+        gc.set_threshold(*thresholds)
+    assert outcome.result.ok, outcome.result.diagnostics
+    # At most a pass as the pause begins and one as the collector is switched back on.
+    assert len(passes) <= 2, passes
+    assert gc.isenabled()

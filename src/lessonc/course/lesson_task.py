@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lessonc.cache import KeyInputs
+from lessonc.collector import collector_paused
 from lessonc.diagnostics import Diagnostic, display_path
 from lessonc.output_root import OutputNotOurs
 from lessonc.outputs import Artifact, BuildOptions
@@ -80,6 +81,15 @@ class _IdTaken(Exception):
 
 def run_task(task: LessonTask) -> TaskOutcome:
     """Load, render, write and summarise one lesson (in a worker process or in this one)."""
+    # A lesson's work makes tens of thousands of objects and next to no reference cycles
+    # (the few it makes are bounded by the source's size caps, and collected once the
+    # collector is back on). Run with the collector on, it scanned them in hundreds of
+    # passes a build: measured, 0.7-1.0 ms a lesson of collector time against 0.25-0.3.
+    with collector_paused():
+        return _run_task(task)
+
+
+def _run_task(task: LessonTask) -> TaskOutcome:
     result = LessonResult(task.path, None)
     try:
         loaded = load_lesson(task.path)
