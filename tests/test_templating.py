@@ -94,3 +94,32 @@ def test_built_in_templates_pass_prepared_markup_through_and_escape_the_rest() -
     page = templating.environment("html").from_string("{{ a }}|{{ b }}")
     assert page.root_render_func.__globals__["escape"] is templating._escape
     assert page.render(a=prepared, b="<i>") == "<p>a rendered <em>prompt</em></p>|&lt;i&gt;"
+
+
+def test_built_in_templates_escape_text_exactly_as_markupsafe() -> None:
+    from markupsafe import Markup, escape
+
+    from lessonc import templating
+
+    class Named(str):
+        pass
+
+    class Safe:
+        def __html__(self) -> str:
+            return "<b>kept</b>"
+
+    samples: list[object] = [
+        "",
+        "plain",
+        "&<>'\"",
+        "a && b <<c>> 'd' \"e\" &amp;",
+        "سلام <b> «x» & 'ی'",
+        Named("<named & str>"),
+        Safe(),
+        None,
+        2.5,
+    ]
+    for sample in samples:
+        assert templating._escape(sample) == escape(sample), sample
+    # A str subclass may mean something else by its text: it takes markupsafe's path.
+    assert type(templating._escape(Named("<"))) is Markup

@@ -107,10 +107,24 @@ class _GatedLoader(FileSystemLoader):
         raise TemplateNotFound(template)
 
 
-def _escape(value: object) -> Markup:
-    """markupsafe's escape, but Markup (the page's prepared parts) passes as it is."""
-    # markupsafe.escape wraps a Markup in a new one: two attribute probes and a copy of
-    # its text, for every {{ }} of lesson text already rendered; a third of the escapes.
+def _escape(value: object) -> str:
+    """markupsafe's escape for a ``{{ }}`` of a built-in template, its text only.
+
+    Jinja2's compiled code calls it for each value it writes and only joins what it
+    returns into the page: whether that is a Markup no code can tell. So text is
+    escaped to a plain string, as markupsafe escapes it (the same five entities),
+    without a Markup made around it by a Python ``__new__`` (a third of the escape's
+    cost, on ~800 values a page); Markup (the page's prepared parts) passes as it is,
+    where markupsafe would copy it.
+    """
+    if type(value) is str:
+        return (
+            value.replace("&", "&amp;")
+            .replace(">", "&gt;")
+            .replace("<", "&lt;")
+            .replace("'", "&#39;")
+            .replace('"', "&#34;")
+        )
     if type(value) is Markup:
         return value
     return escape(value)
