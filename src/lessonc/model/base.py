@@ -55,12 +55,21 @@ def _key_char(char: str) -> str:
     return " "
 
 
+_ASCII_BREAKS = re.compile(r"[^A-Za-z0-9]+")
+
+
 def slugify(text: str, max_length: int = _SLUG_MAX) -> str:
     """Turn text into an id: lower case, words of any script joined by '-', cut at a word
     boundary. Latin letters lose their accents (ASCII as before); other scripts keep their
     letters and digits (NFKC), so a Persian or Chinese card gets an id from its own words."""
-    folded = "".join(_key_char(c) for c in unicodedata.normalize("NFKC", text))
-    words = unicodedata.normalize("NFC", folded).split()
+    if text.isascii():
+        # Most ids come from English text: what _key_char does to each ASCII character
+        # (letters and digits lowered, the rest a word break), in one pass; NFKC and NFC
+        # leave ASCII as it is.
+        words = _ASCII_BREAKS.sub(" ", text).lower().split()
+    else:
+        folded = "".join(_key_char(c) for c in unicodedata.normalize("NFKC", text))
+        words = unicodedata.normalize("NFC", folded).split()
     slug = ""
     for word in words:
         candidate = f"{slug}-{word}" if slug else word
