@@ -36,6 +36,29 @@ def test_every_value_and_key_has_a_one_based_position() -> None:
     assert located.values[("list", 0, "y")] == Position(4, 8)
 
 
+def test_positions_below_the_top_level_are_read_when_first_asked_for() -> None:
+    from conftest import EXAMPLE
+
+    raw = EXAMPLE.read_bytes()
+    located = loads(raw, EXAMPLE)
+    # Loading records the top level only: the lesson's id is placed without reading again.
+    assert set(located._values) == {()} | {(key,) for key in located.data}
+    assert located._keys.keys() == {(key,) for key in located.data}
+    where_id = located.position(("id",))
+    assert not located._complete
+    # A deeper node reads the text again, and finds what a walk recording every node finds.
+    deep = ("practice", 0, "choices", 1, "text")
+    assert located.position(deep) == located.values[deep]
+    assert located._complete
+    from lessonc.source import _read
+
+    every = _read(located.text, located.display)
+    assert located.values == every.values and len(every.values) > 500
+    assert located.keys == every.keys
+    assert where_id == every.values[("id",)]
+    assert located.position(("title",), key=True) == every.keys[("title",)]
+
+
 def test_duplicate_key_is_an_error_at_the_second_key() -> None:
     assert errors_of("a: 1\nb: 2\na: 3\n") == [(3, 1, "duplicate-key")]
 

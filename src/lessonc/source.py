@@ -50,16 +50,40 @@ class Position(NamedTuple):
 
 @dataclass
 class Located:
-    """A loaded source: its data and where each node of it stands in the file."""
+    """A loaded source: its data and where each node of it stands in the file.
+
+    A source read without errors holds only its top-level positions at first (the
+    lesson's id among them): the rest are only wanted for a message, and recording
+    them cost a tenth of loading. The first question about a deeper node reads the
+    text again, by the same walk, recording every position (see :attr:`values`).
+    """
 
     path: Path
     text: str
     data: Any
     sha256: str
-    values: dict[PathKey, Position] = field(default_factory=dict)
-    """Where each value starts, by its path from the root."""
-    keys: dict[PathKey, Position] = field(default_factory=dict)
-    """Where the mapping key that names each value starts."""
+    _values: dict[PathKey, Position] = field(default_factory=dict)
+    _keys: dict[PathKey, Position] = field(default_factory=dict)
+    _complete: bool = True
+    """Whether ``_values`` and ``_keys`` hold every node, not only the top level."""
+
+    @property
+    def values(self) -> dict[PathKey, Position]:
+        """Where each value starts, by its path from the root."""
+        self._complete_positions()
+        return self._values
+
+    @property
+    def keys(self) -> dict[PathKey, Position]:
+        """Where the mapping key that names each value starts."""
+        self._complete_positions()
+        return self._keys
+
+    def _complete_positions(self) -> None:
+        if self._complete:
+            return
+        builder = _read(self.text, self.display)
+        self._values, self._keys, self._complete = builder.values, builder.keys, True
 
     @functools.cached_property
     def display(self) -> str:
@@ -105,6 +129,9 @@ class Located:
 
     def position(self, path: PathKey, *, key: bool = False) -> Position:
         """Where the node at ``path`` (or the key naming it) starts, else its nearest parent."""
+        known = self._keys if key else self._values
+        if path in known:  # the top level (a lesson's id), without the positions below it
+            return known[path]
         table = self.keys if key else self.values
         while path not in table and path:
             path = path[:-1]
@@ -151,27 +178,35 @@ def loads(raw: bytes, path: Path) -> Located:
     """Parse source bytes that came from ``path`` (used in messages)."""
     shown = display_path(path)  # once: it resolves the path, a tenth of a millisecond
     text = _decode(raw, shown)
-    builder = _read(text, shown)
+    builder = _read(text, shown, every_position=False)
     if builder.errors:
         raise SourceError(not_a_lesson(path, shown, builder.errors))
-    return Located(
+    located = Located(
         path=path,
         text=text,
         data=builder.root,
         sha256=hashlib.sha256(raw).hexdigest(),
-        values=builder.values,
-        keys=builder.keys,
+        _values=builder.values,
+        _keys=builder.keys,
+        _complete=builder.every_position,
     )
+    located.display = shown  # the same path for messages, resolved once
+    return located
 
 
-def _read(text: str, shown: str) -> Builder:
-    """The builder holding the text's data, positions and errors."""
+def _read(text: str, shown: str, *, every_position: bool = True) -> Builder:
+    """The builder holding the text's data, positions and errors.
+
+    With ``every_position`` false, a text the tree walk reads gets positions for its
+    top level only; the event loop always records them all (``builder.every_position``
+    says which it was).
+    """
     # Imported here: the tree walk and the event reader apply this module's limits and
     # positions, and this module calls them.
     from lessonc import source_tree
     from lessonc.source_events import Builder, Stop
 
-    builder = Builder(shown)
+    builder = Builder(shown, every_position=every_position)
     try:
         # The tree's thousands of nodes, and the data built from them, live until the walk
         # ends: the collector would scan them over and over, a fifth of the load's time.

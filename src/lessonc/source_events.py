@@ -42,8 +42,11 @@ class Stop(Exception):
 class Builder:
     """Turns parser events into data and positions."""
 
-    def __init__(self, shown: str) -> None:
+    def __init__(self, shown: str, *, every_position: bool = True) -> None:
         self.shown = shown
+        self.every_position = every_position
+        """False: the tree walk records the top level's positions only (the event loop,
+        which runs for the rare sources the tree cannot show, records every one)."""
         self.root: Any = None
         self.values: dict[PathKey, Position] = {}
         self.keys: dict[PathKey, Position] = {}

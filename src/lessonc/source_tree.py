@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 from yaml.nodes import MappingNode, ScalarNode
 
-from lessonc.source import MAX_DEPTH, MAX_ERRORS, MAX_NODES, Position
+from lessonc.source import MAX_DEPTH, MAX_ERRORS, MAX_NODES, PathKey, Position
 from lessonc.source_events import Builder, Stop
 from lessonc.yaml_core import CORE_TAG, SPECIAL_FIRST, resolve_plain
 
@@ -121,7 +121,26 @@ def walk(builder: Builder, root: yaml.Node) -> None:
         builder.root = _scalar(builder, root, start)
         return
     builder.root = container = _open(builder, root, start)
-    _enter(builder, container, root, (), 0, start)
+    positions = _Positions(builder.values, builder.keys) if builder.every_position else None
+    _enter(builder, container, root, (), 0, start, positions)
+    if positions is None and type(root) is MappingNode:
+        _record_top_level(builder, root)
+
+
+class _Positions(NamedTuple):
+    """Where the walk records each node's start and each key's, by path."""
+
+    values: dict[PathKey, Position]
+    keys: dict[PathKey, Position]
+
+
+def _record_top_level(builder: Builder, root: yaml.MappingNode) -> None:
+    """The root mapping's keys and values, placed as the full walk places them."""
+    for key_node, child in root.value:
+        if type(key_node) is ScalarNode:
+            path = (key_node.value,)
+            builder.keys.setdefault(path, _position(key_node.start_mark))  # the first wins
+            builder.values.setdefault(path, _position(child.start_mark))
 
 
 def _position(mark: yaml.Mark) -> Position:
@@ -163,8 +182,10 @@ def _enter(
     path: tuple[str | int, ...],
     depth: int,
     start: Position,
+    positions: _Positions | None,
 ) -> None:
-    """Fills a collection placed with ``depth`` collections around it."""
+    """Fills a collection placed with ``depth`` collections around it; records each node's
+    position under its path in ``positions``, if given (else ``path`` stays the root's)."""
     if depth >= MAX_DEPTH:
         builder.error(start, "yaml-too-deep", f"nesting deeper than {MAX_DEPTH} levels")
         raise Stop
@@ -176,9 +197,9 @@ def _enter(
     if builder.nodes > MAX_NODES:
         raise NotComposed
     if type(container) is dict:
-        _fill_mapping(builder, container, node.value, path, depth + 1)
+        _fill_mapping(builder, container, node.value, path, depth + 1, positions)
     else:
-        _fill_sequence(builder, container, node.value, path, depth + 1)  # type: ignore[arg-type]
+        _fill_sequence(builder, container, node.value, path, depth + 1, positions)  # type: ignore[arg-type]
 
 
 def _fill_sequence(
@@ -187,12 +208,16 @@ def _fill_sequence(
     items: list[yaml.Node],
     path: tuple[str | int, ...],
     depth: int,
+    positions: _Positions | None,
 ) -> None:
-    values, new_tuple = builder.values, _new_tuple  # (positions made inline: a call a node shows)
+    new_tuple = _new_tuple  # (positions made inline: a call a node shows)
+    values = None if positions is None else positions.values
+    child_path = path
     for index, child in enumerate(items):
         mark = child.start_mark
         start = new_tuple(Position, (mark.line + 1, mark.column + 1))
-        child_path = (*path, index)
+        if values is not None:
+            child_path = (*path, index)
         if type(child) is ScalarNode:
             text = child.value
             # Most scalars are plain words or quoted text: kept as they are, without a call.
@@ -202,12 +227,14 @@ def _fill_sequence(
                 container.append(text)
             else:
                 container.append(_scalar(builder, child, start))
-            values.setdefault(child_path, start)
+            if values is not None:
+                values.setdefault(child_path, start)
         else:
             inner = _open(builder, child, start)
             container.append(inner)
-            values.setdefault(child_path, start)
-            _enter(builder, inner, child, child_path, depth, start)
+            if values is not None:
+                values.setdefault(child_path, start)
+            _enter(builder, inner, child, child_path, depth, start, positions)
 
 
 def _fill_mapping(
@@ -216,8 +243,11 @@ def _fill_mapping(
     pairs: list[tuple[yaml.Node, yaml.Node]],
     path: tuple[str | int, ...],
     depth: int,
+    positions: _Positions | None,
 ) -> None:
-    values, keys, new_tuple = builder.values, builder.keys, _new_tuple
+    new_tuple = _new_tuple
+    values, keys = (None, None) if positions is None else positions
+    child_path = path
     key_lines: dict[str, int] = {}
     for key_node, child in pairs:
         if type(key_node) is not ScalarNode:
@@ -232,7 +262,11 @@ def _fill_mapping(
             _key_problems(builder, key_node, key_start, keep, key_lines)
         mark = child.start_mark
         start = new_tuple(Position, (mark.line + 1, mark.column + 1))
-        child_path = (*path, key)
+        if values is not None:
+            child_path = (*path, key)
+            values.setdefault(child_path, start)
+            if keep and keys is not None:
+                keys[child_path] = key_start
         if type(child) is ScalarNode:
             text = child.value
             if child.tag == "!" or (
@@ -243,15 +277,11 @@ def _fill_mapping(
                 value = _scalar(builder, child, start)
             if keep:
                 container[key] = value
-                keys[child_path] = key_start
-            values.setdefault(child_path, start)
         else:
             inner = _open(builder, child, start)
             if keep:
                 container[key] = inner
-                keys[child_path] = key_start
-            values.setdefault(child_path, start)
-            _enter(builder, inner, child, child_path, depth, start)
+            _enter(builder, inner, child, child_path, depth, start, positions)
 
 
 def _key_problems(
