@@ -84,9 +84,10 @@ def resolve_inside(
 
 def _relative_parts(reference: str, suffixes: frozenset[str], place: str) -> list[str]:
     """The folder and file names ``reference`` spells, decoded; refuses every ambiguous form."""
-    from lessonc import markup  # on use: validating a lesson without images needs no Markdown
+    # On use: validating a lesson without images needs no sanitiser (nor the writers it reads).
+    from lessonc.sanitise import is_safe_relative_path
 
-    if not markup.is_safe_relative_path(reference):
+    if not is_safe_relative_path(reference):
         raise OutsideRoot(f"'{reference}' is not a relative path inside the {place}")
     try:
         decoded = unquote(reference, errors="strict")

@@ -24,7 +24,7 @@ import tinycss2
 from lxml import etree
 from PIL import Image, UnidentifiedImageError
 
-from lessonc import markup
+from lessonc.sanitise import is_safe_link
 
 MAX_PIXELS = 50_000_000
 """Pixels an image may have, all frames together: a large photo has 24 million; a
@@ -237,7 +237,7 @@ def _safe_href(element: str, value: str) -> bool:
     except an embedded raster image, which is decoded like any other."""
     target = value.strip()
     if element == "a":
-        return markup.is_safe_link(target)
+        return is_safe_link(target)
     if element == "image":
         match = _DATA_IMAGE.match(target)
         if match is None:

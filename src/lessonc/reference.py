@@ -164,8 +164,8 @@ def lesson_text_section() -> list[str]:
     """What a lesson-text field may hold and what each output makes of it. The callout kinds
     and titles, heading levels, link schemes and code-block words are read from the code
     that implements them, so this section cannot drift from it."""
-    from lessonc.markup import LINK_SCHEMES
     from lessonc.maths_syntax import CALLOUTS
+    from lessonc.sanitise import LINK_SCHEMES
     from lessonc.textwriters import CALLOUT_TITLES, OUTPUT_LANGUAGE, subheading_level
 
     fence = "```"

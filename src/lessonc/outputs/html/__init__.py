@@ -33,6 +33,7 @@ from lessonc.outputs.html.media import collect_media
 from lessonc.outputs.html.player import AudioView, audio_view
 from lessonc.outputs.html.video import VideoEmbed, embed_for
 from lessonc.outputs.html.views import PageWords, QuestionView, question_views
+from lessonc.sanitise import is_safe_link
 
 PAGE = "index.html"
 ASSETS = ("assets/lesson.css", "assets/lesson.js")
@@ -64,7 +65,7 @@ _URL_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
 
 def link_target(url: str) -> str | None:
     """An author's http(s) URL as a valid ``href`` (percent-encoded), or None if it is not safe."""
-    if not markup.is_safe_link(url):
+    if not is_safe_link(url):
         return None
     # The model only asks for no whitespace; '"', '<' or '{' are still invalid in an href.
     return quote(url, safe=_URL_SAFE)
