@@ -153,8 +153,9 @@ def _course_artifacts(
             ),
         )
         artifacts.extend(site.site_pages(view, lessons, template_dirs))
-    if "anki" in formats:
-        artifacts.append(Artifact(COURSE_DECK, deck.result()))
+    # The deck is made in another process, when there is a CPU for it: its place in the
+    # list is kept, and its bytes are taken last, once every other file is made here.
+    deck_place = len(artifacts) if "anki" in formats else None
     if "quiz" in formats:
         artifacts.append(Artifact(COURSE_QUIZ, combined_quiz(title, lessons)))
     if "pdf" in formats:
@@ -181,6 +182,8 @@ def _course_artifacts(
                 language, lessons, out_root, course.pass_percent, timestamp,
             )  # fmt: skip
             artifacts.append(Artifact(file_name, data))
+    if deck_place is not None:
+        artifacts.insert(deck_place, Artifact(COURSE_DECK, deck.result()))
     return artifacts
 
 
