@@ -46,7 +46,7 @@ def test_the_course_deck_and_quiz_parts_travel_packed(tmp_path: Path) -> None:
     nested = summary.quiz.unpack()
     assert json.loads(nested) == json.loads(written)
     assert nested.replace(b"\n    ", b"\n") == b"    " + written.rstrip(b"\n")
-    assert summary.deck.unpack().notes
+    assert summary.deck.unpack().subdeck.notes
 
 
 def test_a_lesson_is_built_with_the_collector_paused_and_left_as_found(tmp_path: Path) -> None:

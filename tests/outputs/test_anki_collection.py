@@ -14,8 +14,8 @@ import pytest
 from lessonc.course.outputs.deck import course_deck
 from lessonc.course.outputs.summary import DeckPart
 from lessonc.outputs import BuildOptions
-from lessonc.outputs.anki import lesson_deck
-from lessonc.outputs.anki.collection import Subdeck, write_collection
+from lessonc.outputs.anki import LessonDeck, lesson_deck
+from lessonc.outputs.anki.collection import Subdeck, prepare, write_collection
 from lessonc.outputs.anki.notes import NoteData
 from lessonc.outputs.anki.notetypes import (
     BASIC,
@@ -38,16 +38,20 @@ EPOCH = 1_700_000_000
 EDGE_DECK = "Edge Cases::1. Cards::1.1 Optional fields"
 
 
-def lesson_parts() -> list[DeckPart]:
-    """The course-deck parts of the example and the fixture lesson, as a course build makes them."""
-    parts = []
+def lesson_decks() -> list[LessonDeck]:
+    """The decks of the example and the fixture lesson, as their builds make them."""
+    decks = []
     for source in LESSONS:
         loaded = load_lesson(source)
         deck, problems = lesson_deck(loaded.lesson, loaded.source)
         assert deck is not None, problems
-        subdeck = deck.subdeck
-        parts.append(DeckPart(subdeck.name, subdeck.description, tuple(subdeck.notes), deck.media))
-    return parts
+        decks.append(deck)
+    return decks
+
+
+def lesson_parts(decks: list[LessonDeck] | None = None) -> list[DeckPart]:
+    """The course-deck parts of those lessons, as a course build makes them."""
+    return [DeckPart(deck.prepared, deck.media) for deck in decks or lesson_decks()]
 
 
 def edge_notes() -> tuple[NoteData, ...]:
@@ -70,7 +74,7 @@ def edge_notes() -> tuple[NoteData, ...]:
 
 def all_subdecks() -> list[Subdeck]:
     """Both lessons, the first again under another name (note types shared across decks), edges."""
-    first, second = lesson_parts()
+    first, second = (deck.subdeck for deck in lesson_decks())
     renamed = [
         Subdeck(first.name, first.description, first.notes),
         Subdeck(second.name, second.description, second.notes),
@@ -151,6 +155,16 @@ def test_bulk_rows_are_the_rows_genanki_writes() -> None:
     assert list(ours["col"][10]) == list(reference["col"][10])
 
 
+def test_prepared_subdecks_write_the_same_collection() -> None:
+    # A course deck writes its lessons' rows as their workers prepared them, once each.
+    subdecks = all_subdecks()
+    assert write_collection([prepare(s) for s in subdecks], EPOCH) == write_collection(
+        subdecks, EPOCH
+    )
+    decks = lesson_decks()
+    assert decks[0].prepared is decks[0].prepared  # made once for the deck and the course's
+
+
 def test_card_ordinals_follow_empty_fields_and_cloze_numbers() -> None:
     ours = contents(write_collection([Subdeck(EDGE_DECK, "", edge_notes())], EPOCH))
     guid_of = {row[0]: row[1] for row in ours["notes"]}
@@ -179,16 +193,17 @@ def test_same_timestamp_same_bytes() -> None:
 
 @pytest.mark.anki
 def test_course_and_lesson_decks_in_one_collection_pass_anki_checks(tmp_path: Path) -> None:
-    parts = lesson_parts()
+    decks = lesson_decks()
+    parts = lesson_parts(decks)
     course_apkg, lesson_apkg = tmp_path / "course.apkg", tmp_path / "lesson.apkg"
     course_apkg.write_bytes(course_deck(parts, EPOCH))
     lesson_apkg.write_bytes(lesson_package(LESSONS[1]))
     with fresh_collection(tmp_path) as collection:
-        notes = [note for part in parts for note in part.notes]
+        notes = [note for deck in decks for note in deck.subdeck.notes]
         course = import_package(collection, course_apkg, ("new", "duplicate"))
         assert course == {"new": len(notes), "duplicate": 0}
         lesson = import_package(collection, lesson_apkg, ("new", "duplicate"))
-        assert lesson == {"new": 0, "duplicate": len(parts[1].notes)}
+        assert lesson == {"new": 0, "duplicate": len(decks[1].subdeck.notes)}
         assert collection.note_count() == len(notes)
 
         db = collection.db
@@ -205,15 +220,15 @@ def test_course_and_lesson_decks_in_one_collection_pass_anki_checks(tmp_path: Pa
                 note.note_type.name,
             )
         # Each card sits in its lesson's deck, in lesson order.
-        for part in parts:
-            deck_id = collection.decks.id_for_name(part.name)
+        for deck in decks:
+            deck_id = collection.decks.id_for_name(deck.subdeck.name)
             assert deck_id is not None
             guids = db.list(
                 "SELECT n.guid FROM cards c JOIN notes n ON n.id = c.nid "
                 "WHERE c.did = ? ORDER BY c.due, c.ord",
                 deck_id,
             )
-            assert list(dict.fromkeys(guids)) == [n.guid for n in part.notes]
+            assert list(dict.fromkeys(guids)) == [n.guid for n in deck.subdeck.notes]
         for note in (n for n in notes if n.note_type == GLOSSARY):
             ordinals = db.list(
                 "SELECT c.ord FROM cards c JOIN notes n ON n.id = c.nid "
@@ -222,7 +237,7 @@ def test_course_and_lesson_decks_in_one_collection_pass_anki_checks(tmp_path: Pa
             )
             assert ordinals == [0, 1]
         assert len(collection.find_cards("")) == collection.card_count()
-        assert len(collection.find_notes("tag:lesson::anki-fixture")) == len(parts[1].notes)
+        assert len(collection.find_notes("tag:lesson::anki-fixture")) == len(decks[1].subdeck.notes)
         # Anki's own "Check Database": nothing to repair.
         problems, ok = collection.fix_integrity()
         assert ok, problems

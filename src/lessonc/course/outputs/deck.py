@@ -25,14 +25,12 @@ __all__ = ["CourseDeckJob", "course_deck"]
 
 def course_deck(parts: Sequence[DeckPart], timestamp: int) -> bytes:
     """The reproducible .apkg of all ``parts``, in course order."""
-    from lessonc.outputs.anki.collection import Subdeck
     from lessonc.outputs.anki.package import write_apkg
 
     media: dict[str, bytes] = {}
     for part in parts:
         media.update(part.media)
-    subdecks = [Subdeck(part.name, part.description, part.notes) for part in parts]
-    return write_apkg(subdecks, media, timestamp)
+    return write_apkg([part.subdeck for part in parts], media, timestamp)
 
 
 def _lessons_deck(lessons: Sequence[LessonSummary], timestamp: int) -> bytes:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from lessonc.outputs import Artifact
-    from lessonc.outputs.anki.notes import NoteData
+    from lessonc.outputs.anki.collection import PreparedSubdeck
     from lessonc.pipeline import LoadedLesson
     from lessonc.quiz import Quiz
 
@@ -35,11 +35,10 @@ class SearchEntry:
 
 @dataclass(frozen=True)
 class DeckPart:
-    """A lesson's notes as the course deck needs them: fields final, media bundled."""
+    """A lesson's notes as the course deck needs them: rows as its own deck wrote them
+    (fields final, checked, cards decided), media bundled."""
 
-    name: str
-    description: str
-    notes: tuple[NoteData, ...]
+    subdeck: PreparedSubdeck
     media: dict[str, bytes]
 
 
@@ -225,7 +224,4 @@ def _deck_part(loaded: LoadedLesson) -> PackedDeck | None:
     deck, _ = lesson_deck(loaded.lesson, loaded.source, loaded.images)
     if deck is None:
         return None  # the lesson's own deck fails with these problems located
-    subdeck = deck.subdeck
-    return PackedDeck.pack(
-        DeckPart(subdeck.name, subdeck.description, tuple(subdeck.notes), deck.media)
-    )
+    return PackedDeck.pack(DeckPart(deck.prepared, deck.media))

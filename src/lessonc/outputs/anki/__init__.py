@@ -24,6 +24,7 @@ Identity rules (a learner's review history depends on them; never change them):
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
@@ -32,7 +33,7 @@ from lessonc.assets import LessonImages, check_images, images_for
 from lessonc.diagnostics import Diagnostic, Severity
 from lessonc.model import Lesson
 from lessonc.outputs import Artifact, BuildContext, RenderError
-from lessonc.outputs.anki.collection import Subdeck
+from lessonc.outputs.anki.collection import PreparedSubdeck, Subdeck, prepare
 from lessonc.outputs.anki.notes import NoteData, block, deck_name, lesson_notes
 from lessonc.outputs.anki.package import media_name, rewrite_image_sources, write_apkg
 from lessonc.source import Located
@@ -63,7 +64,7 @@ class AnkiRenderer:
                 )
             )  # fmt: skip
         stamp = ctx.options.source_date_epoch
-        data = write_apkg([deck.subdeck], deck.media, stamp)
+        data = write_apkg([deck.prepared], deck.media, stamp)
         notes = deck.subdeck.notes
         digests = {n.guid: note_digest(n.note_type.key, n.fields, n.tags) for n in notes}
         yield Artifact(DECK_FILE, data, record=deck_record(stamp, digests))
@@ -75,6 +76,11 @@ class LessonDeck:
 
     subdeck: Subdeck
     media: dict[str, bytes]
+
+    @functools.cached_property
+    def prepared(self) -> PreparedSubdeck:
+        """The subdeck as rows: made once, for the lesson's deck and its part of the course's."""
+        return prepare(self.subdeck)
 
 
 def lesson_deck(

@@ -57,6 +57,27 @@ class Subdeck:
     notes: Sequence[NoteData]
 
 
+PreparedNote = tuple[str, int, str, str, str, tuple[int, ...]]
+"""A note's row without its id and stamp: guid, note type id, tags text (spaces around),
+fields joined, sort field, and the ordinals of its cards. Plain tuples: a course deck
+unpickles tens of thousands of them from its lessons' workers."""
+
+
+@dataclass(frozen=True)
+class PreparedSubdeck:
+    """A subdeck's notes as rows, less what only the package decides (ids, stamp, order).
+
+    Made once per lesson (:func:`prepare`), for its own deck and again, unchanged, for
+    the course deck: the course deck's process then only numbers the rows.
+    """
+
+    name: str
+    description: str
+    note_types: tuple[NoteTypeSpec, ...]
+    """Each note type once, in order of first use, as the last note that used it names it."""
+    notes: tuple[PreparedNote, ...]
+
+
 @dataclass(frozen=True)
 class CardRule:
     """A front/back template makes a card when all (or any) of these fields are non-empty."""
@@ -144,11 +165,37 @@ def note_type_record(spec: NoteTypeSpec) -> NoteTypeRecord:
     )
 
 
-def write_collection(subdecks: Sequence[Subdeck], timestamp: int) -> bytes:
+def prepare(subdeck: Subdeck) -> PreparedSubdeck:
+    """The subdeck's notes as rows; raises ValueError for a note Anki would misread."""
+    # Looked up by the spec object's identity: hashing a spec's nested tuples for every note
+    # cost more than writing its row. The subdeck keeps every spec alive meanwhile, so no id
+    # is reused.
+    records: dict[int, NoteTypeRecord] = {}
+    note_types: dict[int, NoteTypeSpec] = {}
+    notes: list[PreparedNote] = []
+    for note in subdeck.notes:
+        spec = note.note_type
+        record = records.get(id(spec))
+        if record is None:
+            record = records[id(spec)] = note_type_record(spec)
+        note_types[record.model_id] = spec
+        fields = note.fields
+        _check_note(note, record)
+        notes.append(
+            (note.guid, record.model_id, f" {' '.join(note.tags)} ",
+             FIELD_SEPARATOR.join(fields), fields[0],  # sfld: the sort field is the first
+             tuple(record.card_ordinals(fields)))
+        )  # fmt: skip
+    return PreparedSubdeck(
+        subdeck.name, subdeck.description, tuple(note_types.values()), tuple(notes)
+    )
+
+
+def write_collection(subdecks: Sequence[Subdeck | PreparedSubdeck], timestamp: int) -> bytes:
     """The ``collection.anki2`` bytes holding ``subdecks``, all stamped with ``timestamp``."""
     rows = _Rows(timestamp)
     for subdeck in subdecks:
-        rows.add(subdeck)
+        rows.add(subdeck if isinstance(subdeck, PreparedSubdeck) else prepare(subdeck))
     connection = sqlite3.connect(":memory:")
     try:
         connection.deserialize(_empty_collection())
@@ -207,33 +254,26 @@ class _Rows:
         # Each note type once, in order of first use, with the last deck that used it: genanki
         # rewrites a note type's JSON, 'did' included, for every deck with a note of that type.
         self._note_types: dict[str, tuple[NoteTypeRecord, int]] = {}
-        # Looked up by the spec object's identity: hashing a spec's nested tuples for every note
-        # cost more than writing its row. The subdecks keep every spec alive while the rows are
-        # built, so no id is reused.
-        self._records: dict[int, NoteTypeRecord] = {}
 
-    def add(self, subdeck: Subdeck) -> None:
+    def add(self, subdeck: PreparedSubdeck) -> None:
         deck_id = stable_id("deck", subdeck.name)
         self.decks[str(deck_id)] = _deck_json(deck_id, subdeck.name, subdeck.description)
-        timestamp = self.timestamp
-        for due, note in enumerate(subdeck.notes):
-            record = self._record(note.note_type)
+        for spec in subdeck.note_types:
+            record = note_type_record(spec)
             self._note_types[str(record.model_id)] = (record, deck_id)
-            note_id = next(self._ids)
-            self.notes.append(_note_row(note_id, note, record, timestamp))
-            for ordinal in record.card_ordinals(note.fields):
-                card_id = next(self._ids)
-                self.cards.append(
-                    (card_id, note_id, deck_id, ordinal, timestamp, _UNSYNCED,
+        timestamp, ids, cards = self.timestamp, self._ids, self.cards
+        for due, (guid, model_id, tags, fields, sort_field, ordinals) in enumerate(subdeck.notes):
+            note_id = next(ids)
+            self.notes.append(
+                (note_id, guid, model_id, timestamp, _UNSYNCED, tags, fields, sort_field,
+                 0, 0, "")  # csum (Anki computes it on import), flags, data
+            )  # fmt: skip
+            for ordinal in ordinals:
+                cards.append(
+                    (next(ids), note_id, deck_id, ordinal, timestamp, _UNSYNCED,
                      _NEW, _NEW, due,  # type and queue: new; due: its place among the new cards
                      *_NEVER_STUDIED)
                 )  # fmt: skip
-
-    def _record(self, spec: NoteTypeSpec) -> NoteTypeRecord:
-        record = self._records.get(id(spec))
-        if record is None:
-            record = self._records[id(spec)] = note_type_record(spec)
-        return record
 
     def models_json(self, empty_models: str) -> str:
         """``col.models``: the empty collection's (none), then the package's note types."""
@@ -252,9 +292,7 @@ def _deck_json(deck_id: int, name: str, description: str) -> dict[str, Any]:
     return deck_json
 
 
-def _note_row(
-    note_id: int, note: NoteData, record: NoteTypeRecord, timestamp: int
-) -> tuple[object, ...]:
+def _check_note(note: NoteData, record: NoteTypeRecord) -> None:
     if len(note.fields) != record.field_count:
         raise ValueError(
             f"note {note.guid} has {len(note.fields)} fields, its note type "
@@ -262,16 +300,3 @@ def _note_row(
         )
     if " " in "".join(note.tags):
         raise ValueError(f"note {note.guid} has a tag with a space (Anki splits tags on spaces)")
-    return (
-        note_id,
-        note.guid,
-        record.model_id,
-        timestamp,  # mod
-        _UNSYNCED,
-        f" {' '.join(note.tags)} ",
-        FIELD_SEPARATOR.join(note.fields),
-        note.fields[0],  # sfld: the sort field is the first
-        0,  # csum: Anki computes the checksum itself on import
-        0,  # flags
-        "",  # data
-    )
