@@ -35,11 +35,14 @@ def summaries(tmp_path_factory: pytest.TempPathFactory) -> list[LessonSummary]:
 def test_the_deck_made_in_another_process_is_the_deck_made_here(
     summaries: list[LessonSummary],
 ) -> None:
-    here = CourseDeckJob(summaries, EPOCH, in_background=False).result()
+    made_here = CourseDeckJob(summaries, EPOCH, in_background=False)
+    assert not made_here.in_background
+    here = made_here.result()
     with CourseDeckJob(summaries, EPOCH, in_background=True) as job:
         if threading.active_count() == 1:
-            assert job._process is not None
+            assert job._process is not None and job.in_background
         assert job.result() == here
+        assert not job.in_background  # taken: nothing runs any more
     assert here[:2] == b"PK"
 
 

@@ -153,9 +153,16 @@ def _course_artifacts(
             ),
         )
         artifacts.extend(site.site_pages(view, lessons, template_dirs))
-    # The deck is made in another process, when there is a CPU for it: its place in the
-    # list is kept, and its bytes are taken last, once every other file is made here.
-    deck_place = len(artifacts) if "anki" in formats else None
+    deck_place = None
+    if "anki" in formats:
+        if deck.in_background:
+            # Made in another process meanwhile: its bytes are taken last, once every other
+            # file is made here (its place in the list is kept).
+            deck_place = len(artifacts)
+        else:
+            # Made here and now, before the course quiz (tens of megabytes for a large
+            # course) is held in memory beside it.
+            artifacts.append(Artifact(COURSE_DECK, deck.result()))
     if "quiz" in formats:
         artifacts.append(Artifact(COURSE_QUIZ, combined_quiz(title, lessons)))
     if "pdf" in formats:

@@ -80,6 +80,11 @@ class CourseDeckJob:
             sender.close()
         self._process, self._receiver = process, receiver
 
+    @property
+    def in_background(self) -> bool:
+        """Whether another process is making the deck (else :meth:`result` makes it here)."""
+        return self._receiver is not None
+
     def result(self) -> bytes:
         """The deck's bytes (waiting for the process making them, if there is one)."""
         data: bytes | None = None
