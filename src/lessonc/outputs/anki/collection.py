@@ -191,11 +191,11 @@ def prepare(subdeck: Subdeck) -> PreparedSubdeck:
     )
 
 
-def write_collection(subdecks: Sequence[Subdeck | PreparedSubdeck], timestamp: int) -> bytes:
+def write_collection(subdecks: Sequence[PreparedSubdeck], timestamp: int) -> bytes:
     """The ``collection.anki2`` bytes holding ``subdecks``, all stamped with ``timestamp``."""
     rows = _Rows(timestamp)
     for subdeck in subdecks:
-        rows.add(subdeck if isinstance(subdeck, PreparedSubdeck) else prepare(subdeck))
+        rows.add(subdeck)
     connection = sqlite3.connect(":memory:")
     try:
         connection.deserialize(_empty_collection())

@@ -11,7 +11,7 @@ import zipfile
 from collections.abc import Mapping, Sequence
 from html import escape, unescape
 
-from lessonc.outputs.anki.collection import PreparedSubdeck, Subdeck, write_collection
+from lessonc.outputs.anki.collection import PreparedSubdeck, write_collection
 
 MEDIA_HASH_LENGTH = 20
 """Hex digits of a media file's SHA-256 in its bundled name: 80 bits, collision-free in practice."""
@@ -56,7 +56,7 @@ def zip_time(source_date_epoch: int) -> tuple[int, int, int, int, int, int]:
 
 
 def write_apkg(
-    subdecks: Sequence[Subdeck | PreparedSubdeck], media: Mapping[str, bytes], timestamp: int
+    subdecks: Sequence[PreparedSubdeck], media: Mapping[str, bytes], timestamp: int
 ) -> bytes:
     """The package as .apkg bytes: the collection database, then a zip with fixed dates and order.
 
