@@ -180,12 +180,7 @@ def _known_ui_keys(value: dict[str, str]) -> dict[str, str]:
 InterfaceStrings = Annotated[
     dict[
         str,
-        Annotated[
-            str,
-            AfterValidator(_no_control_chars),
-            AfterValidator(_require_text),
-            Field(max_length=500),
-        ],
+        Annotated[str, Field(max_length=500), AfterValidator(_checked_text)],
     ],
     AfterValidator(_known_ui_keys),
 ]
