@@ -108,6 +108,15 @@ def test_plain_text_in_any_script_takes_the_shortcut(text: str) -> None:
     assert markup.to_plain(text) == markup._full_plain(text)
 
 
+def test_the_ascii_pattern_takes_the_same_ascii_text_as_the_unicode_one() -> None:
+    ascii_characters = [chr(code) for code in range(128)]
+    for first in ascii_characters:
+        for then in ascii_characters:
+            text = first + then
+            unicode_rule = markup._PLAIN_TEXT.fullmatch(text) is not None and "_" not in text
+            assert (markup._PLAIN_ASCII.fullmatch(text) is not None) == unicode_rule, repr(text)
+
+
 @pytest.mark.parametrize(
     "text",
     [
