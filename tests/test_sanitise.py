@@ -30,3 +30,14 @@ def test_relative_path_rule(path: str, safe: bool) -> None:
 )  # fmt: skip
 def test_link_rule(url: str, safe: bool) -> None:
     assert sanitise.is_safe_link(url) is safe
+
+
+def test_a_block_keeps_either_direction_and_code_only_left_to_right() -> None:
+    cleaned = sanitise.PAGE_CLEANER.clean(
+        '<p dir="rtl">a</p><li dir="ltr">b</li><h4 dir="rtl">c</h4>'
+        '<code dir="rtl">d</code><pre dir="rtl">e</pre><p dir="auto">f</p>'
+    )
+    assert cleaned == (
+        '<p dir="rtl">a</p><li dir="ltr">b</li><h4 dir="rtl">c</h4>'
+        "<code>d</code><pre>e</pre><p>f</p>"
+    )

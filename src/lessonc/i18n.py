@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Literal
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
@@ -38,7 +39,7 @@ _ZEROS = {"arabext": "\u06f0", "arab": "\u0660", "deva": "\u0966", "beng": "\u09
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 
-def text_direction(language: str) -> str:
+def text_direction(language: str) -> Literal["ltr", "rtl"]:
     """``rtl`` for a BCP 47 tag written right to left (by language or by script), else ``ltr``."""
     parts = language.replace("_", "-").split("-")
     if any(part.title() in _RTL_SCRIPTS for part in parts[1:] if len(part) == 4):

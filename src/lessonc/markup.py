@@ -26,11 +26,14 @@ from lessonc.sanitise import PAGE_CLEANER, PDF_CLEANER, TEXT_ONLY_CLEANER
 from lessonc.textwriters import (
     MATH_TOKENS,
     TEXT_WORDS,
+    Direction,
     TakenSolution,
     Writer,
     callout_titles,
     is_display,
     render,
+    text_direction,
+    turned_direction,
 )
 
 __all__ = ["Writer"]  # re-exported: outputs name the writer they want through markup
@@ -136,29 +139,44 @@ formula, a small table, a figure with its credit or a callout): rendered as bloc
 than flattened into one line, where their ``:::`` or fences would show as text."""
 
 
-def _render(text: str, writer: Writer, titles: tuple[str, ...]) -> str:
+def _render(
+    text: str, writer: Writer, titles: tuple[str, ...], direction: Direction = "ltr"
+) -> str:
     # Unsanitised: only for to_html and to_plain, which clean it.
-    return render(_tree(text), writer, _MD.options, titles)
+    return render(_tree(text), writer, _MD.options, titles, direction=direction)
 
 
 def _clean(html: str, writer: Writer = "html") -> str:
     return (PDF_CLEANER if writer == "pdf" else PAGE_CLEANER).clean(html)
 
 
-# The callouts' default titles are in the lesson's language (textwriters.titled_callouts),
-# so the caches below are keyed by them as well as by the text and the writer.
+# The callouts' default titles are in the lesson's language, and a block turns against
+# the lesson's direction (textwriters.titled_callouts), so the caches below are keyed by
+# both as well as by the text and the writer.
 _ENGLISH = tuple(TEXT_WORDS.values())
 
 
 def to_html(text: str, writer: Writer = "html") -> str:
     """Render block Markdown (paragraphs, lists …) to sanitised HTML, formulas and code
     written the way ``writer``'s output shows them (see textwriters.py)."""
-    return f"<p>{text}</p>" if is_plain(text) else _full_html(text, writer, callout_titles())
+    if is_plain(text):
+        return _plain_paragraph(text)
+    return _full_html(text, writer, callout_titles(), text_direction())
+
+
+def _plain_paragraph(text: str) -> str:
+    turned = turned_direction(text, text_direction())
+    return f"<p>{text}</p>" if turned is None else f'<p dir="{turned}">{text}</p>'
 
 
 @lru_cache(maxsize=4096)
-def _full_html(text: str, writer: Writer = "html", titles: tuple[str, ...] = _ENGLISH) -> str:
-    return _clean(_render(text, writer, titles), writer).strip()
+def _full_html(
+    text: str,
+    writer: Writer = "html",
+    titles: tuple[str, ...] = _ENGLISH,
+    direction: Direction = "ltr",
+) -> str:
+    return _clean(_render(text, writer, titles, direction), writer).strip()
 
 
 def to_html_taking_solutions(
@@ -168,25 +186,28 @@ def to_html_taking_solutions(
     ``textwriters.SOLUTION_PLACE`` where it stood, and each solution's (escaped) title and
     sanitised body follow, in order, for the handout's answer key."""
     if is_plain(text):
-        return f"<p>{text}</p>", ()
-    return _html_taking_solutions(text, writer, callout_titles())
+        return _plain_paragraph(text), ()
+    return _html_taking_solutions(text, writer, callout_titles(), text_direction())
 
 
 @lru_cache(maxsize=4096)
 def _html_taking_solutions(
-    text: str, writer: Writer, titles: tuple[str, ...]
+    text: str, writer: Writer, titles: tuple[str, ...], direction: Direction
 ) -> tuple[str, tuple[tuple[str, str], ...]]:
     if ":::" not in text:  # no callout at all: the text as every other output has it
-        return _full_html(text, writer, titles), ()
+        return _full_html(text, writer, titles, direction), ()
     taken: list[TakenSolution] = []
-    html = _clean(render(_tree(text), writer, _MD.options, titles, taken), writer).strip()
+    tokens = _tree(text)
+    html = _clean(render(tokens, writer, _MD.options, titles, taken, direction), writer).strip()
     return html, tuple((s.title, _clean(s.html, writer).strip()) for s in taken)
 
 
 def to_inline_html(text: str, writer: Writer = "html") -> str:
     """Render inline Markdown (emphasis, code, links) to sanitised HTML with no block wrapper;
     a text holding a code block, a display formula or a table keeps those blocks."""
-    return text if is_plain(text) else _full_inline_html(text, writer, callout_titles())
+    if is_plain(text):
+        return text
+    return _full_inline_html(text, writer, callout_titles(), text_direction())
 
 
 def holds_blocks(text: str) -> bool:
@@ -202,10 +223,13 @@ def _holds_blocks(text: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def _full_inline_html(
-    text: str, writer: Writer = "html", titles: tuple[str, ...] = _ENGLISH
+    text: str,
+    writer: Writer = "html",
+    titles: tuple[str, ...] = _ENGLISH,
+    direction: Direction = "ltr",
 ) -> str:
     if _holds_blocks(text):
-        return _full_html(text, writer, titles)
+        return _full_html(text, writer, titles, direction)
     return _clean(render(_inline_tree(text), writer, _MD.options, titles), writer).strip()
 
 

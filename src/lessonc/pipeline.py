@@ -11,7 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
@@ -119,16 +120,25 @@ def render(
     """Every format's artifacts for one lesson, tagged with their format, and the problems found."""
     artifacts: list[tuple[str, Artifact]] = []
     problems: list[Diagnostic] = []
+    with written_for(loaded.lesson):
+        _render_formats(loaded, formats, options, artifacts, problems)
+    return artifacts, problems
+
+
+@contextmanager
+def written_for(lesson: Lesson) -> Iterator[None]:
+    """Within the block, lesson text is written as ``lesson`` has it: callouts without a
+    title of their own and figure credits in its language, blocks turned against its
+    direction (see :func:`lessonc.textwriters.titled_callouts`)."""
     # Imported here: a rebuild with nothing to render never loads the Markdown stack.
     from lessonc import i18n
     from lessonc.textwriters import CALLOUT_TITLES, titled_callouts
 
-    words = i18n.for_language(loaded.lesson.language, loaded.lesson.ui)
+    words = i18n.for_language(lesson.language, lesson.ui)
     titles = {kind: words.text(f"callout_{kind}") for kind in CALLOUT_TITLES}
     titles["figure_credit"] = words.text("figure_credit")
-    with titled_callouts(titles):  # callouts without a title of their own, in the language
-        _render_formats(loaded, formats, options, artifacts, problems)
-    return artifacts, problems
+    with titled_callouts(titles, lesson.direction or i18n.text_direction(lesson.language)):
+        yield
 
 
 def _render_formats(

@@ -68,10 +68,11 @@ ALLOWED_ATTRIBUTES = {
     "span": {"class", "style"},
     "div": {"class", "role"},
     "details": {"class"},
-    "p": {"class"},
-    "h4": {"class"},
-    "h5": {"class"},
-    "h6": {"class"},
+    "p": {"class", "dir"},
+    "li": {"dir"},
+    "h4": {"class", "dir"},
+    "h5": {"class", "dir"},
+    "h6": {"class", "dir"},
     "figure": {"class"},
     "figcaption": {"dir"},
     **_MATHML_ATTRIBUTES,
@@ -99,6 +100,7 @@ _STYLES = {
     ),
     "svg": re.compile(r"vertical-align: -?\d+(\.\d+)?px"),
 }
+_TURNING = frozenset({"p", "li", "h4", "h5", "h6"})
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 
@@ -133,7 +135,9 @@ def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
     if attribute == "class":
         return value if _CLASSES.fullmatch(value) else None
     if attribute == "dir":
-        return value if value == "ltr" else None
+        # Code reads left to right in any page; a block of text turns either way against
+        # its page (textwriters.turned_direction).
+        return value if value == "ltr" or (value == "rtl" and tag in _TURNING) else None
     if attribute == "role":
         return value if (tag, value) in (("div", "note"), ("svg", "img")) else None
     if attribute == "tabindex":

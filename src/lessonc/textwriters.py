@@ -62,9 +62,12 @@ FIGURE_CREDIT = "Credit: {credit} · {licence}"
 TEXT_WORDS = {**CALLOUT_TITLES, "figure_credit": FIGURE_CREDIT}
 """Every word the writers put into lesson text themselves, in English."""
 
+Direction = Literal["ltr", "rtl"]
+
 _TITLES: ContextVar[tuple[str, ...]] = ContextVar(
     "lessonc_callout_titles", default=tuple(TEXT_WORDS.values())
 )
+_DIRECTION: ContextVar[Direction] = ContextVar("lessonc_text_direction", default="ltr")
 
 
 def callout_titles() -> tuple[str, ...]:
@@ -72,16 +75,58 @@ def callout_titles() -> tuple[str, ...]:
     return _TITLES.get()
 
 
+def text_direction() -> Direction:
+    """The direction of the page the text is written into: the lesson's, ``ltr`` outside one."""
+    return _DIRECTION.get()
+
+
 @contextmanager
-def titled_callouts(titles: Mapping[str, str]) -> Iterator[None]:
+def titled_callouts(titles: Mapping[str, str], direction: Direction = "ltr") -> Iterator[None]:
     """Within the block, callouts without a title of their own are titled ``titles[kind]``
     and figures credited with ``titles["figure_credit"]``: the words of the lesson's
-    language while its outputs are rendered (English for any word not given)."""
+    language while its outputs are rendered (English for any word not given); and text is
+    written into a page of ``direction``, the lesson's (see :func:`turned_direction`)."""
     token = _TITLES.set(tuple(titles.get(key, english) for key, english in TEXT_WORDS.items()))
+    direction_token = _DIRECTION.set(direction)
     try:
         yield
     finally:
+        _DIRECTION.reset(direction_token)
         _TITLES.reset(token)
+
+
+_RIGHT_TO_LEFT = (
+    "\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc"  # Hebrew to Arabic Extended, presentation forms
+    "\U00010800-\U00010fff\U0001e800-\U0001efff"  # historic scripts, Adlam, Arabic maths
+)
+_RTL_LETTER = re.compile(f"(?=[^\\W\\d_])[{_RIGHT_TO_LEFT}]")
+"""A letter of a script written right to left (Hebrew, Arabic, Syriac, Thaana, N'Ko …)."""
+_LTR_LETTER = re.compile(f"(?![{_RIGHT_TO_LEFT}])[^\\W\\d_]")
+"""A letter of any other script (Latin, Greek, Cyrillic, CJK …)."""
+
+
+def turned_direction(words: str, page: Direction) -> Direction | None:
+    """The direction a block of ``words`` takes against its ``page``'s, or None to keep it.
+
+    Only a block with letters of the other direction and none of the page's own turns:
+    an English sentence quoted in a Persian lesson reads left to right, its final stop at
+    its end, not before its first word. A block that mixes both (a Persian sentence
+    naming ``GPT``) stays as the page's language writes it; the browser's own rule
+    (``dir="auto"``: the first letter decides) would turn that one too.
+    """
+    if page == "ltr":
+        if words.isascii() or _LTR_LETTER.search(words) or not _RTL_LETTER.search(words):
+            return None
+        return "rtl"
+    if _RTL_LETTER.search(words) or not _LTR_LETTER.search(words):
+        return None
+    return "ltr"
+
+
+def _words(inline: Token) -> str:
+    """The words of an inline token, without its code and formulas (neither has a direction
+    of its own: a paragraph of a formula alone stays where the page puts paragraphs)."""
+    return "".join(child.content for child in inline.children or () if child.type == "text")
 
 
 SOLUTION_PLACE = '<p class="callout-solution-ref"></p>'
@@ -143,10 +188,36 @@ class _Writer(RendererHTML):
         titles = env.get("words", TEXT_WORDS)
         return escape(token.info.strip()[len(kind) :].strip() or titles[kind])
 
+    def _turned(self, tokens: Sequence[Token], inline_at: int, env: Any) -> str:
+        """`` dir="…"`` for the block whose inline token is at ``inline_at``, when it turns."""
+        page: Direction = env.get("direction", "ltr")
+        if self.writer == "plain" or inline_at >= len(tokens):
+            return ""
+        inline = tokens[inline_at]
+        if inline.type != "inline":
+            return ""
+        turned = turned_direction(_words(inline), page)
+        return "" if turned is None else f' dir="{turned}"'
+
+    def paragraph_open(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        html = self.renderToken(tokens, idx, options, env)
+        turned = self._turned(tokens, idx + 1, env) if html.startswith("<p>") else ""
+        return f"<p{turned}>{html[3:]}" if turned else html
+
+    def list_item_open(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        # A tight list's item shows its paragraph's words with no <p>: the <li> takes the dir.
+        html = self.renderToken(tokens, idx, options, env)
+        hidden = idx + 1 < len(tokens) and tokens[idx + 1].type == "paragraph_open"
+        if not (hidden and tokens[idx + 1].hidden and html.startswith("<li>")):
+            return html
+        turned = self._turned(tokens, idx + 2, env)
+        return f"<li{turned}>{html[4:]}" if turned else html
+
     def heading_open(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
         if self.writer == "plain":
             return "<p>"
-        return f'<h{_sub_level(tokens[idx])} class="subheading">'
+        turned = self._turned(tokens, idx + 1, env)
+        return f'<h{_sub_level(tokens[idx])} class="subheading"{turned}>'
 
     def heading_close(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
         return "</p>\n" if self.writer == "plain" else f"</h{_sub_level(tokens[idx])}>\n"
@@ -323,11 +394,14 @@ def render(
     options: Any,
     titles: Sequence[str] | None = None,
     taken_solutions: list[TakenSolution] | None = None,
+    direction: Direction = "ltr",
 ) -> str:
     """The tokens as (unsanitised) HTML in the given writer's way; ``titles`` are the writers'
     words in ``TEXT_WORDS`` order (English when left out). Given ``taken_solutions``, each
-    solution block is appended there and written as :data:`SOLUTION_PLACE` instead."""
+    solution block is appended there and written as :data:`SOLUTION_PLACE` instead. A block
+    whose words all run against the page's ``direction`` is marked with its own."""
     env: dict[str, Any] = {"words": dict(zip(TEXT_WORDS, titles, strict=True))} if titles else {}
+    env["direction"] = direction
     if taken_solutions is not None:
         env["taken_solutions"] = taken_solutions
     return _RENDERERS[writer].render(tokens, options, env)

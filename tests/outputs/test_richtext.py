@@ -91,6 +91,14 @@ def test_in_chromium_code_reads_left_to_right_and_axe_finds_nothing(
         assert directions and set(directions) == {"ltr"}
         formulas = page.evaluate("document.querySelectorAll('main math').length")
         assert formulas >= 6
+        # An English sentence in this Persian lesson reads left to right, its full stop at
+        # its end; the Persian paragraphs around it stay right to left.
+        directions = page.evaluate(
+            "(texts) => texts.map(start => getComputedStyle([...document.querySelectorAll("
+            "'main p')].find(p => p.innerText.startsWith(start))).direction)",
+            ["The sigmoid squashes", "تابع سیگموید"],
+        )
+        assert directions == ["ltr", "rtl"]
         text = page.evaluate("document.querySelector('main').innerText")
         assert "$$" not in text and "\\frac" not in text
         # A long line of code scrolls inside its box, the page does not.
@@ -104,6 +112,17 @@ def test_in_chromium_code_reads_left_to_right_and_axe_finds_nothing(
 def _pdf_text(path: Path) -> str:
     done = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True)
     return done.stdout.decode("utf-8")
+
+
+def test_the_handout_prints_an_english_sentence_left_to_right_in_a_persian_lesson(
+    built: Path,
+) -> None:
+    done = subprocess.run(
+        ["pdftotext", "-layout", str(built / "handout.pdf"), "-"], capture_output=True, check=True
+    )
+    lines = [line.strip() for line in done.stdout.decode("utf-8").splitlines()]
+    # Right to left, the words came out reversed around the code: ".between -6 and 6 sigmoid Plot".
+    assert "Plot sigmoid between -6 and 6." in lines
 
 
 def test_the_handout_holds_no_latex_source(built: Path) -> None:

@@ -25,6 +25,7 @@ from lessonc.pipeline import (
     load_lesson,
     render,
     write_outputs,
+    written_for,
 )
 
 if TYPE_CHECKING:
@@ -107,12 +108,13 @@ def _run_task(task: LessonTask) -> TaskOutcome:
     if task.summary_formats is not None and result.ok:
         from lessonc.course.outputs.summary import summarise
 
-        outcome.summary = summarise(
-            loaded.for_students(),
-            task.summary_formats,
-            artifacts,
-            shuffled=task.options.shuffle_seed is not None,
-        )
+        with written_for(loaded.lesson):  # as the lesson's own outputs wrote its text
+            outcome.summary = summarise(
+                loaded.for_students(),
+                task.summary_formats,
+                artifacts,
+                shuffled=task.options.shuffle_seed is not None,
+            )
     if task.write is not None and task.formats and result.ok:
         claims = task.write.claims
 
