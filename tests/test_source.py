@@ -177,3 +177,12 @@ def test_a_file_that_is_not_yaml_is_not_a_lesson(name: str) -> None:
     assert diagnostic.hint is not None and "'id: photosynthesis'" in diagnostic.hint
     # A broken .yaml file is a lesson with a mistake: its own error stays.
     assert errors_of("# Title\n\n**lessonc** is a *compiler*.\n")[0][2] == "yaml-syntax"
+
+
+def test_the_event_loop_records_every_position_whatever_its_builder_was_made_for() -> None:
+    from lessonc.source_events import Builder
+
+    builder = Builder("x.yaml", every_position=False)
+    builder.run("a:\n  b:\n    - c\n")
+    assert builder.every_position
+    assert builder.values[("a", "b", 0)].line == 3

@@ -60,6 +60,8 @@ class Builder:
         self.errors.append(Diagnostic(self.shown, position.line, position.col, code, message, hint))
 
     def run(self, text: str) -> None:
+        # The event loop records every position as it goes, whatever the builder was made for.
+        self.every_position = True
         loader = None
         try:
             loader = _LOADER(text)  # the pure-Python reader checks characters already here
