@@ -79,3 +79,31 @@ def test_the_direction_keys_the_cache() -> None:
     assert _in("rtl", text).startswith('<p dir="ltr">')
     assert _in("ltr", text).startswith("<p>")
     assert _in("rtl", text).startswith('<p dir="ltr">')
+
+
+def _inline_in(direction: str, text: str, writer: markup.Writer = "html") -> str:
+    with titled_callouts({}, direction):  # type: ignore[arg-type]
+        return markup.to_inline_html(text, writer)
+
+
+def test_inline_text_wholly_in_the_other_direction_is_isolated_in_its_line() -> None:
+    # A choice's label or a card's front: no block to mark, so a <bdi> takes the direction.
+    assert _inline_in("rtl", "GPT-4 is a model.") == '<bdi dir="ltr">GPT-4 is a model.</bdi>'
+    assert _inline_in("rtl", "GPT-4 is *a* model.") == (
+        '<bdi dir="ltr">GPT-4 is <em>a</em> model.</bdi>'
+    )
+    assert _inline_in("ltr", "سلام دنیا.") == '<bdi dir="rtl">سلام دنیا.</bdi>'
+    # Mixed, the page's own direction, code alone or the plain writer: as it was.
+    assert _inline_in("rtl", "مدل GPT") == "مدل GPT"
+    assert _inline_in("ltr", "GPT-4 is a model.") == "GPT-4 is a model."
+    assert _inline_in("rtl", "`x = 1`") == '<code dir="ltr">x = 1</code>'
+    assert _inline_in("rtl", "GPT *model*", "plain") == "GPT <em>model</em>"
+
+
+def test_the_quiz_writes_plain_text_with_its_direction_too() -> None:
+    from lessonc.quiz_base import rich
+
+    with titled_callouts({}, "rtl"):
+        assert rich("The sigmoid squashes.").html == '<p dir="ltr">The sigmoid squashes.</p>'
+        assert rich("GPT-4.", inline=True).html == '<bdi dir="ltr">GPT-4.</bdi>'
+        assert rich("سلام", inline=True).html == "سلام"

@@ -30,6 +30,7 @@ from lessonc.textwriters import (
     TakenSolution,
     Writer,
     callout_titles,
+    inline_words,
     is_display,
     render,
     text_direction,
@@ -165,7 +166,10 @@ def to_html(text: str, writer: Writer = "html") -> str:
 
 
 def _plain_paragraph(text: str) -> str:
-    turned = turned_direction(text, text_direction())
+    direction = text_direction()
+    if direction == "ltr" and text.isascii():  # most text: nothing can turn
+        return f"<p>{text}</p>"
+    turned = turned_direction(text, direction)
     return f"<p>{text}</p>" if turned is None else f'<p dir="{turned}">{text}</p>'
 
 
@@ -206,8 +210,19 @@ def to_inline_html(text: str, writer: Writer = "html") -> str:
     """Render inline Markdown (emphasis, code, links) to sanitised HTML with no block wrapper;
     a text holding a code block, a display formula or a table keeps those blocks."""
     if is_plain(text):
-        return text
+        direction = text_direction()
+        if direction == "ltr" and text.isascii():  # most text: nothing can turn
+            return text
+        return _isolated(text, text, writer, direction)
     return _full_inline_html(text, writer, callout_titles(), text_direction())
+
+
+def _isolated(html: str, words: str, writer: Writer, direction: Direction) -> str:
+    """``html``, isolated in ``<bdi>`` when its ``words`` all run against the page: inline
+    text sits in a line of its page (a choice's label, a card's front), and turns as a
+    block of it would (see :func:`to_html`)."""
+    turned = None if writer == "plain" else turned_direction(words, direction)
+    return html if turned is None else f'<bdi dir="{turned}">{html}</bdi>'
 
 
 def holds_blocks(text: str) -> bool:
@@ -230,7 +245,9 @@ def _full_inline_html(
 ) -> str:
     if _holds_blocks(text):
         return _full_html(text, writer, titles, direction)
-    return _clean(render(_inline_tree(text), writer, _MD.options, titles), writer).strip()
+    tokens = _inline_tree(text)
+    html = _clean(render(tokens, writer, _MD.options, titles), writer).strip()
+    return _isolated(html, inline_words(tokens), writer, direction)
 
 
 def to_plain(text: str) -> str:

@@ -75,6 +75,7 @@ ALLOWED_ATTRIBUTES = {
     "h6": {"class", "dir"},
     "figure": {"class"},
     "figcaption": {"dir"},
+    "bdi": {"dir"},
     **_MATHML_ATTRIBUTES,
 }
 _SVG_ATTRIBUTES = {
@@ -100,7 +101,7 @@ _STYLES = {
     ),
     "svg": re.compile(r"vertical-align: -?\d+(\.\d+)?px"),
 }
-_TURNING = frozenset({"p", "li", "h4", "h5", "h6"})
+_TURNING = frozenset({"p", "li", "h4", "h5", "h6", "bdi"})
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 

@@ -123,10 +123,12 @@ def turned_direction(words: str, page: Direction) -> Direction | None:
     return "ltr"
 
 
-def _words(inline: Token) -> str:
-    """The words of an inline token, without its code and formulas (neither has a direction
+def inline_words(tokens: Sequence[Token]) -> str:
+    """The words of inline tokens, without their code and formulas (neither has a direction
     of its own: a paragraph of a formula alone stays where the page puts paragraphs)."""
-    return "".join(child.content for child in inline.children or () if child.type == "text")
+    return "".join(
+        child.content for token in tokens for child in token.children or () if child.type == "text"
+    )
 
 
 SOLUTION_PLACE = '<p class="callout-solution-ref"></p>'
@@ -196,7 +198,7 @@ class _Writer(RendererHTML):
         inline = tokens[inline_at]
         if inline.type != "inline":
             return ""
-        turned = turned_direction(_words(inline), page)
+        turned = turned_direction(inline_words((inline,)), page)
         return "" if turned is None else f' dir="{turned}"'
 
     def paragraph_open(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
