@@ -166,11 +166,15 @@ def to_html(text: str, writer: Writer = "html") -> str:
 
 
 def _plain_paragraph(text: str) -> str:
-    direction = text_direction()
-    if direction == "ltr" and text.isascii():  # most text: nothing can turn
-        return f"<p>{text}</p>"
-    turned = turned_direction(text, direction)
+    turned = _plain_turn(text, text_direction())
     return f"<p>{text}</p>" if turned is None else f'<p dir="{turned}">{text}</p>'
+
+
+def _plain_turn(text: str, direction: Direction) -> Direction | None:
+    """:func:`turned_direction` of plain ``text``, answered at once for most text."""
+    if direction == "ltr" and text.isascii():  # nothing in it can turn
+        return None
+    return turned_direction(text, direction)
 
 
 @lru_cache(maxsize=4096)
@@ -210,18 +214,15 @@ def to_inline_html(text: str, writer: Writer = "html") -> str:
     """Render inline Markdown (emphasis, code, links) to sanitised HTML with no block wrapper;
     a text holding a code block, a display formula or a table keeps those blocks."""
     if is_plain(text):
-        direction = text_direction()
-        if direction == "ltr" and text.isascii():  # most text: nothing can turn
-            return text
-        return _isolated(text, text, writer, direction)
+        turned = None if writer == "plain" else _plain_turn(text, text_direction())
+        return _isolated(text, turned)
     return _full_inline_html(text, writer, callout_titles(), text_direction())
 
 
-def _isolated(html: str, words: str, writer: Writer, direction: Direction) -> str:
-    """``html``, isolated in ``<bdi>`` when its ``words`` all run against the page: inline
-    text sits in a line of its page (a choice's label, a card's front), and turns as a
-    block of it would (see :func:`to_html`)."""
-    turned = None if writer == "plain" else turned_direction(words, direction)
+def _isolated(html: str, turned: Direction | None) -> str:
+    """``html``, isolated in ``<bdi>`` when it ``turned`` against its page: inline text sits
+    in a line of the page (a choice's label, a card's front), and turns as a block of it
+    would (see :func:`to_html`)."""
     return html if turned is None else f'<bdi dir="{turned}">{html}</bdi>'
 
 
@@ -247,7 +248,8 @@ def _full_inline_html(
         return _full_html(text, writer, titles, direction)
     tokens = _inline_tree(text)
     html = _clean(render(tokens, writer, _MD.options, titles), writer).strip()
-    return _isolated(html, inline_words(tokens), writer, direction)
+    turned = None if writer == "plain" else turned_direction(inline_words(tokens), direction)
+    return _isolated(html, turned)
 
 
 def to_plain(text: str) -> str:

@@ -77,12 +77,9 @@ def rich(text: str, *, inline: bool = False, writer: markup.Writer = "html") -> 
     The plain text keeps each formula's TeX source between ``\\(…\\)``; ``writer`` says
     how the HTML shows formulas and code (MathML with the TeX in its annotation for
     quiz.json and QTI, TeX delimiters for GIFT)."""
-    if markup.is_plain(text):
-        # Most choices and short texts: one check instead of one in each function below
-        # (the HTML is the text's own, but for its direction in the lesson's page).
-        html = markup.to_inline_html(text, writer) if inline else markup.to_html(text, writer)
-        return RichText(text=text, html=html)
     html = markup.to_inline_html(text, writer) if inline else markup.to_html(text, writer)
+    if markup.is_plain(text):
+        return RichText(text=text, html=html)  # most choices and short texts: no Markdown
     # Text made only of Markdown syntax could render to nothing; keep the source then, escaped.
     plain = markup.to_plain(text) or text.strip()
     return RichText(text=plain, html=html or escape(plain))
