@@ -32,9 +32,10 @@ from typing import Any
 
 from jinja2 import TemplateError, TemplateRuntimeError, nodes
 from jinja2.compiler import CodeGenerator, Frame
-from jinja2.environment import Template
 from jinja2.runtime import Context, Macro
 from jinja2.sandbox import MAX_RANGE, ImmutableSandboxedEnvironment
+
+from lessonc.template_cycles import CycleFreeTemplate
 
 RENDER_SECONDS = 10.0
 """Wall-clock budget of one template render; lessonc's own pages take milliseconds."""
@@ -137,7 +138,7 @@ def _raised_by_template(error: BaseException) -> bool:
     return frame is not None and frame.tb_frame.f_code.co_filename.endswith(".j2")
 
 
-class _GuardedTemplate(Template):
+class _GuardedTemplate(CycleFreeTemplate):
     """A template whose every render has a deadline and reports runaway recursion."""
 
     def render(self, *args: Any, **kwargs: Any) -> str:
