@@ -1,18 +1,21 @@
-"""How many processes build a build's lessons."""
+"""How many processes build a build's lessons, and what they find ready when they start."""
 
 from __future__ import annotations
 
 import ctypes
 import os
 import signal
+import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from conftest import EXAMPLE
 from lessonc.course.lesson_task import LessonTask
-from lessonc.course.workers import _set_up_worker, worker_count
+from lessonc.course.workers import _compile_page_templates_aside, _set_up_worker, worker_count
 from lessonc.outputs import BuildOptions
+from lessonc.outputs.html import page_environment
 
 OPTIONS = BuildOptions(source_date_epoch=1_700_000_000)
 
@@ -47,3 +50,37 @@ def test_a_worker_asks_the_kernel_to_end_it_with_its_parent() -> None:
 
 
 _PR_GET_PDEATHSIG = 2
+
+
+_COMPILE_ASIDE = """
+import sys
+from pathlib import Path
+from lessonc.course.lesson_task import LessonTask
+from lessonc.course.workers import _compile_page_templates_aside, _wait_for
+from lessonc.outputs import BuildOptions
+task = LessonTask(Path(sys.argv[1]), ("html",), BuildOptions(source_date_epoch=0), None)
+compiling = _compile_page_templates_aside([task] * 9)
+assert compiling is not None
+_wait_for(compiling)
+"""
+
+
+def test_the_pages_templates_compile_aside_into_an_empty_cache_folder(tmp_path: Path) -> None:
+    # In a process of its own, as a build starts: this one has compiled them already.
+    environment = {**os.environ, "LESSONC_CACHE_DIR": str(tmp_path)}
+    subprocess.run(
+        [sys.executable, "-c", _COMPILE_ASIDE, str(EXAMPLE)], env=environment, check=True
+    )
+    templates = page_environment().list_templates(extensions=("j2",))
+    assert len(templates) > 10
+    assert len(list(tmp_path.glob("templates/*/*.code"))) == len(templates)
+
+
+def test_a_theme_or_a_handout_compiles_its_templates_where_it_renders(tmp_path: Path) -> None:
+    themed = BuildOptions(source_date_epoch=1_700_000_000, template_dirs=(tmp_path,))
+    for task in (
+        LessonTask(EXAMPLE, ("html",), themed, None),  # a theme's code is compiled sandboxed
+        LessonTask(EXAMPLE, ("html", "pdf"), OPTIONS, None),  # the workers start at once
+        LessonTask(EXAMPLE, ("anki", "quiz"), OPTIONS, None),  # no page
+    ):
+        assert _compile_page_templates_aside([task] * 9) is None

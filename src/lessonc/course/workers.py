@@ -11,6 +11,7 @@ import contextlib
 import gc
 import os
 import signal
+import sys
 import threading
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from lessonc.course.lesson_task import LessonTask, TaskOutcome, run_task
 
 if TYPE_CHECKING:
     import multiprocessing.context
+    from multiprocessing.process import BaseProcess
 
 
 @dataclass
@@ -106,20 +108,92 @@ def worker_count(jobs: int | None, tasks: Sequence[LessonTask]) -> int:
 
 def _warm_context(tasks: Sequence[LessonTask]) -> multiprocessing.context.BaseContext | None:
     """Fork after importing what every worker needs, where forking is safe, so that
-    workers start with the models and renderers loaded instead of each importing them."""
+    workers start with the models and renderers loaded instead of each importing them.
+
+    The page's templates compile meanwhile in a process aside, on the CPU the start
+    leaves idle (see :func:`_compile_page_templates_aside`)."""
     import multiprocessing
 
     if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
         return None  # a thread may hold a lock a forked child would never see released
-    import lessonc.validation
-    from lessonc.outputs import get_renderer
+    compiling = _compile_page_templates_aside(tasks)
+    try:
+        import lessonc.validation
+        from lessonc.model import Lesson
+        from lessonc.outputs import get_renderer
 
-    for name in sorted({name for task in tasks for name in task.formats}):
-        if name != "pdf":  # the handout renders in a process of its own
-            get_renderer(name)
-    if any(task.summary_formats for task in tasks):
-        import lessonc.course.outputs.summary  # noqa: F401
+        for name in sorted({name for task in tasks for name in task.formats}):
+            if name != "pdf":  # the handout renders in a process of its own
+                get_renderer(name)
+        if any(task.summary_formats for task in tasks):
+            import lessonc.course.outputs.summary  # noqa: F401
+        # Its validator is built on first use (a tenth of a second's start-up when only a
+        # few lessons are checked): built here, beside the templates compiling aside.
+        Lesson.model_rebuild()
+        if compiling is not None and any(task.summary_formats is not None for task in tasks):
+            _compile_templates("course")  # for the course's pages, at the end
+    finally:
+        if compiling is not None:
+            _wait_for(compiling)
     return multiprocessing.get_context("fork")
+
+
+def _compile_page_templates_aside(tasks: Sequence[LessonTask]) -> BaseProcess | None:
+    """A process compiling the page's templates into the cache folder, while this one
+    imports and builds what lessons need; this one then reads their code back.
+
+    Only where the first lesson is rendered here before the workers start (no handout),
+    with lessonc's own templates (a theme's compile on demand, as they always have)
+    and a cache folder to keep them in.
+    """
+    import multiprocessing
+
+    from lessonc import templating
+
+    if any("pdf" in task.formats or task.options.template_dirs for task in tasks):
+        return None
+    if (
+        not any("html" in task.formats for task in tasks)
+        or templating.builtin_cache_folder() is None
+    ):
+        return None
+    for stream in (sys.stdout, sys.stderr):  # else the child would write their buffers again
+        stream.flush()
+    process = multiprocessing.get_context("fork").Process(
+        target=_compile_aside, args=("html",), daemon=True
+    )
+    try:
+        process.start()
+    except OSError:  # no process to spare: templates compile here, as they are needed
+        return None
+    return process
+
+
+def _compile_aside(subfolder: str) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent alone answers Ctrl-C
+    _compile_templates(subfolder)
+
+
+def _compile_templates(subfolder: str) -> None:
+    from lessonc import templating
+    from lessonc.outputs.html import page_environment
+
+    # A template that fails to compile fails again where the build uses it, and is
+    # reported there.
+    with contextlib.suppress(Exception):
+        env = page_environment() if subfolder == "html" else templating.environment(subfolder)
+        templating.compile_into_cache(env)
+
+
+_COMPILE_WAIT_SECONDS = 5.0
+"""Far more than compiling takes (a tenth of a second); past it, the build compiles itself."""
+
+
+def _wait_for(compiling: BaseProcess) -> None:
+    compiling.join(_COMPILE_WAIT_SECONDS)
+    if compiling.is_alive():
+        compiling.terminate()
+        compiling.join()
 
 
 def _set_up_worker() -> None:

@@ -270,6 +270,11 @@ def _environment(template_dirs: tuple[Path, ...]) -> Environment:
     return env
 
 
+def page_environment(template_dirs: tuple[Path, ...] = ()) -> Environment:
+    """The environment pages render in (one per process and template folders), filters set."""
+    return _environment(template_dirs)
+
+
 class HtmlRenderer:
     """Renders ``index.html`` from ``templates/html/lesson.html.j2`` and its partials."""
 
