@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -32,7 +33,7 @@ def test_the_cpu_time_other_programs_used_meanwhile_is_what_is_not_free(
     monkeypatch.setattr(free_cpus, "_STAT", stat)
     clock = iter([10.0, 11.0])  # one second of wall time, none of it this process's
     monkeypatch.setattr(free_cpus.time, "monotonic", lambda: next(clock))
-    monkeypatch.setattr(free_cpus.time, "process_time", lambda: 3.0)
+    monkeypatch.setattr(free_cpus, "_own_cpu", lambda: 3.0)
     watch = CpuWatch({0, 1})
     ticks = os.sysconf("SC_CLK_TCK")
     # Another program kept CPU 1 busy for the whole second (user and system time).
@@ -48,7 +49,7 @@ def test_this_process_own_work_leaves_its_cpu_counted_free(
     monkeypatch.setattr(free_cpus, "_STAT", stat)
     clock, cpu = iter([0.0, 0.5]), iter([1.0, 1.5])  # half a second, all of it working here
     monkeypatch.setattr(free_cpus.time, "monotonic", lambda: next(clock))
-    monkeypatch.setattr(free_cpus.time, "process_time", lambda: next(cpu))
+    monkeypatch.setattr(free_cpus, "_own_cpu", lambda: next(cpu))
     watch = CpuWatch({0, 1})
     stat.write_text(_STAT.format(a=os.sysconf("SC_CLK_TCK") // 2, b=0, c=0))
     assert watch.free_cpus() == pytest.approx(2.0)
@@ -85,3 +86,17 @@ def test_on_this_machine_the_free_cpus_are_between_none_and_all() -> None:
         total += sum(range(1000))
     free = watch.free_cpus()
     assert free is not None and 0.0 <= free <= len(cpus)
+
+
+def test_a_child_this_process_waited_for_counts_as_its_own_work() -> None:
+    # The page's templates compile in a forked process during the warm-up: its CPU time
+    # is this build's, not another program's.
+    before = free_cpus._own_cpu()
+    child = os.fork()
+    if child == 0:  # pragma: no cover (the child only burns CPU time)
+        end = time.process_time() + 0.2
+        while time.process_time() < end:
+            pass
+        os._exit(0)
+    os.waitpid(child, 0)
+    assert free_cpus._own_cpu() - before >= 0.15

@@ -49,16 +49,16 @@ class LessonProcesses:
         # these cost a one-lesson build a tenth of its start-up over the libraries it needs.
         from concurrent.futures import ProcessPoolExecutor
 
+        from lessonc.course.free_cpus import CpuWatch, workers_for
+
+        watch = CpuWatch(usable_cpus())
         context = _warm_context(tasks)
         if context is not None and not any("pdf" in task.formats for task in tasks):
-            # The first lesson, here, before forking: it builds the models' validators and
-            # compiles the templates (a fifth of a second), which every worker would
-            # otherwise do again for itself; and meanwhile the machine shows how many
-            # CPUs other programs leave free. Not with a handout: its renderer process
-            # starts a thread, and a thread must not be running when the workers fork.
-            from lessonc.course.free_cpus import CpuWatch, workers_for
-
-            watch = CpuWatch(usable_cpus())
+            # The first lesson, here, before forking: it builds what the warm-up left to
+            # build, which every worker would otherwise do again for itself; and meanwhile
+            # (warm-up included, a tenth of a second) the machine shows how many CPUs other
+            # programs leave free. Not with a handout: its renderer process starts a
+            # thread, and a thread must not be running when the workers fork.
             yield run_task(tasks[0])
             tasks = tasks[1:]
             workers = workers_for(min(workers, len(tasks)), watch.free_cpus())
