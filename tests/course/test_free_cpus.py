@@ -100,3 +100,23 @@ def test_a_child_this_process_waited_for_counts_as_its_own_work() -> None:
         os._exit(0)
     os.waitpid(child, 0)
     assert free_cpus._own_cpu() - before >= 0.15
+
+
+def test_this_process_cpu_time_is_counted_finer_than_a_clock_tick() -> None:
+    # /proc/stat counts in ticks of 10 ms: this process's own share must not add a tick's
+    # uncertainty on top, or a short watch misjudges what other programs used.
+    before = free_cpus._own_cpu()
+    end = time.process_time() + 0.004
+    while time.process_time() < end:
+        pass
+    assert 0.003 < free_cpus._own_cpu() - before < 0.008
+
+
+def test_a_build_that_may_run_workers_watches_from_its_start() -> None:
+    from lessonc.course.workers import LessonProcesses, usable_cpus
+
+    if len(usable_cpus()) < 2:
+        pytest.skip("one CPU: no worker to decide on")
+    assert LessonProcesses(2)._watch is not None
+    assert LessonProcesses(None)._watch is not None
+    assert LessonProcesses(1)._watch is None

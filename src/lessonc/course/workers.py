@@ -14,7 +14,7 @@ import signal
 import sys
 import threading
 from collections.abc import Generator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from lessonc.course.lesson_task import LessonTask, TaskOutcome, run_task
@@ -22,6 +22,8 @@ from lessonc.course.lesson_task import LessonTask, TaskOutcome, run_task
 if TYPE_CHECKING:
     import multiprocessing.context
     from multiprocessing.process import BaseProcess
+
+    from lessonc.course.free_cpus import CpuWatch
 
 
 @dataclass
@@ -31,6 +33,17 @@ class LessonProcesses:
     jobs: int | None
     workers: int = 1
     """The worker processes the build ran: more than one means CPUs to spare for the end."""
+    _watch: CpuWatch | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        # Watched from the build's start (its plan, its imports, its first lesson: a third
+        # of a second or so), not only from the warm-up: /proc/stat counts in ticks of
+        # 10 ms, which over a tenth of a second made another program's share of the CPUs
+        # uncertain by a third of a CPU, and one build in a few ran alone with both idle.
+        if self.jobs != 1 and len(usable_cpus()) > 1:
+            from lessonc.course.free_cpus import CpuWatch
+
+            self._watch = CpuWatch(usable_cpus())
 
     def outcomes(self, tasks: list[LessonTask]) -> Generator[TaskOutcome, None, None]:
         """Each task's outcome, in task order; in worker processes when that pays."""
@@ -51,14 +64,14 @@ class LessonProcesses:
 
         from lessonc.course.free_cpus import CpuWatch, workers_for
 
-        watch = CpuWatch(usable_cpus())
+        watch = self._watch or CpuWatch(usable_cpus())
         context = _warm_context(tasks)
         if context is not None and not any("pdf" in task.formats for task in tasks):
             # The first lesson, here, before forking: it builds what the warm-up left to
-            # build, which every worker would otherwise do again for itself; and meanwhile
-            # (warm-up included, a tenth of a second) the machine shows how many CPUs other
-            # programs leave free. Not with a handout: its renderer process starts a
-            # thread, and a thread must not be running when the workers fork.
+            # build, which every worker would otherwise do again for itself; and by then
+            # the machine has shown how many CPUs other programs leave free. Not with a
+            # handout: its renderer process starts a thread, and a thread must not be
+            # running when the workers fork.
             yield run_task(tasks[0])
             tasks = tasks[1:]
             workers = workers_for(min(workers, len(tasks)), watch.free_cpus())
