@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from gettext import ngettext
+import functools
+import gettext
 
 
 def count(number: int, singular: str, plural: str | None = None) -> str:
@@ -12,4 +13,11 @@ def count(number: int, singular: str, plural: str | None = None) -> str:
     ``ngettext``, so the day lessonc's messages get catalogues, languages with
     other plural rules need no change here.
     """
-    return f"{number:,} {ngettext(singular, plural or singular + 's', number)}"
+    return f"{number:,} {_messages().ngettext(singular, plural or singular + 's', number)}"
+
+
+@functools.cache
+def _messages() -> gettext.NullTranslations:
+    # Looked up once: gettext.ngettext looks for the catalogue on disk at every call
+    # (four files tried, 14 us), and a course build counts a lesson's files for each lesson.
+    return gettext.translation("messages", fallback=True)

@@ -125,6 +125,7 @@ def course_links(lesson_id: str) -> CourseLinks:
     )
 
 
+@functools.lru_cache(maxsize=32)  # every page of a course links the same few assets
 def shared_asset_path(asset: str, data: bytes) -> str:
     """Where a course keeps the page asset ``asset`` (``assets/lesson.css``) with bytes
     ``data``, relative to the output root: ``_course/assets/lesson.<hash>.css``."""
