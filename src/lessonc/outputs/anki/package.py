@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import re
 import time
-import zipfile
 from collections.abc import Mapping, Sequence
 from html import escape, unescape
 
+from lessonc.outputs.anki.apkg_zip import write_zip
 from lessonc.outputs.anki.collection import PreparedSubdeck, write_collection
 
 MEDIA_HASH_LENGTH = 20
@@ -73,16 +72,4 @@ def write_apkg(
         ("media", json.dumps(index, sort_keys=True, separators=(",", ":")).encode("utf-8")),
         *((str(i), media[name]) for i, name in enumerate(names)),
     ]
-    return _zip(sorted(entries), zip_time(timestamp))
-
-
-def _zip(entries: list[tuple[str, bytes]], date: tuple[int, int, int, int, int, int]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in entries:
-            info = zipfile.ZipInfo(name, date_time=date)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3  # the platform byte would otherwise differ on Windows
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, data, compresslevel=_COMPRESS_LEVEL)
-    return buffer.getvalue()
+    return write_zip(sorted(entries), zip_time(timestamp), _COMPRESS_LEVEL)
