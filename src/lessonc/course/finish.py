@@ -27,6 +27,7 @@ from lessonc.pipeline import BuildReport, read_previous_outputs, safe_relative
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
+    from lessonc.course.outputs import PendingArtifact
     from lessonc.course.outputs.summary import LessonSummary
     from lessonc.outputs import Artifact, BuildOptions
 
@@ -102,12 +103,12 @@ def _write_course(
     """Make and write the course-level files; a failure leaves the old ones."""
     from jinja2 import TemplateError
 
-    from lessonc.course.outputs import CourseOutputError, course_artifacts, ordered_chapters
+    from lessonc.course.outputs import CourseOutputError, course_files, ordered_chapters
     from lessonc.templating import template_diagnostic
 
     where = display_path(course.file or course.root)
     try:
-        artifacts = course_artifacts(
+        with course_files(
             course,
             ordered_chapters(course, summaries),
             formats,
@@ -117,11 +118,14 @@ def _write_course(
             paper=options.paper,
             edition=options.edition,
             spare_cpu=spare_cpu,
-        )
-        artifacts += shared_page_assets(out_root, formats, options)
-        report.course_outputs = write_course_outputs(
-            out_root, artifacts, course_key, {"course_file": recorded_lessons(course)}
-        )
+        ) as files:
+            report.course_outputs = write_course_outputs(
+                out_root,
+                files.made + shared_page_assets(out_root, formats, options),
+                course_key,
+                {"course_file": recorded_lessons(course)},
+                pending=files.pending,
+            )
     except CourseOutputError as error:
         # The lessons' outputs are in; the course files stay as they were.
         report.diagnostics.append(
@@ -212,17 +216,21 @@ def write_course_outputs(
     artifacts: list[Artifact],
     cache_key: str,
     extra: Mapping[str, object] | None = None,
+    pending: Sequence[PendingArtifact] = (),
 ) -> list[str]:
     """Write the course-level files at ``out_root``, each atomically; returns their paths.
 
     The caller holds the output folder's lock. A file is written only over one
     the previous course manifest lists (else
     :class:`~lessonc.output_root.OutputNotOurs`, before anything is written).
-    Files the previous course build wrote and this one does not (the
-    navigation page of a lesson that left the course) are removed. The course
-    manifest is written first with a stale key, listing old and new files, and
-    last with the real one: a crash between leaves every file it wrote claimed,
-    and the next build redoes the work.
+    Every file is first written beside its place, ``pending`` ones as their bytes come
+    (the course deck, made in another process meanwhile: the others are written while
+    it is made); only once all are there do they take their places, so a file that
+    could not be made leaves every course file as it was. Files the previous course
+    build wrote and this one does not (the navigation page of a lesson that left the
+    course) are removed. The course manifest is written with a stale key, listing old
+    and new files, before the files take their places, and last with the real one: a
+    crash between leaves every file it wrote claimed, and the next build redoes the work.
     """
     out_root.mkdir(parents=True, exist_ok=True)
     manifest_path = out_root / COURSE_MANIFEST
@@ -231,15 +239,36 @@ def write_course_outputs(
     if read_manifest(manifest_path) is not None or not os.path.lexists(manifest_path):
         owned.add(COURSE_MANIFEST)
     new = {str(safe_relative(a.path)): a.data for a in artifacts}
-    check_course_files(out_root, {**new, COURSE_MANIFEST: b""}, owned)
+    waiting: list[tuple[str, PendingArtifact]] = []
+    for item in pending:
+        relative = str(safe_relative(item.path))
+        if relative not in owned and os.path.lexists(out_root / relative):
+            new[relative] = item.make()  # only its bytes tell whether the file there is ours
+        else:
+            waiting.append((relative, item))
+    # A file yet to come checks as one with other bytes: it may replace only a file we own.
+    check_course_files(
+        out_root, {**new, **{r: b"" for r, _ in waiting}, COURSE_MANIFEST: b""}, owned
+    )
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for relative, data in new.items():
+            staged.append(_stage(out_root / relative, data))
+        for relative, item in waiting:
+            new[relative] = data = item.make()
+            staged.append(_stage(out_root / relative, data))
+    except BaseException:
+        for temporary, _ in staged:
+            temporary.unlink(missing_ok=True)
+        raise
     entries: dict[str, dict[str, object]] = {
         relative: {"path": relative, "size": len(data), "sha256": _sha256(data)}
         for relative, data in new.items()
     }
     claimed = {str(entry["path"]): entry for entry in old} | entries
     _write_course_manifest(out_root, [claimed[k] for k in sorted(claimed)], "", None)
-    for relative, data in new.items():
-        _write_file(out_root / relative, data)
+    for temporary, destination in staged:
+        os.replace(temporary, destination)
     for entry in old:
         relative = str(entry["path"])
         path = out_root / safe_relative(relative)
@@ -268,10 +297,15 @@ def _write_course_manifest(
 
 
 def _write_file(destination: Path, data: bytes) -> None:
+    os.replace(*_stage(destination, data))
+
+
+def _stage(destination: Path, data: bytes) -> tuple[Path, Path]:
+    """``data`` written beside ``destination``, under a hidden name: (that file, destination)."""
     destination.parent.mkdir(parents=True, exist_ok=True)
     temporary = destination.with_name(f".{destination.name}.new")
     temporary.write_bytes(data)
-    os.replace(temporary, destination)
+    return temporary, destination
 
 
 def _sha256(data: bytes) -> str:

@@ -10,12 +10,13 @@
 - ``course-scorm12.zip``, ``course-scorm2004.zip``: one SCO per lesson, each
   lesson's own package read back from the output folder (scorm12, scorm2004).
 
-Like renderers, these functions return artifacts; the pipeline writes them.
+Like renderers, these functions make artifacts; :mod:`lessonc.course.finish` writes them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -86,7 +87,24 @@ def ordered_chapters(course: Course, summaries: dict[Path, LessonSummary]) -> li
     ]
 
 
-def course_artifacts(
+@dataclass(frozen=True)
+class PendingArtifact:
+    """A course file still being made elsewhere: ``make()`` waits for its bytes."""
+
+    path: str
+    make: Callable[[], bytes]
+
+
+@dataclass(frozen=True)
+class CourseFiles:
+    """The course-level files: those made, and those still being made (the course deck)."""
+
+    made: list[Artifact]
+    pending: tuple[PendingArtifact, ...]
+
+
+@contextlib.contextmanager
+def course_files(
     course: Course,
     chapters: Sequence[OrderedChapter],
     formats: Sequence[str],
@@ -96,22 +114,28 @@ def course_artifacts(
     paper: str,
     edition: str = "student",
     spare_cpu: bool = False,
-) -> list[Artifact]:
-    """Every course-level file for the formats built.
+) -> Iterator[CourseFiles]:
+    """Every course-level file for the formats built, for the block to write.
 
     Called once every lesson of the course is written: the course PDF is made
     from the handouts under ``out_root``, printed on ``paper`` like them; in the
     teacher edition, ``course-teacher.pdf`` too, from the lessons' teacher handouts.
-    With ``spare_cpu``, the course deck is made in another process meanwhile.
+    With ``spare_cpu``, the course deck is made in another process meanwhile, and
+    comes pending: the block can write the other files while it is made. The block's
+    end stops that process if its bytes were never taken.
     """
     from lessonc.course.outputs.deck import CourseDeckJob
 
     lessons = [summary for chapter in chapters for summary in chapter.lessons]
     with CourseDeckJob(lessons, timestamp, in_background=spare_cpu and "anki" in formats) as deck:
-        return _course_artifacts(
+        made = _course_artifacts(
             course, chapters, lessons, formats, timestamp, template_dirs, out_root, paper,
             edition, deck,
         )  # fmt: skip
+        in_background = "anki" in formats and deck.in_background
+        yield CourseFiles(
+            made, (PendingArtifact(COURSE_DECK, deck.result),) if in_background else ()
+        )
 
 
 def _course_artifacts(
@@ -153,16 +177,10 @@ def _course_artifacts(
             ),
         )
         artifacts.extend(site.site_pages(view, lessons, template_dirs))
-    deck_place = None
-    if "anki" in formats:
-        if deck.in_background:
-            # Made in another process meanwhile: its bytes are taken last, once every other
-            # file is made here (its place in the list is kept).
-            deck_place = len(artifacts)
-        else:
-            # Made here and now, before the course quiz (tens of megabytes for a large
-            # course) is held in memory beside it.
-            artifacts.append(Artifact(COURSE_DECK, deck.result()))
+    if "anki" in formats and not deck.in_background:
+        # Made here and now, before the course quiz (tens of megabytes for a large course)
+        # is held in memory beside it. (Made in another process, it comes pending.)
+        artifacts.append(Artifact(COURSE_DECK, deck.result()))
     if "quiz" in formats:
         artifacts.append(Artifact(COURSE_QUIZ, combined_quiz(title, lessons)))
     if "pdf" in formats:
@@ -189,8 +207,6 @@ def _course_artifacts(
                 language, lessons, out_root, course.pass_percent, timestamp,
             )  # fmt: skip
             artifacts.append(Artifact(file_name, data))
-    if deck_place is not None:
-        artifacts.insert(deck_place, Artifact(COURSE_DECK, deck.result()))
     return artifacts
 
 
