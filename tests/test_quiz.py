@@ -9,7 +9,7 @@ from pathlib import Path
 import jsonschema
 import pydantic
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import EXAMPLE, FIXTURES, ROOT
@@ -188,8 +188,22 @@ def test_special_characters_survive_in_quiz_json() -> None:
     assert data["lesson"]["title"].endswith("<&> \"quoted\" 'quoted'")
 
 
+_SMALL_NUMBERS = {
+    "id": "0", "title": "0", "course": "0", "chapter": {"number": 0, "title": "0"},
+    "number": "0", "estimated_minutes": 1, "authors": [{"name": "0"}], "objectives": ["0"],
+    "summary": {"quick": "0", "standard": "0", "detailed": "0"},
+    "chapters": [{"title": "0", "text": "0"}],
+    "practice": [
+        {"prompt": "0", "explanation": "0", "type": "numeric", "id": "practice-0",
+         "answers": [{"value": 1.9415033651810098e-05}, {"value": 2.0, "tolerance": 1.5e-07}]}
+    ],
+}  # fmt: skip
+"""Numbers Pydantic writes otherwise than json does (``0.0000194…``, ``1.5e-7``)."""
+
+
 @settings(max_examples=60, deadline=None)
 @given(valid_lessons(), st.sampled_from([None, 1]))
+@example(_SMALL_NUMBERS, None)
 def test_quiz_json_is_what_the_standard_json_module_writes(data: dict, seed: int | None) -> None:
     # quiz.dumps uses Pydantic's serialiser for speed; readers (and diffs of
     # committed quiz files) see exactly json.dumps(indent=2, ensure_ascii=False).
