@@ -84,3 +84,23 @@ def test_a_theme_or_a_handout_compiles_its_templates_where_it_renders(tmp_path: 
         LessonTask(EXAMPLE, ("anki", "quiz"), OPTIONS, None),  # no page
     ):
         assert _compile_page_templates_aside([task] * 9) is None
+
+
+def test_templates_compile_aside_only_while_other_programs_leave_a_cpu_free(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lessonc.course import free_cpus, workers
+    from lessonc.course.lesson_task import KeyInputs, LessonWrite
+
+    asked: list[int] = []
+    monkeypatch.setattr(workers, "_compile_page_templates_aside", lambda t: asked.append(1))
+    monkeypatch.setattr(workers.threading, "active_count", lambda: 1)  # whatever pytest runs
+    write = LessonWrite(
+        tmp_path / "out", KeyInputs("", "a4", None), ("html",), frozenset(), tmp_path / "ids"
+    )
+    tasks = [LessonTask(EXAMPLE, ("html",), OPTIONS, None, write)] * 2
+    for free, expected in ((1.0, []), (1.9, [1])):
+        asked.clear()
+        monkeypatch.setattr(free_cpus.CpuWatch, "free_cpus", lambda self, free=free: free)
+        assert len(list(workers.LessonProcesses(2).outcomes(tasks))) == 2
+        assert asked == expected

@@ -65,7 +65,9 @@ class LessonProcesses:
         from lessonc.course.free_cpus import CpuWatch, workers_for
 
         watch = self._watch or CpuWatch(usable_cpus())
-        context = _warm_context(tasks)
+        # A process aside compiles the templates only on a CPU that other programs leave
+        # free so far: on a busy machine it would only take turns with this one.
+        context = _warm_context(tasks, compile_aside=workers_for(2, watch.free_cpus()) > 1)
         if context is not None and not any("pdf" in task.formats for task in tasks):
             # The first lesson, here, before forking: it builds what the warm-up left to
             # build, which every worker would otherwise do again for itself; and by then
@@ -119,17 +121,19 @@ def worker_count(jobs: int | None, tasks: Sequence[LessonTask]) -> int:
     return max(1, min(default_jobs(), stale // _LESSONS_PER_WORKER))
 
 
-def _warm_context(tasks: Sequence[LessonTask]) -> multiprocessing.context.BaseContext | None:
+def _warm_context(
+    tasks: Sequence[LessonTask], compile_aside: bool = True
+) -> multiprocessing.context.BaseContext | None:
     """Fork after importing what every worker needs, where forking is safe, so that
     workers start with the models and renderers loaded instead of each importing them.
 
-    The page's templates compile meanwhile in a process aside, on the CPU the start
-    leaves idle (see :func:`_compile_page_templates_aside`)."""
+    With ``compile_aside``, the page's templates compile meanwhile in a process aside, on
+    the CPU the start leaves idle (see :func:`_compile_page_templates_aside`)."""
     import multiprocessing
 
     if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
         return None  # a thread may hold a lock a forked child would never see released
-    compiling = _compile_page_templates_aside(tasks)
+    compiling = _compile_page_templates_aside(tasks) if compile_aside else None
     try:
         import lessonc.validation
         from lessonc.model import Lesson
