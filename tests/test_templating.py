@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from jinja2 import Environment
+
 from conftest import EXAMPLE, FIXTURES
 from hardening.support import run_lessonc, snapshot
 
@@ -123,3 +125,35 @@ def test_built_in_templates_escape_text_exactly_as_markupsafe() -> None:
         assert templating._escape(sample) == escape(sample), sample
     # A str subclass may mean something else by its text: it takes markupsafe's path.
     assert type(templating._escape(Named("<"))) is Markup
+
+
+def test_built_in_templates_call_as_jinja2_does() -> None:
+    # The built-in context calls macros and plain callables at once; a callable marked for
+    # the context, the evaluation context or the environment still gets it first.
+    from jinja2 import pass_context, pass_environment, pass_eval_context
+
+    from lessonc import templating
+
+    env = templating.environment("html")
+    source = (
+        "{% macro m(x) %}[{{ x }}]{% endmacro %}"
+        "{% for i in range(2) %}{{ m(i) }}{{ f(i) }}{{ c(i) }}{{ e(i) }}{{ v(i) }}{% endfor %}"
+        "{{ obj.method(3) }}"
+    )
+
+    class Holder:
+        def method(self, x: int) -> int:
+            return x * 100
+
+    names = {
+        "f": lambda x: x * 10,
+        "c": pass_context(lambda context, x: context["marker"]),
+        "e": pass_environment(lambda environment, x: type(environment).__name__[0]),
+        "v": pass_eval_context(lambda eval_context, x: int(eval_context.autoescape)),
+        "obj": Holder(),
+        "marker": "C",
+    }
+    template = env.from_string(source)
+    plain = Environment(autoescape=True).from_string(source)
+    assert template.render(**names) == plain.render(**names) == "[0]0CE1[1]10CE1300"
+    assert type(template.new_context({})) is templating._BuiltinContext

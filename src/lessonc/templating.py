@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import MutableMapping, Sequence
+import types
+from collections.abc import Callable, MutableMapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from jinja2 import (
 )
 from jinja2.environment import Template
 from jinja2.loaders import split_template_path
+from jinja2.runtime import Context, Macro
 from markupsafe import Markup, escape
 
 from lessonc import markup, quiz_exercises
@@ -162,6 +164,35 @@ class _BuiltinTemplate(CycleFreeTemplate):
         return super()._from_namespace(environment, namespace, globals)
 
 
+class _BuiltinContext(Context):
+    """A render's context whose calls skip Jinja2's search for an argument to pass.
+
+    Every call in a template (``t("…")``, a macro) goes through :meth:`call`, which asks
+    the callable, and its ``__call__``, whether it wants the context, the evaluation
+    context or the environment first: two attribute lookups that fail, a page's few
+    hundred calls over. A macro never wants one (its class says so), nor does a callable
+    without Jinja2's mark: they are called at once, as Jinja2 would call them.
+    """
+
+    def call(__self, __obj: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+        if type(__obj) is Macro or (
+            type(__obj) in _PLAIN_CALLABLES and not hasattr(__obj, "jinja_pass_arg")
+        ):
+            kwargs.pop("_block_vars", None)
+            kwargs.pop("_loop_vars", None)
+            try:
+                return __obj(*args, **kwargs)
+            except StopIteration:
+                return __self.environment.undefined(
+                    "value was undefined because a callable raised a StopIteration exception"
+                )
+        return super().call(__obj, *args, **kwargs)
+
+
+_PLAIN_CALLABLES = (types.FunctionType, types.MethodType, types.BuiltinFunctionType)
+"""Callables whose own ``__call__`` cannot carry Jinja2's mark: only the object itself can."""
+
+
 def environment(subfolder: str, user_dirs: Sequence[Path] = ()) -> Environment:
     """An environment for one format's templates (``html``, ``pdf`` …), user folders first.
 
@@ -193,6 +224,7 @@ def environment(subfolder: str, user_dirs: Sequence[Path] = ()) -> Environment:
         # checked at each of a page's dozen template lookups (a theme's are, for serve).
         env = Environment(**options, bytecode_cache=_COMPILED_BUILTIN, auto_reload=False)
         env.template_class = _BuiltinTemplate
+        env.context_class = _BuiltinContext
     # The handout draws formulas as SVG (WeasyPrint has no MathML); pages write MathML.
     writer: markup.Writer = "pdf" if subfolder == "pdf" else "html"
     env.filters["md"] = lambda text: Markup(markup.to_html(text, writer))
