@@ -63,7 +63,10 @@ def _classify(out: Path, references: dict[str, dict[str, dict[str, str]]]) -> Co
     for lesson_id in LESSON_IDS:
         state = snapshot(out / lesson_id) if (out / lesson_id).is_dir() else {}
         matches = [v for v, ref in references.items() if ref[lesson_id] == state]
-        assert matches, f"{lesson_id} is neither the old nor the new build: {sorted(state)}"
+        assert matches, f"{lesson_id} is neither the old nor the new build: " + "; ".join(
+            f"{variant} differs in {sorted(_differences(ref[lesson_id], state))}"
+            for variant, ref in references.items()
+        )
         seen[matches[0]] += 1
     for entry in out.iterdir():
         if entry.name not in LESSON_IDS:
@@ -71,6 +74,13 @@ def _classify(out: Path, references: dict[str, dict[str, dict[str, str]]]) -> Co
             assert match and match["id"] in LESSON_IDS, f"unexpected {entry.name} in the output"
             seen["debris"] += 1
     return seen
+
+
+def _differences(expected: dict[str, str], found: dict[str, str]) -> set[str]:
+    """The files missing, extra or with other bytes in ``found``."""
+    return {
+        name for name in expected.keys() | found.keys() if expected.get(name) != found.get(name)
+    }
 
 
 def _kill_session(child: subprocess.Popen[bytes]) -> None:
