@@ -132,10 +132,9 @@ def course_files(
             course, chapters, lessons, formats, timestamp, template_dirs, out_root, paper,
             edition, deck,
         )  # fmt: skip
-        in_background = "anki" in formats and deck.in_background
-        yield CourseFiles(
-            made, (PendingArtifact(COURSE_DECK, deck.result),) if in_background else ()
-        )
+        # A deck job runs in the background only when the deck is built (anki).
+        pending = (PendingArtifact(COURSE_DECK, deck.result),) if deck.in_background else ()
+        yield CourseFiles(made, pending)
 
 
 def _course_artifacts(
