@@ -103,3 +103,21 @@ def test_a_pending_file_takes_over_only_a_file_of_its_very_bytes(tmp_path: Path)
             pending=[PendingArtifact("course.apkg", lambda: b"our deck")],
         )
     assert _files(other) == {"course.apkg": b"the user's own deck"}
+
+
+def test_files_the_build_no_longer_makes_go_with_the_folders_they_leave_empty(
+    tmp_path: Path,
+) -> None:
+    # An older lessonc wrote a navigation page a lesson, under _course/lessons/.
+    _first_build(tmp_path)
+    (tmp_path / "_course" / "notes.txt").write_bytes(b"the user's own file")
+    written = write_course_outputs(
+        tmp_path,
+        [Artifact("index.html", b"new home"), Artifact("_course/lessons.html", b"all places")],
+        "key-2",
+    )
+    assert written == ["_course/lessons.html", "index.html"]
+    assert not (tmp_path / "_course" / "lessons").exists()
+    assert not (tmp_path / "course.apkg").exists()
+    # The folder above still holds a file: it stays, with that file.
+    assert (tmp_path / "_course" / "notes.txt").read_bytes() == b"the user's own file"

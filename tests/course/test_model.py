@@ -53,26 +53,44 @@ class _Links(HTMLParser):
                 self.targets.append(value)
 
 
+class _Ids(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.ids.extend(value for name, value in attrs if name == "id" and value)
+
+
+def _ids(page: Path) -> list[str]:
+    parser = _Ids()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser.ids
+
+
 def test_no_dead_link_in_any_page(built: Path) -> None:
     pages = sorted(built.rglob("*.html"))
-    assert len(pages) >= 1 + 2 * len(LESSON_IDS)  # home, lesson pages, navigation pages
+    assert len(pages) >= 2 + len(LESSON_IDS)  # home, lesson pages, the navigation page
     checked: set[tuple[str, str]] = set()
     for page in pages:
+        assert len(set(_ids(page))) == len(_ids(page)), f"{page} repeats an id"
         parser = _Links()
         parser.feed(page.read_text(encoding="utf-8"))
         for target in parser.targets:
             parts = urlsplit(target)
-            if parts.scheme or not parts.path:  # external links and same-page anchors
+            if parts.scheme:  # external links
                 continue
-            resolved = (page.parent / unquote(parts.path)).resolve()
+            resolved = (page.parent / unquote(parts.path)).resolve() if parts.path else page
             assert resolved.is_file(), f"{page.relative_to(built)} links to missing {target}"
+            if parts.fragment and resolved.suffix == ".html":
+                assert unquote(parts.fragment) in _ids(resolved), f"{page}: no {target}"
             checked.add((str(page.relative_to(built)), target))
     assert len(checked) > 30
     for lesson_id in LESSON_IDS:  # each lesson page's way back into the course
         page = f"{lesson_id}/index.html"
         assert {
             (page, "../index.html"),
-            (page, f"../_course/lessons/{lesson_id}.html"),
+            (page, f"../_course/lessons.html#at-{lesson_id}"),
             (page, "../_course/reading-order.js"),
         } <= checked
 
@@ -92,12 +110,25 @@ def test_home_page_offers_the_course_files_that_were_built(built: Path) -> None:
     assert "course.pdf" not in home  # this build has no pdf format
 
 
-def test_navigation_pages_link_previous_and_next(built: Path) -> None:
-    middle = (built / "_course" / "lessons" / "linear-models.html").read_text(encoding="utf-8")
-    assert 'rel="prev" href="data-and-labels.html"' in middle
-    assert 'rel="next" href="attention.html"' in middle
-    first = (built / "_course" / "lessons" / "what-is-learning.html").read_text(encoding="utf-8")
-    assert 'rel="prev"' not in first
+def _place(navigation: str, lesson_id: str) -> str:
+    """A lesson's section of the navigation page."""
+    start = navigation.index(f'<section class="lesson-place" id="at-{lesson_id}"')
+    return navigation[start : navigation.index("</section>", start)]
+
+
+def test_navigation_page_links_each_lesson_s_previous_and_next(built: Path) -> None:
+    navigation = (built / "_course" / "lessons.html").read_text(encoding="utf-8")
+    middle = _place(navigation, "linear-models")
+    assert 'rel="prev" href="#at-data-and-labels"' in middle
+    assert 'rel="next" href="#at-attention"' in middle
+    assert 'href="../linear-models/index.html"' in middle
+    assert 'href="../index.html#chapter-2"' in middle  # its chapter on the home page
+    first = _place(navigation, "what-is-learning")
+    assert 'rel="prev"' not in first and 'rel="next" href="#at-data-and-labels"' in first
+    assert 'rel="next"' not in _place(navigation, "foundation-models")
+    # Every lesson once, in reading order; no page a lesson any more.
+    assert re.findall(r'<section class="lesson-place" id="at-([^"]+)"', navigation) == LESSON_IDS
+    assert not (built / "_course" / "lessons").exists()
 
 
 def test_search_index_covers_titles_glossary_and_concepts(built: Path) -> None:
@@ -367,7 +398,7 @@ def test_course_pages_are_marked_with_the_lessons_language(tmp_path: Path) -> No
         edit_lesson(source, lesson_id, "\nchapter:", "\nlanguage: he\nchapter:")
     out = tmp_path / "out"
     build([source], out, ["html"], OPTIONS)
-    for page in (out / "index.html", out / "_course" / "lessons" / "attention.html"):
+    for page in (out / "index.html", out / "_course" / "lessons.html"):
         assert '<html lang="he" dir="rtl">' in page.read_text(encoding="utf-8")
 
 

@@ -31,6 +31,7 @@ READING_ORDER = "../_course/reading-order.js"
 # The fixture course in reading order: chapter 1 has two lessons, 2 one, 3 two.
 MIDDLE, BEFORE_MIDDLE, AFTER_MIDDLE = "linear-models", "data-and-labels", "attention"
 FIRST, LAST = "what-is-learning", "foundation-models"
+READ_ORDER = [FIRST, BEFORE_MIDDLE, MIDDLE, AFTER_MIDDLE, LAST]
 HOSTILE_TITLE = '<img src=x onerror="document.title=1">Attention'
 
 
@@ -100,7 +101,7 @@ def test_page_in_a_course_links_the_home_and_navigation_pages(site: Path) -> Non
     assert [nav["aria-label"] for nav in navs] == ["Course", "Course: previous and next lesson"]
     hrefs = [attrs["href"] for tag, attrs in tags if tag == "a" and "href" in attrs]
     assert hrefs.count("../index.html") == 2
-    assert hrefs.count(f"../_course/lessons/{MIDDLE}.html") == 2
+    assert hrefs.count(f"../_course/lessons.html#at-{MIDDLE}") == 2
     # The data first: deferred scripts run in document order.
     sources = script_sources(html)
     assert sources[0] == READING_ORDER
@@ -169,17 +170,62 @@ def test_without_javascript_home_and_navigation_links_resolve(browser: Browser, 
     with opened(browser, lesson_page(site, MIDDLE), javascript=False) as (page, _):
         expected = [
             ("course-home", "../index.html"),
-            ("course-place", f"../_course/lessons/{MIDDLE}.html"),
+            ("course-place", f"../_course/lessons.html#at-{MIDDLE}"),
         ]
         assert course_links(page) == [expected, expected]
         for nav in (".course-bar", ".course-pager"):
             assert resolved_file(page, f"{nav} .course-home") == site / "index.html"
             navigation = resolved_file(page, f"{nav} .course-place")
-            assert navigation == site / "_course" / "lessons" / f"{MIDDLE}.html"
+            assert navigation == site / "_course" / "lessons.html"
             assert navigation.is_file()
         page.click(".course-bar .course-place")
-        # The navigation page is where previous and next are without JavaScript.
-        assert page.get_attribute("a[rel=next]", "href") == f"{AFTER_MIDDLE}.html"
+        # The navigation page is where previous and next are without JavaScript: it
+        # shows the lesson's own place only, and its links step along the reading order.
+        assert [place["id"] for place in visible_places(page)] == [f"at-{MIDDLE}"]
+        assert page.get_attribute("a[rel=next] >> visible=true", "href") == f"#at-{AFTER_MIDDLE}"
+        page.click("a[rel=next] >> visible=true")
+        assert [place["id"] for place in visible_places(page)] == [f"at-{AFTER_MIDDLE}"]
+        page.click("a[rel=prev] >> visible=true")
+        page.click("a[rel=prev] >> visible=true")
+        assert [place["id"] for place in visible_places(page)] == [f"at-{BEFORE_MIDDLE}"]
+        page.click(".open-lesson a >> visible=true")
+        assert resolved_page(page) == lesson_page(site, BEFORE_MIDDLE)
+
+
+def visible_places(page: Page) -> list[dict[str, str]]:
+    """The navigation page's lesson places a reader sees: their ids and headings."""
+    found: list[dict[str, str]] = page.eval_on_selector_all(
+        ".lesson-place",
+        """places => places.filter(p => p.checkVisibility()).map(p =>
+            ({id: p.id, title: p.querySelector('h2').textContent}))""",
+    )
+    return found
+
+
+def resolved_page(page: Page) -> Path:
+    parts = urlsplit(page.url)
+    assert parts.scheme == "file", page.url
+    return Path(unquote(parts.path))
+
+
+NAVIGATION_VIEWS = [(width, fragment) for width in (360, 1280) for fragment in (MIDDLE, "")]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("width", "lesson_id"), NAVIGATION_VIEWS)
+def test_navigation_page_passes_axe_and_fits_a_phone(
+    browser: Browser, site: Path, width: int, lesson_id: str
+) -> None:
+    navigation = site / "_course" / "lessons.html"
+    with opened(browser, navigation, width=width, bypass_csp=True) as (page, log):
+        if lesson_id:
+            page.goto(f"{navigation.resolve().as_uri()}#at-{lesson_id}")
+        shown = [place["id"] for place in visible_places(page)]
+        # Named by its address, a lesson's place shows alone; else the whole reading order.
+        assert shown == ([f"at-{lesson_id}"] if lesson_id else [f"at-{i}" for i in READ_ORDER])
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert log.console == []  # before axe, whose own reading of the styles logs
+        assert axe_violations(page) == []
 
 
 @pytest.mark.browser

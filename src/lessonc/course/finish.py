@@ -227,10 +227,11 @@ def write_course_outputs(
     (the course deck, made in another process meanwhile: the others are written while
     it is made); only once all are there do they take their places, so a file that
     could not be made leaves every course file as it was. Files the previous course
-    build wrote and this one does not (the navigation page of a lesson that left the
-    course) are removed. The course manifest is written with a stale key, listing old
-    and new files, before the files take their places, and last with the real one: a
-    crash between leaves every file it wrote claimed, and the next build redoes the work.
+    build wrote and this one does not (those of a format no longer built, or an older
+    lessonc's navigation pages) are removed, with the folders they leave empty. The
+    course manifest is written with a stale key, listing old and new files, before the
+    files take their places, and last with the real one: a crash between leaves every
+    file it wrote claimed, and the next build redoes the work.
     """
     out_root.mkdir(parents=True, exist_ok=True)
     manifest_path = out_root / COURSE_MANIFEST
@@ -280,8 +281,19 @@ def write_course_outputs(
             and _sha256(path.read_bytes()) == entry.get("sha256")
         ):
             path.unlink()
+            _remove_emptied(path.parent, out_root)
     _write_course_manifest(out_root, [entries[k] for k in sorted(entries)], cache_key, extra)
     return sorted(entries)
+
+
+def _remove_emptied(folder: Path, out_root: Path) -> None:
+    """``folder`` and the folders above it, below ``out_root``, that removing a file emptied."""
+    while folder != out_root and folder.is_relative_to(out_root):
+        try:
+            folder.rmdir()
+        except OSError:  # not empty: it holds another file, lessonc's or not
+            return
+        folder = folder.parent
 
 
 def _write_course_manifest(

@@ -1,7 +1,7 @@
 """Course-level outputs, made from every lesson's summary in course order.
 
 - ``index.html`` and ``_course/``: the home page with the contents and a search
-  box, a navigation page per lesson (previous/next), the search index (html);
+  box, the navigation page (each lesson's previous/next), the search index (html);
 - ``course.apkg``: every lesson's notes in one deck, same GUIDs as the
   lessons' own decks (anki);
 - ``course-quiz.json``: every lesson's quiz in one file (quiz);

@@ -1,11 +1,12 @@
-"""The course's web pages: the home page (contents and search) and one navigation page a lesson.
+"""The course's web pages: the home page (contents and search) and the navigation page.
 
 The lesson pages themselves come from the HTML renderer, which knows only that
 the lesson is in a course, never its neighbours: each links to the home page and
-to its navigation page (``_course/lessons/<id>.html``: breadcrumbs, previous and
-next). The reading-order script (``_course/reading-order.js``) lets a lesson
-page's JavaScript link its neighbours directly; it is made here, so adding a
-lesson rewrites this one file rather than its neighbours' pages. Course files
+to its place on the navigation page (``_course/lessons.html#at-<id>``: breadcrumbs,
+previous and next; the page shows only the place its address names). The
+reading-order script (``_course/reading-order.js``) lets a lesson page's JavaScript
+link its neighbours directly; it is made here, so adding a lesson rewrites this one
+file rather than its neighbours' pages. Course files
 live under ``_course/``, named by the lesson layer (see :mod:`lessonc.outputs.html`).
 """
 
@@ -21,10 +22,12 @@ from lessonc.course.outputs.summary import LessonSummary
 from lessonc.outputs import Artifact
 from lessonc.outputs.html import COURSE_DIR
 from lessonc.outputs.html import COURSE_HOME as HOME
+from lessonc.outputs.html import COURSE_NAVIGATION as NAVIGATION
 from lessonc.outputs.html import COURSE_READING_ORDER as READING_ORDER
+from lessonc.outputs.html import course_nav_anchor as nav_anchor
 from lessonc.outputs.html import course_nav_page as nav_page
 
-__all__ = ["COURSE_DIR", "HOME", "READING_ORDER", "nav_page"]
+__all__ = ["COURSE_DIR", "HOME", "NAVIGATION", "READING_ORDER", "nav_page"]
 
 ASSETS = ("course.css", "search.js")
 
@@ -37,6 +40,18 @@ class LessonLink:
     chapter_title: str
     href: str
     nav_href: str
+    nav_anchor: str
+    """The id of its section on the navigation page."""
+
+
+@dataclass(frozen=True)
+class LessonPlace:
+    """A lesson's section on the navigation page."""
+
+    lesson: LessonLink
+    chapter_index: int
+    previous: LessonLink | None
+    following: LessonLink | None
 
 
 @dataclass(frozen=True)
@@ -81,13 +96,14 @@ def link(summary: LessonSummary) -> LessonLink:
     return LessonLink(
         summary.id, summary.number, summary.title, summary.chapter_title,
         href=f"{summary.id}/index.html", nav_href=nav_page(summary.id),
+        nav_anchor=nav_anchor(summary.id),
     )  # fmt: skip
 
 
 def site_pages(
     course: CourseView, summaries: Sequence[LessonSummary], template_dirs: Sequence[Path]
 ) -> Iterator[Artifact]:
-    """The home page, each lesson's navigation page, the search index and the static assets."""
+    """The home page, the navigation page, the search index and the static assets."""
     from lessonc import i18n, templating
 
     env = templating.environment("course", template_dirs)
@@ -103,20 +119,20 @@ def site_pages(
         for index, chapter in enumerate(course.chapters, 1)
         for link in chapter.lessons
     }
-    template = env.get_template("lesson_nav.html.j2")
-    for position, link in enumerate(reading_order):
-        page = template.render(
-            course=course,
-            root="../../",
-            direction=direction,
-            t=words.markup,
-            tt=words.text,
-            lesson=link,
-            chapter_index=chapter_of[link.id],
+    places = [
+        LessonPlace(
+            link,
+            chapter_of[link.id],
             previous=reading_order[position - 1] if position else None,
             following=reading_order[position + 1] if position + 1 < len(reading_order) else None,
         )
-        yield Artifact(nav_page(link.id), page.encode())
+        for position, link in enumerate(reading_order)
+    ]
+    navigation = env.get_template("lessons.html.j2").render(
+        course=course, root="../", direction=direction, t=words.markup, tt=words.text,
+        places=places,
+    )  # fmt: skip
+    yield Artifact(NAVIGATION, navigation.encode())
     yield Artifact(f"{COURSE_DIR}/search-index.js", search_index(summaries))
     yield Artifact(READING_ORDER, reading_order_script(course))
     for asset in ASSETS:

