@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lessonc import markup, sanitise
+from lessonc.textwriters import Direction, titled_callouts
 
 PAYLOADS = [
     "<script>alert(1)</script>",
@@ -92,6 +93,42 @@ def test_plain_text_shortcut_gives_what_the_full_pipeline_gives(text: str) -> No
     assert markup.to_html(text) == markup._full_html(text)
     assert markup.to_inline_html(text) == markup._full_inline_html(text)
     assert markup.to_plain(text) == markup._full_plain(text)
+
+
+PLAIN_PARAGRAPHS = st.lists(PLAIN_SAMPLES, min_size=2, max_size=4).map("\n\n".join)
+SCRIPTS = ["Plain English words", "Привет, мир", "مرحبا بالعالم", "שלום עולם", "你好世界"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(st.one_of(PLAIN_SAMPLES, st.sampled_from(SCRIPTS)), min_size=2, max_size=4),
+    st.sampled_from(["ltr", "rtl"]),
+    st.sampled_from(["html", "pdf"]),
+)
+def test_plain_paragraphs_shortcut_gives_what_the_full_pipeline_gives(
+    paragraphs: list[str], direction: Direction, writer: markup.Writer
+) -> None:
+    text = "\n\n".join(paragraphs)
+    # In a page of either direction: each paragraph turns on its own words, as in Markdown.
+    with titled_callouts({}, direction):
+        assert markup.plain_paragraphs(text) == paragraphs
+        full = markup._full_html(text, writer, markup.callout_titles(), direction)
+        assert markup.to_html(text, writer) == full
+        assert markup.to_html_taking_solutions(text, writer) == (full, ())
+        assert markup.to_plain(text) == markup._full_plain(text, markup.callout_titles())
+        assert not markup.holds_blocks(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "One.\n\n\nTwo.", "One.\n\n Two.", "One.\n\n- two", "One.\n\nTwo *three*.",
+        "One.\n\n", "\n\nOne.", "One.\n \nTwo.", "One.\n\n::: note\nTwo.\n:::",
+    ],
+)  # fmt: skip
+def test_paragraphs_not_all_plain_take_the_full_pipeline(text: str) -> None:
+    assert markup.plain_paragraphs(text) is None
+    assert markup.to_html(text) == markup._full_html(text)
 
 
 @pytest.mark.parametrize(
