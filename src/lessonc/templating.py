@@ -124,12 +124,24 @@ def _escape(value: object) -> str:
         return _escaped(value) if len(value) <= _MEMO_LENGTH else _escaped_text(value)
     if type(value) is Markup:
         return value
+    if type(value) is int:  # a number, a count, a loop's index: nothing in it to escape
+        return str(value)
     return escape(value)
 
 
 _MEMO_LENGTH = 500
 """The longest string :func:`_escaped` keeps: a title's or a term's length at most, so its
 memo stays within a few megabytes, whatever a lesson holds."""
+
+
+def sanitised(html: str) -> Markup:
+    """``html``, already sanitised, as Markup: a page makes a few hundred (each rendered text).
+
+    ``Markup(html)`` runs markupsafe's ``__new__`` in Python, which looks for an
+    ``__html__`` first (0.26 against 0.10 µs); a ``str`` has none, so the string is made
+    a Markup directly, as that ``__new__`` ends by doing.
+    """
+    return str.__new__(Markup, html)
 
 
 def _escaped_text(value: str) -> str:

@@ -128,6 +128,10 @@ work one field can ask of every output (Markdown, the handout's layout, the deck
 
 def _checked_text(value: str) -> str:
     """The checks every text takes, in one call: a lesson has hundreds of texts."""
+    # Most texts are one printable line that starts with no space: no character of
+    # category Cc is printable, so two C calls answer both checks (0.4 -> 0.1 µs a text).
+    if value.isprintable() and value and not value[0].isspace():
+        return value
     return _require_text(_no_control_chars(value))
 
 

@@ -300,10 +300,10 @@ class HtmlRenderer:
         finish = MediaRewriter(media_paths)
 
         def block(text: str) -> Markup:
-            return Markup(finish(markup.to_html(text)))
+            return templating.sanitised(finish(markup.to_html(text)))
 
         def inline(text: str) -> Markup:
-            return Markup(finish(markup.to_inline_html(text)))
+            return templating.sanitised(finish(markup.to_inline_html(text)))
 
         videos = [VideoView(v.title, v.url, embed_for(v.url)) for v in lesson.videos]
         audio = audio_view(lesson, ctx.options.audio_format) if ctx.options.with_audio else None
