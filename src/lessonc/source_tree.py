@@ -210,26 +210,31 @@ def _fill_sequence(
     depth: int,
     positions: _Positions | None,
 ) -> None:
-    new_tuple = _new_tuple  # (positions made inline: a call a node shows)
     values = None if positions is None else positions.values
     child_path = path
     for index, child in enumerate(items):
-        mark = child.start_mark
-        start = new_tuple(Position, (mark.line + 1, mark.column + 1))
-        if values is not None:
-            child_path = (*path, index)
         if type(child) is ScalarNode:
             text = child.value
-            # Most scalars are plain words or quoted text: kept as they are, without a call.
+            # Most scalars are plain words or quoted text: kept as they are, without a call
+            # and, unless kept, without a position.
             if child.tag == "!" or (
                 child.tag is None and not child.style and text and text[0] not in SPECIAL_FIRST
             ):
                 container.append(text)
+                if values is not None:
+                    mark = child.start_mark  # inline: a call a node shows, with every position
+                    values.setdefault(
+                        (*path, index), _new_tuple(Position, (mark.line + 1, mark.column + 1))
+                    )
             else:
+                start = _position(child.start_mark)
                 container.append(_scalar(builder, child, start))
-            if values is not None:
-                values.setdefault(child_path, start)
+                if values is not None:
+                    values.setdefault((*path, index), start)
         else:
+            start = _position(child.start_mark)
+            if values is not None:
+                child_path = (*path, index)
             inner = _open(builder, child, start)
             container.append(inner)
             if values is not None:
@@ -245,28 +250,28 @@ def _fill_mapping(
     depth: int,
     positions: _Positions | None,
 ) -> None:
-    new_tuple = _new_tuple
     values, keys = (None, None) if positions is None else positions
     child_path = path
     key_lines: dict[str, int] = {}
     for key_node, child in pairs:
         if type(key_node) is not ScalarNode:
             raise NotComposed
-        mark = key_node.start_mark
-        key_start = new_tuple(Position, (mark.line + 1, mark.column + 1))
         key = key_node.value
         keep = key not in key_lines
         if keep:
-            key_lines[key] = key_start[0]
+            key_lines[key] = key_node.start_mark.line + 1
         if key_node.tag not in (None, "!", _STR_TAG) or not keep:
-            _key_problems(builder, key_node, key_start, keep, key_lines)
-        mark = child.start_mark
-        start = new_tuple(Position, (mark.line + 1, mark.column + 1))
-        if values is not None:
+            _key_problems(builder, key_node, _position(key_node.start_mark), keep, key_lines)
+        # Positions are made only where they are kept or a problem may need one: most
+        # pairs of a lesson are plain text under a plain key, and need none.
+        if values is not None:  # positions made inline: a call a node shows
+            mark = child.start_mark
+            start = _new_tuple(Position, (mark.line + 1, mark.column + 1))
             child_path = (*path, key)
             values.setdefault(child_path, start)
             if keep and keys is not None:
-                keys[child_path] = key_start
+                mark = key_node.start_mark
+                keys[child_path] = _new_tuple(Position, (mark.line + 1, mark.column + 1))
         if type(child) is ScalarNode:
             text = child.value
             if child.tag == "!" or (
@@ -274,10 +279,13 @@ def _fill_mapping(
             ):
                 value = text
             else:
-                value = _scalar(builder, child, start)
+                where = start if values is not None else _position(child.start_mark)
+                value = _scalar(builder, child, where)
             if keep:
                 container[key] = value
         else:
+            if values is None:
+                start = _position(child.start_mark)
             inner = _open(builder, child, start)
             if keep:
                 container[key] = inner
