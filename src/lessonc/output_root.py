@@ -88,6 +88,10 @@ def check_root(out_root: Path, sources: Collection[Path]) -> None:
 
 def check_lesson_folder(target: Path, lesson_id: str, sources: Collection[Path]) -> None:
     """Raise :class:`OutputNotOurs` unless ``target`` is lessonc's to replace for ``lesson_id``."""
+    if not os.path.lexists(target):
+        # A new folder, the common case: nothing is there, so no folder of sources (each
+        # one exists) is it or lies in it. Resolving it first cost a lesson 0.05 ms.
+        return
     resolved = target.resolve()
     for folder in sorted(sources):
         if folder == resolved or folder.is_relative_to(resolved):
@@ -98,8 +102,6 @@ def check_lesson_folder(target: Path, lesson_id: str, sources: Collection[Path])
                 "building would replace them",
                 "choose an output folder outside the sources with -o, such as -o build",
             )
-    if not os.path.lexists(target):
-        return  # a new folder: the common case, named nowhere (display_path resolves two paths)
     shown = display_path(target)
     hint = f"choose another output folder with -o, or move {shown} away"
     if target.is_symlink() or not target.is_dir():
