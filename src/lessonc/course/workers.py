@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING
 from lessonc.course.lesson_task import LessonTask, TaskOutcome, run_task
 
 if TYPE_CHECKING:
-    import multiprocessing.context
     from multiprocessing.process import BaseProcess
 
     from lessonc.course.free_cpus import CpuWatch
@@ -58,17 +57,13 @@ class LessonProcesses:
             for task in tasks:
                 yield run_task(task)
             return
-        # Imported here: a build of one lesson, or of a few, never starts a worker, and
-        # these cost a one-lesson build a tenth of its start-up over the libraries it needs.
-        from concurrent.futures import ProcessPoolExecutor
-
         from lessonc.course.free_cpus import CpuWatch, workers_for
 
         watch = self._watch or CpuWatch(usable_cpus())
         # A process aside compiles the templates only on a CPU that other programs leave
         # free so far: on a busy machine it would only take turns with this one.
-        context = _warm_context(tasks, compile_aside=workers_for(2, watch.free_cpus()) > 1)
-        if context is not None and not any("pdf" in task.formats for task in tasks):
+        forking = _warm_for_fork(tasks, compile_aside=workers_for(2, watch.free_cpus()) > 1)
+        if forking and not any("pdf" in task.formats for task in tasks):
             # The first lesson, here, before forking: it builds what the warm-up left to
             # build, which every worker would otherwise do again for itself; and by then
             # the machine has shown how many CPUs other programs leave free. Not with a
@@ -80,6 +75,12 @@ class LessonProcesses:
             if workers == 1:
                 yield from map(run_task, tasks)
                 return
+        # Imported only now: a build of a few lessons, or one that finds the machine busy,
+        # starts no worker, and these cost a few hundredths of a second to import.
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        context = multiprocessing.get_context("fork") if forking else None
         self.workers = workers
         pool = ProcessPoolExecutor(
             max_workers=workers, mp_context=context, initializer=_set_up_worker
@@ -121,18 +122,15 @@ def worker_count(jobs: int | None, tasks: Sequence[LessonTask]) -> int:
     return max(1, min(default_jobs(), stale // _LESSONS_PER_WORKER))
 
 
-def _warm_context(
-    tasks: Sequence[LessonTask], compile_aside: bool = True
-) -> multiprocessing.context.BaseContext | None:
-    """Fork after importing what every worker needs, where forking is safe, so that
-    workers start with the models and renderers loaded instead of each importing them.
+def _warm_for_fork(tasks: Sequence[LessonTask], compile_aside: bool = True) -> bool:
+    """Import what every worker needs, where forking is safe (then True), so that workers
+    are forked with the models and renderers loaded instead of each importing them.
 
     With ``compile_aside``, the page's templates compile meanwhile in a process aside, on
     the CPU the start leaves idle (see :func:`_compile_page_templates_aside`)."""
-    import multiprocessing
-
-    if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
-        return None  # a thread may hold a lock a forked child would never see released
+    # os.fork is there exactly where multiprocessing offers the fork start method.
+    if not hasattr(os, "fork") or threading.active_count() > 1:
+        return False  # a thread may hold a lock a forked child would never see released
     compiling = _compile_page_templates_aside(tasks) if compile_aside else None
     try:
         import lessonc.validation
@@ -152,7 +150,7 @@ def _warm_context(
     finally:
         if compiling is not None:
             _wait_for(compiling)
-    return multiprocessing.get_context("fork")
+    return True
 
 
 def _compile_page_templates_aside(tasks: Sequence[LessonTask]) -> BaseProcess | None:
