@@ -299,3 +299,27 @@ def test_course_links_pass_axe_and_fit_a_phone(
         page.wait_for_selector(".course-pager a[rel=next]")
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         assert axe_violations(page) == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("direction", ["ltr", "rtl"])
+def test_course_pages_fit_a_phone_in_either_direction(
+    browser: Browser, tmp_path: Path, direction: str
+) -> None:
+    source = tmp_path / "course"
+    shutil.copytree(COURSE, source)
+    if direction == "rtl":
+        for lesson in (source / "lessons").glob("*.yaml"):
+            text = lesson.read_text(encoding="utf-8")
+            lesson.write_text(text.replace("\nchapter:", "\nlanguage: ar\nchapter:", 1), "utf-8")
+    site = _build(source / "course.yaml", tmp_path / "out")
+    for page_file in (site / "index.html", site / "_course" / "lessons.html"):
+        with opened(browser, page_file, width=360) as (page, log):
+            assert page.get_attribute("html", "dir") == direction
+            # Nothing sticks out sideways: the skip link waits above the page, not beside it
+            # (off to the left, a right-to-left page scrolled sideways to it).
+            assert page.evaluate("document.scrollingElement.scrollWidth") <= 360
+            page.keyboard.press("Tab")
+            box = page.locator(".skip-link").bounding_box()
+            assert box is not None and box["y"] >= 0 and 0 <= box["x"] <= 360 - box["width"]
+            assert log.console == []
