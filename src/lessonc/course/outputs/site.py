@@ -6,8 +6,8 @@ to its place on the navigation page (``_course/lessons.html#at-<id>``: breadcrum
 previous and next; the page shows only the place its address names). The
 reading-order script (``_course/reading-order.js``) lets a lesson page's JavaScript
 link its neighbours directly; it is made here, so adding a lesson rewrites this one
-file rather than its neighbours' pages. Course files
-live under ``_course/``, named by the lesson layer (see :mod:`lessonc.outputs.html`).
+file rather than its neighbours' pages. Course files live under ``_course/``, named by
+the lesson layer (see :mod:`lessonc.outputs.html`).
 """
 
 from __future__ import annotations

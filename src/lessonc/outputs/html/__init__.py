@@ -6,8 +6,8 @@ and click-to-load videos with it. A Content-Security-Policy allows only the
 page's own files, and frames only from the video hosts the lesson uses.
 
 Built as part of a course, the page also links to the course: its home page and
-the lesson's place on the navigation page, and, with JavaScript, straight to the previous and
-next lessons, read from the course's reading-order script. The page itself never
+the lesson's place on the navigation page, and, with JavaScript, straight to the
+previous and next lessons, read from the course's reading-order script. The page itself never
 names its neighbours, so adding a lesson to a course rebuilds no other lesson.
 """
 
