@@ -120,6 +120,10 @@ def test_built_in_templates_escape_text_exactly_as_markupsafe() -> None:
         Safe(),
         None,
         2.5,
+        0,
+        -12,
+        10**20,
+        True,
     ]
     for sample in samples:
         assert templating._escape(sample) == escape(sample), sample

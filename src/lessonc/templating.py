@@ -239,8 +239,8 @@ def environment(subfolder: str, user_dirs: Sequence[Path] = ()) -> Environment:
         env.context_class = _BuiltinContext
     # The handout draws formulas as SVG (WeasyPrint has no MathML); pages write MathML.
     writer: markup.Writer = "pdf" if subfolder == "pdf" else "html"
-    env.filters["md"] = lambda text: Markup(markup.to_html(text, writer))
-    env.filters["md_inline"] = lambda text: Markup(markup.to_inline_html(text, writer))
+    env.filters["md"] = lambda text: sanitised(markup.to_html(text, writer))
+    env.filters["md_inline"] = lambda text: sanitised(markup.to_inline_html(text, writer))
     env.filters["plain"] = markup.to_plain
     # The exercise types' shown orders and gaps, the same in every format that shows them.
     env.filters["gap_parts"] = quiz_exercises.gap_parts
